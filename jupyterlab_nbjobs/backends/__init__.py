@@ -1,0 +1,1 @@
+"""Execution engines behind one interface (see base.py)."""

@@ -1,0 +1,84 @@
+"""The backend interface. A backend runs jobs and reports events; it never writes the store."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..runner.contract import RunnerResult, RunnerSpec
+
+
+@dataclass
+class RunRequest:
+    """One attempt of one job, ready to run: JOB_DIR holds job.json and work/."""
+
+    job_id: str
+    attempt: int
+    job_dir: Path
+    spec: RunnerSpec
+    options: dict[str, Any] = field(default_factory=dict)  # backend_options of the job
+
+
+@dataclass
+class ActiveRun:
+    """A job the store believes is running: what reconcile() gets after a restart."""
+
+    job_id: str
+    attempt: int
+    job_dir: Path
+    handle: dict[str, Any]  # what on_started reported (pid, training job name, ...)
+
+
+class BackendEvents(Protocol):
+    """Implemented by the job service: the one writer of job state."""
+
+    async def on_started(self, job_id: str, attempt: int, handle: dict[str, Any]) -> None: ...
+
+    async def on_progress(self, job_id: str, cells_done: int, cells_total: int) -> None: ...
+
+    async def on_finished(self, job_id: str, attempt: int, result: RunnerResult) -> None: ...
+
+
+class Backend(abc.ABC):
+    name: str = ""
+    label: str = ""
+
+    def __init__(self, events: BackendEvents):
+        self.events = events
+
+    def capacity(self) -> int | None:
+        """How many runs may be active at once; None for no limit (remote services)."""
+        return None
+
+    @abc.abstractmethod
+    async def start(self, run: RunRequest) -> None:
+        """Start the run and return once it is launched; report events as it goes."""
+
+    @abc.abstractmethod
+    async def stop(self, job_id: str) -> None:
+        """Ask the run to end; on_finished(status="stopped") follows when it has."""
+
+    @abc.abstractmethod
+    async def reconcile(self, runs: list[ActiveRun]) -> None:
+        """After a restart: re-adopt runs still alive, report on_finished for the others."""
+
+    def validate_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Check backend_options of a create request; raise InvalidRequest if wrong."""
+        if options:
+            from ..errors import InvalidRequest
+
+            raise InvalidRequest(
+                f"backend {self.name!r} takes no options, got {sorted(options)}",
+                reason="invalid_backend_options",
+                field="backend_options",
+            )
+        return options
+
+    def form_options(self) -> dict[str, Any]:
+        """Form fields with their defaults, for the environments endpoint."""
+        return {}
+
+    async def close(self) -> None:
+        """Stop watching runs; the runs themselves keep going (they survive restarts)."""

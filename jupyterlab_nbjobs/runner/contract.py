@@ -1,0 +1,89 @@
+"""The runner contract: one job directory layout for every backend.
+
+A backend prepares JOB_DIR and starts the runner on it; the runner only reads JOB_DIR and
+writes into it and into the output directory named in job.json.
+
+    JOB_DIR/
+      job.json        RunnerSpec, written by the service before the runner starts
+      work/           the snapshot: the notebook (and its folder when packaged); the kernel's cwd
+      runner.json     {"pid", "create_time", "attempt"}: written by the runner when it starts
+      progress.json   {"cells_done", "cells_total"}: replaced atomically after each cell
+      result.json     RunnerResult: written atomically, last, once per attempt
+    OUTPUT_DIR/
+      <stem>.ipynb    the executed notebook (kept when a cell fails)
+      <stem>.<fmt>    other requested formats (html, ...)
+      <stem>.log      the job's log, appended while it runs
+      files/...       files the notebook created or changed under work/
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypedDict
+
+SPEC_FILE = "job.json"
+WORK_DIR = "work"
+RUNNER_FILE = "runner.json"
+PROGRESS_FILE = "progress.json"
+RESULT_FILE = "result.json"
+FILES_DIR = "files"
+
+
+class RunnerSpec(TypedDict, total=False):
+    job_id: str
+    attempt: int
+    notebook: str  # path of the input notebook relative to work/
+    kernel_name: str
+    parameters: dict[str, Any]
+    output_formats: list[str]  # "ipynb" always first
+    env: dict[str, str]
+    timeout_seconds: float | None
+    output_dir: str  # absolute
+    output_stem: str
+
+
+class RunnerError(TypedDict, total=False):
+    message: str
+    reason: str  # cell_error | timeout | stopped | kernel_died | runner_error
+    cell_index: int | None
+    ename: str | None
+    evalue: str | None
+    traceback: list[str]
+
+
+class RunnerResult(TypedDict, total=False):
+    status: str  # completed | failed | stopped
+    attempt: int
+    error: RunnerError | None
+    started_at: str  # ISO-8601 UTC
+    ended_at: str
+    cells_done: int
+    cells_total: int
+    outputs: list[str]  # names relative to output_dir
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
