@@ -6,7 +6,9 @@ writes into it and into the output directory named in job.json.
     JOB_DIR/
       job.json        RunnerSpec, written by the service before the runner starts
       work/           the snapshot: the notebook (and its folder when packaged); the kernel's cwd
-      runner.json     {"pid", "create_time", "attempt"}: written by the runner when it starts
+      runner.json     RunnerInfo {"pid", "create_time", "attempt", "kernel_pid", ...}: written
+                      by the runner when it starts, again once its kernel is up
+      runner.out      the runner process's own stdout/stderr (local backend; tail shown if it dies)
       progress.json   {"cells_done", "cells_total"}: replaced atomically after each cell
       result.json     RunnerResult: written atomically, last, once per attempt
     OUTPUT_DIR/
@@ -30,6 +32,15 @@ RUNNER_FILE = "runner.json"
 PROGRESS_FILE = "progress.json"
 RESULT_FILE = "result.json"
 FILES_DIR = "files"
+RUNNER_OUT = "runner.out"
+
+# RunnerError.reason values. The backend adds "runner_died" when no result.json appeared.
+REASON_CELL_ERROR = "cell_error"
+REASON_TIMEOUT = "timeout"
+REASON_STOPPED = "stopped"
+REASON_KERNEL_DIED = "kernel_died"
+REASON_RUNNER_ERROR = "runner_error"
+REASON_RUNNER_DIED = "runner_died"
 
 
 class RunnerSpec(TypedDict, total=False):
@@ -45,9 +56,17 @@ class RunnerSpec(TypedDict, total=False):
     output_stem: str
 
 
+class RunnerInfo(TypedDict, total=False):
+    pid: int
+    create_time: float  # psutil create_time: with pid, identifies the process across restarts
+    attempt: int
+    kernel_pid: int | None  # the kernel runs in its own session: kill it explicitly
+    kernel_create_time: float | None
+
+
 class RunnerError(TypedDict, total=False):
     message: str
-    reason: str  # cell_error | timeout | stopped | kernel_died | runner_error
+    reason: str  # cell_error | timeout | stopped | kernel_died | runner_error | runner_died
     cell_index: int | None
     ename: str | None
     evalue: str | None
@@ -63,6 +82,10 @@ class RunnerResult(TypedDict, total=False):
     cells_done: int
     cells_total: int
     outputs: list[str]  # names relative to output_dir
+    # Added by the runner, optional for readers: seconds per phase (import, kernel_start,
+    # execute, save, export, files, total) and non-fatal problems (e.g. an export failed).
+    timings: dict[str, float]
+    warnings: list[str]
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

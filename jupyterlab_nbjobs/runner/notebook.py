@@ -1,0 +1,127 @@
+"""Notebook preparation and the kernel client. Imports papermill/nbclient: load it lazily."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError  # noqa: F401 - used by execute.py
+from papermill.parameterize import parameterize_notebook
+
+from .joblog import JobLog, strip_ansi
+from .procs import kill_process_tree
+
+
+def prepare_notebook(path: Path, kernel_name: str | None, parameters: dict[str, Any]) -> Any:
+    """Read the notebook, point it at the kernel, inject parameters the papermill way.
+
+    The injected cell is papermill's: typed values rendered by its translator for the
+    kernel's language, after the cell tagged `parameters` (or first if there is none).
+    """
+    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.v4.upgrade(nb)
+    for cell in nb.cells:  # papermill's helpers read cell.metadata.tags unguarded
+        cell.metadata.setdefault("tags", [])
+    meta_ks = nb.metadata.get("kernelspec") or {}
+    kernel_name = kernel_name or meta_ks.get("name") or "python3"
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)  # NoSuchKernel if unknown
+    nb.metadata["kernelspec"] = nbformat.NotebookNode(
+        name=kernel_name, display_name=spec.display_name, language=spec.language
+    )
+    nb.metadata["papermill"] = nbformat.NotebookNode(parameters=dict(parameters or {}))
+    if parameters:
+        nb = parameterize_notebook(
+            nb, dict(parameters), kernel_name=kernel_name, language=spec.language
+        )
+    return nb
+
+
+def code_cell_indexes(nb: Any) -> list[int]:
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+
+
+class JobClient(NotebookClient):
+    """nbclient's client, streaming the kernel's output into the job log as it arrives."""
+
+    def __init__(self, nb: Any, km: Any, joblog: JobLog, **kw: Any):
+        super().__init__(nb, km=km, allow_errors=True, timeout=None, **kw)
+        self.joblog = joblog
+        self.last_reply: dict[str, Any] | None = None
+        self.on_cell_executed = self._remember_reply
+
+    def _remember_reply(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
+        self.last_reply = execute_reply
+
+    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
+        out = super().output(outs, msg, display_id, cell_index)
+        msg_type = msg.get("msg_type")
+        content = msg.get("content", {})
+        if msg_type == "stream":
+            self.joblog.stream(content.get("text", ""))
+        elif msg_type == "error":
+            self.joblog.error(
+                content.get("ename", ""), content.get("evalue", ""), content.get("traceback", [])
+            )
+        return out
+
+
+async def start_kernel(
+    kernel_name: str, cwd: Path, env: dict[str, str]
+) -> tuple[AsyncKernelManager, Any]:
+    """Start a fresh kernel with cwd and the job's environment; return (manager, client)."""
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
+    kernel_env = dict(os.environ)
+    kernel_env.update(env or {})
+    await km.start_kernel(cwd=str(cwd), env=kernel_env, extra_arguments=extra)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=120)
+    except BaseException:
+        kc.stop_channels()
+        await shutdown_kernel(km)
+        raise
+    kc.allow_stdin = False
+    return km, kc
+
+
+def kernel_pid(km: Any) -> int | None:
+    prov = getattr(km, "provisioner", None)
+    return getattr(prov, "pid", None) if prov is not None else None
+
+
+async def shutdown_kernel(km: Any, kc: Any = None) -> None:
+    """Kill the kernel now (no graceful shutdown: the job is over either way)."""
+    if kc is not None:
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001
+            pass
+    if km is None:
+        return
+    pid = kernel_pid(km)
+    try:
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+    except Exception:  # noqa: BLE001 - fall back to a plain kill below
+        pass
+    if pid:
+        kill_process_tree(pid)
+    try:
+        await km.cleanup_resources()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def error_from_reply(content: dict) -> tuple[str, str, list[str]]:
+    return (
+        content.get("ename") or "",
+        content.get("evalue") or "",
+        [strip_ansi(line) for line in content.get("traceback") or []],
+    )
