@@ -36,6 +36,41 @@ class NbJobsApp(ExtensionApp):
 
     enable_scheduler = Bool(True, help="Run the schedule loop in this server.").tag(config=True)
 
+    def initialize_settings(self):
+        from .services.jobs import JobService
+        from .store import Database, JobStore
+
+        self.db = Database(self.db_url)
+        self.db.migrate()
+        ksm = self.serverapp.kernel_spec_manager
+        self.jobs = JobService(
+            JobStore(self.db),
+            root_dir=self.serverapp.root_dir,
+            staging_dir=self.staging_dir,
+            outputs_folder=self.outputs_folder,
+            kernel_specs=ksm.get_all_specs,
+        )
+        for backend in self._make_backends(self.jobs):
+            self.jobs.add_backend(backend, default=backend.name == self.default_backend)
+        self.settings.update({"nbjobs_jobs": self.jobs})
+
+    def _make_backends(self, events):
+        from .backends.local import LocalBackend
+
+        return [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs)]
+
+    def initialize_handlers(self):
+        from .handlers import all_routes
+
+        self.handlers.extend(all_routes("/nbjobs"))
+
+    async def _start_jupyter_server_extension(self, serverapp):
+        await self.jobs.reconcile()
+
+    async def stop_extension(self):
+        await self.jobs.close()
+        self.db.dispose()
+
     @default("staging_dir")
     def _staging_dir_default(self):
         return os.path.join(jupyter_data_dir(), "nbjobs", "jobs")

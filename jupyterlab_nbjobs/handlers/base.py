@@ -1,0 +1,108 @@
+"""The base of every handler: auth resource, JSON in and out, one error shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from ..errors import InvalidRequest, NbJobsError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe_validation_error(exc: ValidationError) -> InvalidRequest:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        message, reason = f"unknown field {field!r}", "unknown_field"
+    else:
+        message = first.get("msg", "invalid value").removeprefix("Value error, ")
+        message = f"{field}: {message}" if field else message
+        reason = "invalid_value"
+    more = len(exc.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return InvalidRequest(message, reason=reason, field=field or None)
+
+
+class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
+    auth_resource = "nbjobs"
+
+    @property
+    def jobs(self):
+        return self.settings["nbjobs_jobs"]
+
+    @property
+    def username(self) -> str | None:
+        user = self.current_user
+        return getattr(user, "username", None) if user else None
+
+    def parse_body(self, model: type[M]) -> M:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidRequest(f"request body is not valid JSON: {exc}",
+                                 reason="malformed_json") from None
+        if not isinstance(data, dict):
+            raise InvalidRequest("request body must be a JSON object", reason="malformed_json")
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise describe_validation_error(exc) from None
+
+    def query_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name} must be an integer", reason="invalid_value",
+                                 field=name) from None
+        if not low <= value <= high:
+            raise InvalidRequest(f"{name} must be between {low} and {high}",
+                                 reason="invalid_value", field=name)
+        return value
+
+    def write_model(self, model: BaseModel | dict[str, Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        if isinstance(model, BaseModel):
+            self.finish(model.model_dump_json())
+        else:
+            self.finish(json.dumps(model, default=str))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, NbJobsError):
+            self.set_status(exc.status_code)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(exc.to_dict()))
+            return
+        if isinstance(exc, web.HTTPError):
+            self.set_header("Content-Type", "application/json")
+            message = exc.log_message or self._reason
+            if exc.args and "%" in str(message) and len(exc.args) > 2:
+                message = message % exc.args[2:]
+            reason = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+                status_code, "http_error")
+            self.finish(json.dumps({"message": message, "reason": reason}))
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": "internal error; see the server log",
+                                "reason": "internal_error"}))
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        # NbJobsError is a client-facing answer, not a crash: no traceback in the log.
+        if isinstance(e, NbJobsError):
+            if self._finished:
+                return
+            self.send_error(e.status_code, exc_info=(type(e), e, e.__traceback__))
+            return
+        super()._handle_request_exception(e)

@@ -1,0 +1,1 @@
+"""The rules of the product: jobs (and later schedules, sweeps, notebook instances)."""

@@ -1,0 +1,150 @@
+"""What a job starts from: safe paths under the server root, the notebook, its snapshot."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import nbformat
+
+from ..errors import InvalidRequest, NotFound
+
+SNAPSHOT_IGNORE = (".ipynb_checkpoints", ".git", "__pycache__", ".nbjobs")
+
+
+def resolve_under_root(root_dir: str, rel_path: str, field: str = "input_path") -> Path:
+    """Resolve a client path relative to the server root; anything that escapes is a 400."""
+    if not rel_path or "\0" in rel_path:
+        raise InvalidRequest("path is empty", reason="invalid_path", field=field)
+    posix = PurePosixPath(rel_path.replace("\\", "/"))
+    if posix.is_absolute() or re.match(r"^[A-Za-z]:", rel_path):
+        raise InvalidRequest(
+            f"{rel_path!r} is absolute; give a path relative to the server root",
+            reason="path_outside_root", field=field,
+        )
+    if ".." in posix.parts:
+        raise InvalidRequest(
+            f"{rel_path!r} leaves the server root", reason="path_outside_root", field=field
+        )
+    root = Path(os.path.realpath(root_dir))
+    full = Path(os.path.realpath(root / posix))
+    if full != root and root not in full.parents:
+        raise InvalidRequest(
+            f"{rel_path!r} points outside the server root (through a link)",
+            reason="path_outside_root", field=field,
+        )
+    return full
+
+
+def read_notebook(root_dir: str, rel_path: str) -> tuple[Path, nbformat.NotebookNode]:
+    full = resolve_under_root(root_dir, rel_path)
+    if not full.exists():
+        raise InvalidRequest(f"no file at {rel_path!r}", reason="file_not_found",
+                             field="input_path")
+    if not full.is_file():
+        raise InvalidRequest(f"{rel_path!r} is not a file", reason="not_a_notebook",
+                             field="input_path")
+    try:
+        nb = nbformat.read(full, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises several unrelated types for bad files
+        raise InvalidRequest(
+            f"{rel_path!r} is not a valid notebook: {str(exc).splitlines()[0][:300]}",
+            reason="invalid_notebook", field="input_path",
+        ) from None
+    return full, nb
+
+
+def notebook_kernel(nb: nbformat.NotebookNode) -> str | None:
+    return (nb.metadata.get("kernelspec") or {}).get("name")
+
+
+def take_snapshot(notebook: Path, package_folder: bool, dest: Path,
+                  skip_dirs: tuple[Path, ...] = ()) -> str:
+    """Copy the notebook (or its whole folder) into dest; return its path inside dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if not package_folder:
+        shutil.copy2(notebook, dest / notebook.name)
+        return notebook.name
+    skip = {os.path.realpath(p) for p in skip_dirs}
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [
+            n for n in names
+            if n in SNAPSHOT_IGNORE or os.path.realpath(os.path.join(folder, n)) in skip
+        ]
+
+    shutil.copytree(notebook.parent, dest, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+    return notebook.name
+
+
+def copy_snapshot(src: Path, dest: Path) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, symlinks=True)
+
+
+def check_kernel(kernel_name: str, specs: dict[str, Any]) -> None:
+    if kernel_name not in specs:
+        raise InvalidRequest(
+            f"unknown kernel {kernel_name!r}; installed: {', '.join(sorted(specs)) or 'none'}",
+            reason="unknown_kernel", field="kernel_name",
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def export_formats() -> dict[str, str]:
+    """Output format name -> label, from the nbconvert exporters installed here."""
+    from nbconvert.exporters import get_export_names
+
+    formats = {"ipynb": "Notebook (.ipynb)"}
+    for name in sorted(get_export_names()):
+        if name in ("notebook", "custom"):
+            continue
+        formats[name] = {"html": "HTML", "pdf": "PDF (LaTeX)", "webpdf": "PDF (browser)",
+                         "markdown": "Markdown", "script": "Script", "latex": "LaTeX",
+                         "rst": "reStructuredText", "asciidoc": "AsciiDoc",
+                         "slides": "Reveal.js slides"}.get(name, name)
+    return formats
+
+
+def check_output_formats(formats: list[str]) -> list[str]:
+    known = export_formats()
+    unknown = [f for f in formats if f not in known]
+    if unknown:
+        raise InvalidRequest(
+            f"unknown output format(s) {unknown}; available: {', '.join(known)}",
+            reason="unknown_output_format", field="output_formats",
+        )
+    ordered = ["ipynb"] + [f for f in dict.fromkeys(formats) if f != "ipynb"]
+    return ordered
+
+
+def inspect_parameters(root_dir: str, rel_path: str) -> dict[str, Any]:
+    """The parameters cell's names, inferred types, defaults and comments (papermill's view)."""
+    full, nb = read_notebook(root_dir, rel_path)
+    has_cell = any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    params = []
+    if has_cell:
+        from papermill import inspect_notebook
+
+        for p in inspect_notebook(str(full)).values():
+            params.append({"name": p["name"], "inferred_type": p["inferred_type_name"],
+                           "default": p["default"], "help": p["help"] or ""})
+    return {"path": rel_path, "kernel_name": notebook_kernel(nb),
+            "has_parameters_cell": has_cell, "parameters": params}
+
+
+def slug(text: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return cleaned[:60] or "job"
+
+
+def ensure_exists(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise NotFound(f"{what} not found", reason="not_found")
+    return path

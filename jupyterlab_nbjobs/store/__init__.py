@@ -1,0 +1,6 @@
+"""The job store: tables, queries and migrations. All SQL of the package lives here."""
+
+from .engine import Database
+from .jobs import JobStore
+
+__all__ = ["Database", "JobStore"]
