@@ -1,0 +1,258 @@
+"""The local backend: each attempt is a detached runner process on this machine.
+
+The runner runs in its own session (so a server restart does not take it down, and its
+process group can be killed as one), writes progress.json/result.json in JOB_DIR, and is
+watched from here by one polling task. The job service owns the queue and only calls
+start() below capacity().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ..runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
+from ..runner.procs import process_if_same
+from .base import ActiveRun, Backend, BackendEvents, RunRequest
+from .local_watch import (
+    Watched,
+    kill_hard,
+    kill_kernel,
+    poll_one,
+    read_result,
+    synthesize,
+    terminate,
+)
+
+log = logging.getLogger(__name__)
+
+# The runner imports the package from where this server imports it, installed or not.
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from jupyterlab_nbjobs.runner.__main__ import main; sys.exit(main())"
+)
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class LocalBackend(Backend):
+    name = "local"
+    label = "This machine"
+
+    def __init__(
+        self,
+        events: BackendEvents,
+        max_concurrent_jobs: int | None = None,
+        python: str | None = None,
+        *,
+        poll_interval: float = 0.1,
+        stop_grace: float = 10.0,
+        timeout_grace: float = 30.0,
+    ):
+        super().__init__(events)
+        self.max_concurrent_jobs = max_concurrent_jobs or os.cpu_count() or 1
+        self.python = python or sys.executable
+        self.poll_interval = poll_interval
+        self.stop_grace = stop_grace
+        self.timeout_grace = timeout_grace
+        self._watched: dict[str, Watched] = {}
+        self._task: asyncio.Task | None = None
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def capacity(self) -> int | None:
+        return self.max_concurrent_jobs
+
+    # -- starting ---------------------------------------------------------------------
+
+    async def start(self, run: RunRequest) -> None:
+        w = await asyncio.to_thread(self._launch, run)
+        await self.events.on_started(run.job_id, run.attempt, w.handle)
+        self._watch(w)
+
+    def _launch(self, run: RunRequest) -> Watched:
+        """Start a runner for `run` and return what identifies it.
+
+        The one place a runner comes to life: a warm pool (issue 6) replaces this method.
+        Blocking; called off the event loop.
+        """
+        job_dir = Path(run.job_dir)
+        for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE):  # an earlier attempt's
+            (job_dir / name).unlink(missing_ok=True)
+        with open(job_dir / RUNNER_OUT, "ab") as out:
+            popen = subprocess.Popen(
+                [self.python, "-c", _BOOT, _PACKAGE_PARENT, str(job_dir)],
+                cwd=job_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        try:
+            create_time = psutil.Process(popen.pid).create_time()
+        except psutil.Error:  # already gone: the watcher reports it with its output
+            create_time = time.time()
+        timeout = (run.spec or {}).get("timeout_seconds")
+        w = Watched(
+            job_id=run.job_id,
+            attempt=run.attempt,
+            job_dir=job_dir,
+            pid=popen.pid,
+            create_time=create_time,
+            pgid=popen.pid,
+            popen=popen,
+            timeout=float(timeout) if timeout else None,
+        )
+        self._reap_in_thread(w)
+        return w
+
+    def _reap_in_thread(self, w: Watched) -> None:
+        """Wait for our own child in a small thread: reaps it, and wakes the watcher at once."""
+        popen = w.popen
+
+        def wait() -> None:
+            popen.wait()
+            loop, wake = self._loop, self._wake
+            if loop is not None and wake is not None:
+                try:
+                    loop.call_soon_threadsafe(wake.set)
+                except RuntimeError:  # loop closed: nobody is watching any more
+                    pass
+
+        threading.Thread(target=wait, name=f"nbjobs-reap-{w.pid}", daemon=True).start()
+
+    # -- stopping ---------------------------------------------------------------------
+
+    async def stop(self, job_id: str) -> None:
+        w = self._watched.get(job_id)
+        if w is None or w.finished:
+            return
+        w.stop_requested = True
+        w.kill_at = time.time() + self.stop_grace
+        await asyncio.to_thread(terminate, w)
+        self._kick()
+
+    # -- after a restart --------------------------------------------------------------
+
+    async def reconcile(self, runs: list[ActiveRun]) -> None:
+        for run in runs:
+            if run.job_id in self._watched:
+                continue
+            w, result = await asyncio.to_thread(self._reconcile_one, run)
+            if w is not None:
+                self._watch(w)
+            elif result is not None:
+                await self._report_finished(run.job_id, run.attempt, result)
+
+    def _reconcile_one(self, run: ActiveRun) -> tuple[Watched | None, dict | None]:
+        job_dir = Path(run.job_dir)
+        handle = dict(run.handle or {})
+        info = read_json(job_dir / RUNNER_FILE) or {}
+        if not handle.get("pid") and int(info.get("attempt") or 0) == run.attempt:
+            # Crashed between spawning and recording on_started: runner.json knows the pid.
+            handle = {"pid": info.get("pid"), "create_time": info.get("create_time")}
+        pid, create_time = handle.get("pid"), handle.get("create_time")
+        if process_if_same(pid, create_time) is not None and read_result(job_dir, run.attempt) is None:
+            spec = read_json(job_dir / "job.json") or {}
+            timeout = spec.get("timeout_seconds")
+            w = Watched(
+                job_id=run.job_id,
+                attempt=run.attempt,
+                job_dir=job_dir,
+                pid=int(pid),
+                create_time=float(create_time),
+                pgid=int(handle.get("pgid") or pid),
+                timeout=float(timeout) if timeout else None,
+                started=float(create_time),
+            )
+            return w, None
+        result = read_result(job_dir, run.attempt)
+        if process_if_same(pid, create_time) is None:
+            kill_kernel(info)  # a kernel never outlives its runner
+        if result is not None:
+            return None, result
+        w = Watched(
+            job_id=run.job_id,
+            attempt=run.attempt,
+            job_dir=job_dir,
+            pid=int(pid or 0),
+            create_time=float(create_time or time.time()),
+            pgid=int(handle.get("pgid") or pid or 0),
+        )
+        return None, synthesize(w, "the runner process ended while the server was down")
+
+    # -- watching ---------------------------------------------------------------------
+
+    def _watch(self, w: Watched) -> None:
+        w.extra["timeout_grace"] = self.timeout_grace
+        self._watched[w.job_id] = w
+        if self._task is None or self._task.done():
+            self._loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._task = asyncio.create_task(self._watch_loop(), name="nbjobs-local-watch")
+        self._kick()
+
+    def _kick(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _watch_loop(self) -> None:
+        while self._watched:
+            self._wake.clear()
+            runs = [w for w in self._watched.values() if not w.finished]
+            now = time.time()
+            try:
+                looks = await asyncio.to_thread(lambda: [(w, *poll_one(w, now)) for w in runs])
+            except Exception:  # noqa: BLE001 - keep watching the others
+                log.exception("nbjobs: polling local runners failed")
+                looks = []
+            for w, progress, result in looks:
+                if progress is not None and result is None:
+                    await self._call(self.events.on_progress, w.job_id, *progress)
+                if result is not None:
+                    w.finished = True
+                    self._watched.pop(w.job_id, None)
+                    await self._report_finished(w.job_id, w.attempt, result)
+            if not self._watched:
+                break
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _report_finished(self, job_id: str, attempt: int, result: dict) -> None:
+        await self._call(self.events.on_finished, job_id, attempt, result)
+
+    async def _call(self, fn: Any, *args: Any) -> None:
+        try:
+            await fn(*args)
+        except Exception:  # noqa: BLE001 - one bad event must not stop the watcher
+            log.exception("nbjobs: event handler %s failed", getattr(fn, "__name__", fn))
+
+    def active_job_ids(self) -> list[str]:
+        return list(self._watched)
+
+    async def close(self) -> None:
+        """Stop watching; the runners keep going and are re-adopted by reconcile()."""
+        task, self._task = self._task, None
+        self._watched.clear()
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+
+    async def kill_all(self) -> None:
+        """Hard-kill every watched runner and its kernel (tests, emergency shutdown)."""
+        for w in list(self._watched.values()):
+            await asyncio.to_thread(kill_hard, w.job_dir, w.pid, w.create_time, w.pgid)
