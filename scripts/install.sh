@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what jupyterlab_nbjobs needs on a Debian 12 machine (root or sudo, Python 3.10+,
+# Node 20). Idempotent: each step is skipped when its result is already there.
+#   bash scripts/install.sh          # the package (editable) and its built lab extension
+#   bash scripts/install.sh --test   # also Chromium, PostgreSQL, test extras, ui-tests deps
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WITH_TEST=0
+[[ "${1:-}" == "--test" ]] && WITH_TEST=1
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+STAMPS="$ROOT/build/.nbjobs-stamps"
+mkdir -p "$STAMPS"
+PY="${PYTHON:-python3}"
+
+step() { printf '\n=== %s\n' "$*"; }
+# Run quietly; show the output only when the command fails.
+quiet() {
+  local log
+  log="$(mktemp)"
+  if ! "$@" >"$log" 2>&1; then cat "$log"; rm -f "$log"; return 1; fi
+  rm -f "$log"
+}
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# --- system packages (apt) -------------------------------------------------------------
+apt_wanted=()
+if [[ $WITH_TEST -eq 1 ]]; then
+  [[ -x /usr/bin/chromium ]] || apt_wanted+=(chromium)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_wanted+=(postgresql)
+fi
+command -v node >/dev/null || apt_wanted+=(nodejs)
+if [[ ${#apt_wanted[@]} -gt 0 ]]; then
+  step "apt-get install ${apt_wanted[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${apt_wanted[@]}" >/dev/null
+fi
+
+# --- the Python package, editable (its build hook runs jlpm install + build) ------------
+extras=""
+[[ $WITH_TEST -eq 1 ]] && extras="[test]"
+want="$(cat pyproject.toml package.json | sha256sum | cut -c1-16) $ROOT $extras"
+have="$(cat "$STAMPS/pip" 2>/dev/null || true)"
+installed_at="$("$PY" -c 'import jupyterlab_nbjobs, os; print(os.path.dirname(os.path.dirname(jupyterlab_nbjobs.__file__)))' 2>/dev/null || true)"
+if [[ "$have" != "$want" || "$installed_at" != "$ROOT" ]]; then
+  step "pip install -e .$extras"
+  "$PY" -m pip install -q -e ".$extras"
+  echo "$want" > "$STAMPS/pip"
+fi
+
+# --- the lab extension: (re)build from src/, link the built folder into Jupyter ----------
+step "jlpm install + build"
+quiet jlpm install
+quiet jlpm build
+labext_dir="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/labextensions/jupyterlab-nbjobs"
+if [[ "$(readlink -f "$labext_dir")" != "$ROOT/jupyterlab_nbjobs/labextension" ]]; then
+  jupyter labextension develop --overwrite . >/dev/null
+fi
+
+if [[ $WITH_TEST -eq 1 ]]; then
+  step "ui-tests: jlpm install"
+  (cd ui-tests && quiet jlpm install)
+fi

@@ -1,0 +1,19 @@
+"""Server configuration for the galata integration tests.
+
+A real Jupyter server with the nbjobs server extension on the local backend. Its state
+(job store, staging, outputs) lives in a fresh temporary directory per run.
+"""
+
+import os
+import tempfile
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821
+
+c.ServerApp.ip = "127.0.0.1"
+c.ServerApp.allow_root = True
+
+_state = tempfile.mkdtemp(prefix="nbjobs-galata-")
+c.NbJobsApp.db_url = "sqlite:///" + os.path.join(_state, "nbjobs.sqlite")  # noqa: F821
+c.NbJobsApp.staging_dir = os.path.join(_state, "jobs")  # noqa: F821

@@ -1,0 +1,39 @@
+/**
+ * Galata configuration: Debian's Chromium (Playwright cannot download browsers here),
+ * a real JupyterLab started from jupyter_server_test_config.py.
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic'
+];
+
+module.exports = {
+  ...baseConfig,
+  workers: 1,
+  retries: 0,
+  timeout: 120000,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    ...baseConfig.use,
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.NBJOBS_CHROMIUM || '/usr/bin/chromium',
+      args: CHROMIUM_FLAGS
+    }
+  },
+  webServer: {
+    command: 'jlpm start',
+    url: 'http://127.0.0.1:8888/lab',
+    timeout: 120 * 1000,
+    reuseExistingServer: !process.env.CI
+  }
+};
