@@ -1,0 +1,185 @@
+"""Test support for AWS code: one real moto server per test process, request recording, and
+the thin fake for what moto 5.2 lacks (training job status transitions, StopTrainingJob).
+
+The fake works through botocore event hooks on the backend's own clients, so the code under
+test sends real requests to moto and only the missing behaviour is supplied here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import copy
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/nbjobs-exec"
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/sagemaker-distribution:latest"
+
+_server: dict[str, Any] = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def moto_url() -> str:
+    """Start `moto_server` once per process on a free loopback port; stopped at exit."""
+    if "url" in _server:
+        return _server["url"]
+    port = _free_port()
+    proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read(1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("moto_server did not start")
+            time.sleep(0.1)
+    atexit.register(_stop, proc)
+    _server.update(url=url, proc=proc)
+    return url
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def reset_moto(url: str) -> None:
+    req = urllib.request.Request(f"{url}/moto-api/reset", method="POST", data=b"")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def set_fake_credentials(monkeypatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
+                 "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+class Recorder:
+    """Keeps a deep copy of the parameters of every call a client makes, by operation."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    def attach(self, client: Any) -> "Recorder":
+        service = client.meta.service_model.service_name
+
+        def record(params, model, **_kw):
+            self.calls.append((service, model.name, copy.deepcopy(params)))
+
+        client.meta.events.register(f"before-parameter-build.{service}", record)
+        return self
+
+    def ops(self, service: str | None = None) -> list[str]:
+        return [op for svc, op, _ in self.calls if service in (None, svc)]
+
+    def params(self, op: str) -> list[dict[str, Any]]:
+        return [p for _, o, p in self.calls if o == op]
+
+
+def _ok() -> AWSResponse:
+    return AWSResponse("http://fake", 200, {}, None)
+
+
+class TrainingJobFake:
+    """What moto lacks: a training job that is InProgress until the test says otherwise, and
+    StopTrainingJob (moto answers 500). Statuses set here overwrite moto's `Completed` in
+    DescribeTrainingJob and Search answers."""
+
+    def __init__(self, sagemaker: Any, default: str = "InProgress"):
+        self.default = default
+        self.status: dict[str, dict[str, Any]] = {}
+        self.stopped: list[str] = []
+        events = sagemaker.meta.events
+        events.register("after-call.sagemaker.DescribeTrainingJob", self._describe)
+        events.register("after-call.sagemaker.Search", self._search)
+        events.register("before-call.sagemaker.StopTrainingJob", self._stop)
+
+    def set(self, name: str, status: str, **fields: Any) -> None:
+        self.status[name] = {"TrainingJobStatus": status, **fields}
+
+    def _patch(self, job: dict[str, Any]) -> None:
+        if not job or "TrainingJobName" not in job:
+            return
+        job.update(self.status.get(job["TrainingJobName"], {"TrainingJobStatus": self.default}))
+
+    def _describe(self, parsed, **_kw):
+        self._patch(parsed)
+
+    def _search(self, parsed, **_kw):
+        for item in parsed.get("Results") or []:
+            self._patch(item.get("TrainingJob") or {})
+
+    def _stop(self, params, **_kw):
+        name = params["TrainingJobName"]
+        current = self.status.get(name, {"TrainingJobStatus": self.default})["TrainingJobStatus"]
+        if current not in ("InProgress", "Stopping"):
+            raise _validation(f"The job {name} is not in a status that can be stopped: {current}")
+        self.stopped.append(name)
+        self.set(name, "Stopping")
+        return _ok(), {}
+
+
+def _validation(message: str):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": "ValidationException", "Message": message}},
+                       "StopTrainingJob")
+
+
+class RecordingEvents:
+    """BackendEvents that remember what the backend reported."""
+
+    def __init__(self):
+        self.started: list[tuple[str, int, dict]] = []
+        self.progress: list[tuple[str, int, int]] = []
+        self.finished: dict[str, dict] = {}
+        self._changed = asyncio.Event()
+
+    async def on_started(self, job_id, attempt, handle):
+        self.started.append((job_id, attempt, handle))
+
+    async def on_progress(self, job_id, cells_done, cells_total):
+        self.progress.append((job_id, cells_done, cells_total))
+
+    async def on_finished(self, job_id, attempt, result):
+        self.finished[job_id] = {"attempt": attempt, **result}
+        self._changed.set()
+
+    async def wait_finished(self, job_id: str, timeout: float = 20) -> dict:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while job_id not in self.finished:
+            self._changed.clear()
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TimeoutError(f"{job_id} did not finish; finished: {list(self.finished)}")
+            try:
+                await asyncio.wait_for(self._changed.wait(), left)
+            except asyncio.TimeoutError:
+                pass
+        return self.finished[job_id]
