@@ -68,7 +68,7 @@ class Api:
     def __init__(self, fetch):
         self.fetch = fetch
 
-    async def call(self, method: str, path: str, body=None, raw: bool = False, **params):
+    async def call(self, method: str, route: str, body=None, raw: bool = False, **params):
         kwargs = {"method": method, "raise_error": False}
         if body is not None:
             kwargs["body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
@@ -76,20 +76,20 @@ class Api:
             kwargs["body"] = "{}"
         if params:
             kwargs["params"] = params
-        resp = await self.fetch("nbjobs", *path.strip("/").split("/"), **kwargs)
+        resp = await self.fetch("nbjobs", *route.strip("/").split("/"), **kwargs)
         if raw:
             return resp
         text = resp.body.decode() if resp.body else ""
         return resp.code, (json.loads(text) if text else None)
 
-    async def get(self, path, **params):
-        return await self.call("GET", path, **params)
+    async def get(self, route, **params):
+        return await self.call("GET", route, **params)
 
-    async def post(self, path, body=None, **params):
-        return await self.call("POST", path, body, **params)
+    async def post(self, route, body=None, **params):
+        return await self.call("POST", route, body, **params)
 
-    async def delete(self, path):
-        return await self.call("DELETE", path)
+    async def delete(self, route):
+        return await self.call("DELETE", route)
 
     async def create(self, **body) -> dict:
         code, job = await self.post("jobs", body)

@@ -17,7 +17,7 @@ class EnvironmentsHandler(NbJobsHandler):
     @web.authenticated
     @authorized
     async def get(self):
-        specs = self.jobs.kernel_specs()
+        specs = await asyncio.to_thread(self.jobs.kernel_specs)
         kernels = [
             {"name": name, "display_name": spec["spec"].get("display_name", name),
              "language": spec["spec"].get("language")}
@@ -29,7 +29,7 @@ class EnvironmentsHandler(NbJobsHandler):
              "options": b.form_options()}
             for b in self.jobs.backends.values()
         ]
-        default_kernel = self.serverapp.kernel_spec_manager.default_kernel_name
+        default_kernel = self.serverapp.kernel_manager.default_kernel_name
         self.write_model(Environments(
             kernels=kernels,
             default_kernel=default_kernel if default_kernel in specs else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import re
@@ -133,10 +134,24 @@ def inspect_parameters(root_dir: str, rel_path: str) -> dict[str, Any]:
         from papermill import inspect_notebook
 
         for p in inspect_notebook(str(full)).values():
-            params.append({"name": p["name"], "inferred_type": p["inferred_type_name"],
+            inferred = p["inferred_type_name"]
+            if inferred in (None, "None"):
+                inferred = literal_type(p["default"])
+            params.append({"name": p["name"], "inferred_type": inferred,
                            "default": p["default"], "help": p["help"] or ""})
     return {"path": rel_path, "kernel_name": notebook_kernel(nb),
             "has_parameters_cell": has_cell, "parameters": params}
+
+
+def literal_type(source: str | None) -> str | None:
+    """papermill only types annotated parameters; an unannotated literal still has a type."""
+    if source is None:
+        return None
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return "None" if value is None else type(value).__name__
 
 
 def slug(text: str) -> str:

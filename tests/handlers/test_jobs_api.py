@@ -29,7 +29,8 @@ async def test_job_runs_with_typed_parameters_and_outputs(api, notebook, jp_root
     assert job["output_formats"] == ["ipynb", "html"]
     done = await api.wait(job["id"])
     assert done["status"] == "completed", done
-    assert done["progress"] == {"cells_done": 3, "cells_total": 3}
+    # parameters cell + papermill's injected-parameters cell + 2 cells
+    assert done["progress"] == {"cells_done": 4, "cells_total": 4}
     assert done["attempts"] == 1 and done["started_at"] and done["ended_at"]
 
     out_dir = Path(jp_root_dir) / done["output_path"]
