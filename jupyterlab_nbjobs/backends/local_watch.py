@@ -26,6 +26,8 @@ from ..runner.contract import (
 )
 from ..runner.procs import kill_process_tree, process_if_same
 
+RESULT_EXIT_GRACE = 5.0  # seconds a runner may take to exit after writing result.json
+
 
 @dataclass
 class Watched:
@@ -46,6 +48,7 @@ class Watched:
     progress_stat: tuple[int, int] | None = None
     progress: tuple[int, int] | None = None
     finished: bool = False
+    result_seen_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -177,6 +180,14 @@ def poll_one(w: Watched, now: float) -> tuple[tuple[int, int] | None, RunnerResu
     progress = read_progress(w)
     result = read_result(w.job_dir, w.attempt)
     alive = is_alive(w)
+    if result is not None and alive:
+        # Written last, just before the runner exits: report once it has (a runner that
+        # lingers past its result is broken and gets killed).
+        w.result_seen_at = w.result_seen_at or now
+        if now - w.result_seen_at < RESULT_EXIT_GRACE:
+            return progress, None
+        kill_hard(w.job_dir, w.pid, w.create_time, w.pgid)
+        alive = False
     if result is not None or not alive:
         if result is None:
             # The runner may have written result.json just before exiting: look again.

@@ -1,0 +1,262 @@
+"""LocalBackend with real runner processes and real kernels.
+
+Each test drives the backend inside `asyncio.run`, like the server's loop; a second
+`asyncio.run` with a new LocalBackend plays the server after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+from jupyterlab_nbjobs.backends.base import ActiveRun, RunRequest
+from jupyterlab_nbjobs.backends.local import LocalBackend
+from jupyterlab_nbjobs.runner.contract import RUNNER_OUT
+from jupyterlab_nbjobs.runner.execute import run_job
+from tests.backends.local_kit import EventRecorder, async_wait_for
+from tests.runner.jobkit import executed, gone, log_text, make_job, read, spec_of
+
+SLEEPY = ["print('first')", "import time\nprint('sleeping', flush=True)\ntime.sleep(120)", "print('never')"]
+
+
+def request(job_dir, attempt=1) -> RunRequest:
+    spec = spec_of(job_dir)
+    return RunRequest(job_id=spec["job_id"], attempt=attempt, job_dir=job_dir, spec=spec)
+
+
+def kernel_up(job_dir):
+    info = read(job_dir, "runner.json")
+    return info if info and info.get("kernel_pid") else None
+
+
+@pytest.fixture
+def reaper():
+    """Kill whatever a failing test left running (runner groups and kernels)."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def test_run_reports_started_progress_and_finished(tmp_path, reaper):
+    cells = ["import time\ntime.sleep(0.4)"] * 3 + ["print(n * 2)"]
+    job = make_job(tmp_path, cells, parameters={"n": 21})
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=3)
+        assert backend.capacity() == 3
+        assert (backend.name, backend.label) == ("local", "This machine")
+        await backend.start(request(job))
+        handle = rec.of("started", "job1")[0][3]
+        reaper.append(handle["pid"])
+        assert handle["pgid"] == handle["pid"] == os.getpgid(handle["pid"])
+        assert os.getsid(handle["pid"]) == handle["pid"]  # its own session
+        assert handle["create_time"] == psutil.Process(handle["pid"]).create_time()
+        result = await rec.wait_finished("job1")
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    assert result["status"] == "completed", result
+    assert executed(job).cells[-1].outputs[0].text == "42\n"
+    progress = [(e[2], e[3]) for e in rec.of("progress", "job1")]
+    assert progress, rec.events
+    assert all(total == 5 for _, total in progress)
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+    assert [e[0] for e in rec.events][0] == "started" and rec.events[-1][0] == "finished"
+    assert len(rec.of("finished", "job1")) == 1
+    assert (result["cells_done"], result["cells_total"]) == (5, 5)
+
+
+def test_stop_ends_runner_and_kernel_and_keeps_partial_notebook(tmp_path, reaper):
+    job = make_job(tmp_path, SLEEPY)
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1)
+        await backend.start(request(job))
+        reaper.append(rec.of("started", "job1")[0][3]["pid"])
+        await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
+        await backend.stop("job1")
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    info = read(job, "runner.json")
+    assert result["status"] == "stopped" and result["error"]["reason"] == "stopped"
+    assert "sleeping" in executed(job).cells[1].outputs[0].text
+    assert gone(info["pid"], info["create_time"])
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_stop_kills_runner_group_and_kernel_when_runner_does_not_answer(tmp_path, reaper):
+    job = make_job(tmp_path, SLEEPY)
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1, stop_grace=1.0)
+        await backend.start(request(job))
+        pid = rec.of("started", "job1")[0][3]["pid"]
+        reaper.append(pid)
+        await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
+        os.kill(pid, signal.SIGSTOP)  # a runner that cannot handle SIGTERM any more
+        await backend.stop("job1")
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    info = read(job, "runner.json")
+    assert result["status"] == "stopped", result
+    assert result["error"]["reason"] == "stopped"
+    assert gone(info["pid"], info["create_time"])
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_timeout_backstop_kills_a_hung_runner(tmp_path, reaper):
+    job = make_job(tmp_path, SLEEPY, timeout=4)
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1, timeout_grace=1.0)
+        await backend.start(request(job))
+        pid = rec.of("started", "job1")[0][3]["pid"]
+        reaper.append(pid)
+        await async_wait_for(lambda: kernel_up(job))
+        os.kill(pid, signal.SIGSTOP)  # hung: it will never enforce its own timeout
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    info = read(job, "runner.json")
+    assert result["status"] == "failed" and result["error"]["reason"] == "timeout", result
+    assert gone(info["pid"], info["create_time"])
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_runner_that_dies_at_once_is_reported_with_its_output(tmp_path):
+    job = make_job(tmp_path, ["1"])
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1, python="/bin/sh")  # not Python
+        await backend.start(request(job))
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    assert result["status"] == "failed"
+    assert result["error"]["reason"] == "runner_died"
+    assert "last output" in result["error"]["message"]
+    assert (job / RUNNER_OUT).read_text().strip() in result["error"]["message"]
+
+
+def test_reconcile_readopts_a_live_runner_and_reports_its_result(tmp_path, reaper):
+    job = make_job(tmp_path, ["import time\ntime.sleep(3)", "print('done')"])
+    first = EventRecorder()
+
+    async def before_restart():
+        backend = LocalBackend(first, max_concurrent_jobs=1)
+        await backend.start(request(job))
+        await async_wait_for(lambda: kernel_up(job))
+        await backend.close()  # the server goes away; the runner must not
+        return first.of("started", "job1")[0][3]
+
+    handle = asyncio.run(before_restart())
+    reaper.append(handle["pid"])
+    assert not gone(handle["pid"], handle["create_time"])
+    assert read(job, "result.json") is None
+
+    second = EventRecorder()
+
+    async def after_restart():
+        backend = LocalBackend(second, max_concurrent_jobs=1)
+        await backend.reconcile([ActiveRun("job1", 1, job, handle)])
+        assert backend.active_job_ids() == ["job1"]
+        result = await second.wait_finished("job1", timeout=60)
+        await backend.close()
+        return result
+
+    result = asyncio.run(after_restart())
+    assert result["status"] == "completed", result
+    assert result == read(job, "result.json")
+    assert first.of("finished", "job1") == []
+    assert executed(job).cells[1].outputs[0].text == "done\n"
+
+
+def test_reconcile_of_a_killed_runner_reports_runner_died_and_kills_its_kernel(tmp_path, reaper):
+    job = make_job(tmp_path, SLEEPY)
+    first = EventRecorder()
+
+    async def before_restart():
+        backend = LocalBackend(first, max_concurrent_jobs=1)
+        await backend.start(request(job))
+        await async_wait_for(lambda: kernel_up(job))
+        await backend.close()
+        return first.of("started", "job1")[0][3]
+
+    handle = asyncio.run(before_restart())
+    reaper.append(handle["pid"])
+    info = read(job, "runner.json")
+    reaper.append(info["kernel_pid"])
+    os.killpg(handle["pgid"], signal.SIGKILL)  # the runner's group dies, not the kernel
+    psutil.wait_procs([psutil.Process(handle["pid"])], timeout=10)
+
+    second = EventRecorder()
+
+    async def after_restart():
+        backend = LocalBackend(second, max_concurrent_jobs=1)
+        await backend.reconcile([ActiveRun("job1", 1, job, handle)])
+        assert backend.active_job_ids() == []
+        await backend.close()
+
+    asyncio.run(after_restart())
+    result = second.results["job1"]
+    assert result["status"] == "failed"
+    assert result["error"]["reason"] == "runner_died"
+    assert "the runner process ended while the server was down" in result["error"]["message"]
+    assert result["attempt"] == 1
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_reconcile_of_a_finished_runner_reports_result_json(tmp_path):
+    job = make_job(tmp_path, ["import sys\nsys.exit(5)"], attempt=2)
+    expected = run_job(job)  # finished while the server was down
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    handle = {"pid": dead.pid, "create_time": psutil.Process(dead.pid).create_time(), "pgid": dead.pid}
+    dead.wait()
+
+    rec = EventRecorder()
+
+    async def after_restart():
+        backend = LocalBackend(rec, max_concurrent_jobs=1)
+        await backend.reconcile([ActiveRun("job1", 2, job, handle)])
+        await backend.close()
+
+    asyncio.run(after_restart())
+    assert rec.events == [("finished", "job1", 2, expected)]
+    assert expected["status"] == "failed" and expected["error"]["evalue"] == "5"
+
+    # A result.json of another attempt is not this attempt's result.
+    rec2 = EventRecorder()
+
+    async def other_attempt():
+        backend = LocalBackend(rec2, max_concurrent_jobs=1)
+        await backend.reconcile([ActiveRun("job1", 3, job, handle)])
+        await backend.close()
+
+    asyncio.run(other_attempt())
+    assert rec2.results["job1"]["error"]["reason"] == "runner_died"
