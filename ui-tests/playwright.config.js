@@ -23,6 +23,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: 'http://127.0.0.1:18888',
     video: 'off',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -32,7 +33,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://127.0.0.1:8888/lab',
+    url: 'http://127.0.0.1:18888/lab',
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }
