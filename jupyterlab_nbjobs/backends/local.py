@@ -75,8 +75,13 @@ class LocalBackend(Backend):
 
     async def start(self, run: RunRequest) -> None:
         w = await asyncio.to_thread(self._launch, run)
-        await self.events.on_started(run.job_id, run.attempt, w.handle)
+        w.announced = False  # stop() can reach it now; events wait for on_started
         self._watch(w)
+        try:
+            await self.events.on_started(run.job_id, run.attempt, w.handle)
+        finally:
+            w.announced = True
+            self._kick()
 
     def _launch(self, run: RunRequest) -> Watched:
         """Start a runner for `run` and return what identifies it.
@@ -137,7 +142,8 @@ class LocalBackend(Backend):
         if w is None or w.finished:
             return
         w.stop_requested = True
-        w.kill_at = time.time() + self.stop_grace
+        deadline = time.time() + self.stop_grace
+        w.kill_at = deadline if w.kill_at is None else min(w.kill_at, deadline)
         await asyncio.to_thread(terminate, w)
         self._kick()
 
@@ -208,7 +214,7 @@ class LocalBackend(Backend):
     async def _watch_loop(self) -> None:
         while self._watched:
             self._wake.clear()
-            runs = [w for w in self._watched.values() if not w.finished]
+            runs = [w for w in self._watched.values() if w.announced and not w.finished]
             now = time.time()
             try:
                 looks = await asyncio.to_thread(lambda: [(w, *poll_one(w, now)) for w in runs])

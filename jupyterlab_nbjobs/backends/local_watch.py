@@ -48,6 +48,7 @@ class Watched:
     progress_stat: tuple[int, int] | None = None
     progress: tuple[int, int] | None = None
     finished: bool = False
+    announced: bool = True  # False until on_started was reported: no events before it
     result_seen_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

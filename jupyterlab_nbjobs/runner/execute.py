@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import psutil
 
@@ -39,6 +39,8 @@ from .contract import (
     write_json_atomic,
 )
 from .joblog import JobLog, utcnow_iso
+
+KernelStarter = Callable[[str, Path, dict], Awaitable[tuple[Any, Any]]]
 
 # sys.exit() / sys.exit(0) / raise SystemExit in a cell ends the notebook successfully.
 _CLEAN_EXIT_VALUES = {"", "0", "None"}
@@ -73,6 +75,7 @@ class _Execution:
         self.cells_done = 0
         self.cells_total = 0
         self.current_cell: int | None = None
+        self.start_kernel: KernelStarter | None = None
 
     def write_progress(self) -> None:
         write_json_atomic(
@@ -104,7 +107,8 @@ class _Execution:
         cwd = (self.job_dir / WORK_DIR / self.spec["notebook"]).parent
         t = time.monotonic()
         try:
-            self.km, self.kc = await nbmod.start_kernel(kernel_name, cwd, self.spec.get("env") or {})
+            starter = self.start_kernel or nbmod.start_kernel
+            self.km, self.kc = await starter(kernel_name, cwd, self.spec.get("env") or {})
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -221,8 +225,19 @@ def _load_spec(job_dir: Path) -> RunnerSpec:
     return spec  # type: ignore[return-value]
 
 
-async def run_job_async(job_dir: Path, stop_event: asyncio.Event | None = None) -> RunnerResult:
-    """Run one attempt. Set `stop_event` to stop it (what SIGTERM does in run_job)."""
+async def run_job_async(
+    job_dir: Path,
+    stop_event: asyncio.Event | None = None,
+    *,
+    start_kernel: KernelStarter | None = None,
+) -> RunnerResult:
+    """Run one attempt. Set `stop_event` to stop it (what SIGTERM does in run_job).
+
+    `start_kernel(kernel_name, cwd, env) -> (manager, client)` replaces the fresh kernel
+    start, e.g. by a warm pool handing out a pre-started kernel (issue 6). It must give a
+    kernel used by this job alone, already in `cwd` with `env` applied; the runner shuts
+    it down at the end like its own.
+    """
     job_dir = Path(job_dir).resolve()
     t_start = time.monotonic()
     started_at = utcnow_iso()
@@ -252,6 +267,7 @@ async def run_job_async(job_dir: Path, stop_event: asyncio.Event | None = None) 
         joblog.line(f"parameters: {json.dumps(spec['parameters'])}")
     ex = _Execution(job_dir, spec, joblog, timings)
     ex.info = info
+    ex.start_kernel = start_kernel
     status, error = "failed", None
     snapshot: dict | None = None
     skip = {os.path.normpath(spec["notebook"])}

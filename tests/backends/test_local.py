@@ -125,7 +125,7 @@ def test_stop_kills_runner_group_and_kernel_when_runner_does_not_answer(tmp_path
 
 
 def test_timeout_backstop_kills_a_hung_runner(tmp_path, reaper):
-    job = make_job(tmp_path, SLEEPY, timeout=4)
+    job = make_job(tmp_path, SLEEPY, timeout=10)  # room for a cold start on a busy machine
     rec = EventRecorder()
 
     async def scenario():
@@ -260,3 +260,30 @@ def test_reconcile_of_a_finished_runner_reports_result_json(tmp_path):
 
     asyncio.run(other_attempt())
     assert rec2.results["job1"]["error"]["reason"] == "runner_died"
+
+
+def test_stop_right_after_start_is_not_lost(tmp_path, reaper):
+    job = make_job(tmp_path, SLEEPY)
+
+    class SlowStore(EventRecorder):
+        async def on_started(self, job_id, attempt, handle):
+            reaper.append(handle["pid"])
+            await asyncio.sleep(0.5)  # the service is still recording the start
+            await super().on_started(job_id, attempt, handle)
+
+    rec = SlowStore()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1, stop_grace=2.0)
+        starting = asyncio.create_task(backend.start(request(job)))
+        await async_wait_for(lambda: reaper)
+        await backend.stop("job1")
+        await starting
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    assert result["status"] == "stopped", result
+    assert [e[0] for e in rec.events][0] == "started"
+    assert gone(reaper[0])

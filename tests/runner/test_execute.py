@@ -213,3 +213,25 @@ def test_stale_result_of_an_earlier_attempt_is_replaced(tmp_path):
     (job / "result.json").write_text(json.dumps({"status": "failed", "attempt": 1}))
     result = run_job(job)
     assert result["attempt"] == 2 and read(job, "result.json")["status"] == "completed"
+
+
+def test_kernel_starter_hook_gets_kernel_cwd_and_env(tmp_path):
+    """The seam a warm kernel pool (issue 6) plugs into."""
+    import asyncio
+
+    from jupyterlab_nbjobs.runner import notebook
+    from jupyterlab_nbjobs.runner.execute import run_job_async
+
+    calls = []
+
+    async def starter(kernel_name, cwd, env):
+        calls.append((kernel_name, Path(cwd), dict(env)))
+        return await notebook.start_kernel(kernel_name, cwd, env)
+
+    job = make_job(tmp_path, ["import os\nprint(os.environ['X_HOOK'])"], env={"X_HOOK": "yes"})
+    result = asyncio.run(run_job_async(job, start_kernel=starter))
+    assert result["status"] == "completed", result
+    assert calls == [("python3", job.resolve() / "work", {"X_HOOK": "yes"})]
+    assert executed(job).cells[0].outputs[0].text == "yes\n"
+    info = read(job, "runner.json")
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
