@@ -1,5 +1,5 @@
 // jsdom lacks a few browser APIs that Lumino and JupyterLab touch at import time.
-if (typeof globalThis.DragEvent === 'undefined') {
+if (typeof globalThis.DragEvent === 'undefined' && typeof MouseEvent !== 'undefined') {
   globalThis.DragEvent = class DragEvent extends MouseEvent {
     constructor(type, init) {
       super(type, init);
