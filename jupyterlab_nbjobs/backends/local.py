@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The runner imports the package from where this server imports it, installed or not.
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from jupyterlab_nbjobs.runner.__main__ import main; sys.exit(main())"
+    "from jupyterlab_nbjobs.runner.__main__ import exit_now, main; exit_now(main())"
 )
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
