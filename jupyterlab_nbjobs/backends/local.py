@@ -43,6 +43,10 @@ _BOOT = (
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
+def _poll_all(runs: list[Watched], now: float) -> list[tuple]:
+    return [(w, *poll_one(w, now)) for w in runs]
+
+
 class LocalBackend(Backend):
     name = "local"
     label = "This machine"
@@ -167,7 +171,10 @@ class LocalBackend(Backend):
             # Crashed between spawning and recording on_started: runner.json knows the pid.
             handle = {"pid": info.get("pid"), "create_time": info.get("create_time")}
         pid, create_time = handle.get("pid"), handle.get("create_time")
-        if process_if_same(pid, create_time) is not None and read_result(job_dir, run.attempt) is None:
+        if (
+            process_if_same(pid, create_time) is not None
+            and read_result(job_dir, run.attempt) is None
+        ):
             spec = read_json(job_dir / "job.json") or {}
             timeout = spec.get("timeout_seconds")
             w = Watched(
@@ -215,9 +222,8 @@ class LocalBackend(Backend):
         while self._watched:
             self._wake.clear()
             runs = [w for w in self._watched.values() if w.announced and not w.finished]
-            now = time.time()
             try:
-                looks = await asyncio.to_thread(lambda: [(w, *poll_one(w, now)) for w in runs])
+                looks = await asyncio.to_thread(_poll_all, runs, time.time())
             except Exception:  # noqa: BLE001 - keep watching the others
                 log.exception("nbjobs: polling local runners failed")
                 looks = []

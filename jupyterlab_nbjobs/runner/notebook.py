@@ -17,7 +17,6 @@ from papermill.parameterize import parameterize_notebook
 from .joblog import JobLog, strip_ansi
 from .procs import kill_process_tree
 
-
 _KSM: KernelSpecManager | None = None
 
 

@@ -29,7 +29,9 @@ class EventRecorder:
         deadline = time.monotonic() + timeout
         while job_id not in self.results:
             if time.monotonic() > deadline:
-                raise AssertionError(f"no on_finished for {job_id} within {timeout}s: {self.events}")
+                raise AssertionError(
+                    f"no on_finished for {job_id} within {timeout}s: {self.events}"
+                )
             await asyncio.sleep(0.02)
         return self.results[job_id]
 

@@ -22,7 +22,11 @@ from jupyterlab_nbjobs.runner.execute import run_job
 from tests.backends.local_kit import EventRecorder, async_wait_for
 from tests.runner.jobkit import executed, gone, log_text, make_job, read, spec_of
 
-SLEEPY = ["print('first')", "import time\nprint('sleeping', flush=True)\ntime.sleep(120)", "print('never')"]
+SLEEPY = [
+    "print('first')",
+    "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
+    "print('never')",
+]
 
 
 def request(job_dir, attempt=1) -> RunRequest:
@@ -236,7 +240,11 @@ def test_reconcile_of_a_finished_runner_reports_result_json(tmp_path):
     job = make_job(tmp_path, ["import sys\nsys.exit(5)"], attempt=2)
     expected = run_job(job)  # finished while the server was down
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    handle = {"pid": dead.pid, "create_time": psutil.Process(dead.pid).create_time(), "pgid": dead.pid}
+    handle = {
+        "pid": dead.pid,
+        "create_time": psutil.Process(dead.pid).create_time(),
+        "pgid": dead.pid,
+    }
     dead.wait()
 
     rec = EventRecorder()

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_nbjobs.runner.execute import run_job
-
 from tests.runner.jobkit import executed, gone, log_text, make_job, out_dir, read
 
 TYPES_CELL = (
@@ -32,7 +31,11 @@ def stdout_of(cell) -> str:
 
 
 def test_typed_parameters_after_the_parameters_cell(tmp_path):
-    cells = [("md", "# title"), ("params", "i = 0\nf = 0.0\ns = ''\nb = False\nl = []\nd = {}"), TYPES_CELL]
+    cells = [
+        ("md", "# title"),
+        ("params", "i = 0\nf = 0.0\ns = ''\nb = False\nl = []\nd = {}"),
+        TYPES_CELL,
+    ]
     job = make_job(tmp_path, cells, parameters=PARAMS)
     result = run_job(job)
     assert result["status"] == "completed", result
@@ -46,7 +49,12 @@ def test_typed_parameters_after_the_parameters_cell(tmp_path):
     assert nb.cells[2].metadata.tags == ["injected-parameters"]
     printed = json.loads(stdout_of(nb.cells[3]))
     assert printed["types"] == {
-        "i": "int", "f": "float", "s": "str", "b": "bool", "l": "list", "d": "dict"
+        "i": "int",
+        "f": "float",
+        "s": "str",
+        "b": "bool",
+        "l": "list",
+        "d": "dict",
     }
     assert printed["vals"] == PARAMS
     assert nb.metadata.papermill.parameters == PARAMS
@@ -69,7 +77,9 @@ def test_parameters_injected_first_without_a_parameters_cell(tmp_path):
 
 
 def test_failing_cell_keeps_the_executed_notebook(tmp_path):
-    job = make_job(tmp_path, ["x = 1", "print('before')", "def f():\n    return 1/0\nf()", "print('never')"])
+    job = make_job(
+        tmp_path, ["x = 1", "print('before')", "def f():\n    return 1/0\nf()", "print('never')"]
+    )
     result = run_job(job)
     assert result["status"] == "failed"
     err = result["error"]
@@ -88,7 +98,9 @@ def test_failing_cell_keeps_the_executed_notebook(tmp_path):
     assert "ZeroDivisionError" in log_text(job)
 
 
-@pytest.mark.parametrize("exit_code", ["sys.exit(0)", "sys.exit()", "raise SystemExit", "sys.exit(None)"])
+@pytest.mark.parametrize(
+    "exit_code", ["sys.exit(0)", "sys.exit()", "raise SystemExit", "sys.exit(None)"]
+)
 def test_clean_system_exit_completes(tmp_path, exit_code):
     job = make_job(tmp_path, ["print('a')", f"import sys\n{exit_code}", "print('after')"])
     result = run_job(job)
@@ -110,7 +122,11 @@ def test_nonzero_system_exit_fails(tmp_path):
 def test_timeout_saves_the_partial_notebook_and_kills_the_kernel(tmp_path):
     job = make_job(
         tmp_path,
-        ["print('first')", "import time\nprint('sleeping', flush=True)\ntime.sleep(120)", "print('never')"],
+        [
+            "print('first')",
+            "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
+            "print('never')",
+        ],
         timeout=6,
     )
     result = run_job(job)
@@ -162,9 +178,7 @@ def test_files_the_notebook_writes_are_published(tmp_path):
         "os.makedirs('.ipynb_checkpoints', exist_ok=True)\n"
         "open('.ipynb_checkpoints/x.txt', 'w').write('noise')\n"
     )
-    job = make_job(
-        tmp_path, [code], extra_files={"input.txt": "original", "untouched.txt": "same"}
-    )
+    job = make_job(tmp_path, [code], extra_files={"input.txt": "original", "untouched.txt": "same"})
     result = run_job(job)
     assert result["status"] == "completed", result
     files = sorted(n for n in result["outputs"] if n.startswith("files/"))
@@ -178,7 +192,9 @@ def test_files_the_notebook_writes_are_published(tmp_path):
 def test_env_vars_and_cwd_reach_the_kernel(tmp_path):
     job = make_job(
         tmp_path,
-        ["import os\nprint(os.environ['NBJOBS_T_VAR'])\nprint(os.getcwd())\nprint(open('data.txt').read())"],
+        [
+            "import os\nprint(os.environ['NBJOBS_T_VAR'])\nprint(os.getcwd())\nprint(open('data.txt').read())"
+        ],
         env={"NBJOBS_T_VAR": "hello world"},
         extra_files={"data.txt": "relative ok"},
     )

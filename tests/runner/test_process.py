@@ -22,7 +22,11 @@ def spawn(job_dir):
 def test_sigterm_stops_saves_partial_notebook_and_kills_kernel(tmp_path):
     job = make_job(
         tmp_path,
-        ["print('first')", "import time\nprint('sleeping', flush=True)\ntime.sleep(120)", "print('never')"],
+        [
+            "print('first')",
+            "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
+            "print('never')",
+        ],
     )
     proc = spawn(job)
     try:
@@ -60,7 +64,10 @@ def test_exit_code_and_one_cell_timings(tmp_path):
     result = read(job, "result.json")
     assert result["status"] == "completed"
     t = result["timings"]
-    accounted = sum(t.get(k, 0) for k in ("import", "prepare", "kernel_start", "execute", "save", "export", "files"))
+    accounted = sum(
+        t.get(k, 0)
+        for k in ("import", "prepare", "kernel_start", "execute", "save", "export", "files")
+    )
     print(
         f"\n[timing] one-cell notebook, fresh runner process: wall {wall:.2f}s = "
         f"interpreter+package start {wall - t['total']:.2f}s + run_job {t['total']:.2f}s "
