@@ -105,7 +105,14 @@ def test_stop_ends_runner_and_kernel_and_keeps_partial_notebook(tmp_path, reaper
 
 
 def test_stop_kills_runner_group_and_kernel_when_runner_does_not_answer(tmp_path, reaper):
-    job = make_job(tmp_path, SLEEPY)
+    spawning = (
+        "import subprocess, time\n"
+        "child = subprocess.Popen(['sleep', '300'])\n"
+        "open('child.pid', 'w').write(str(child.pid))\n"
+        "print('sleeping', flush=True)\n"
+        "time.sleep(120)"
+    )
+    job = make_job(tmp_path, ["print('first')", spawning])
     rec = EventRecorder()
 
     async def scenario():
@@ -126,6 +133,7 @@ def test_stop_kills_runner_group_and_kernel_when_runner_does_not_answer(tmp_path
     assert result["error"]["reason"] == "stopped"
     assert gone(info["pid"], info["create_time"])
     assert gone(info["kernel_pid"], info["kernel_create_time"])
+    assert gone(int((job / "work" / "child.pid").read_text()))
 
 
 def test_timeout_backstop_kills_a_hung_runner(tmp_path, reaper):

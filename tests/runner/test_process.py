@@ -24,7 +24,11 @@ def test_sigterm_stops_saves_partial_notebook_and_kills_kernel(tmp_path):
         tmp_path,
         [
             "print('first')",
-            "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
+            "import subprocess, time\n"
+            "child = subprocess.Popen(['sleep', '300'])\n"
+            "open('child.pid', 'w').write(str(child.pid))\n"
+            "print('sleeping', flush=True)\n"
+            "time.sleep(120)",
             "print('never')",
         ],
     )
@@ -51,6 +55,8 @@ def test_sigterm_stops_saves_partial_notebook_and_kills_kernel(tmp_path):
     assert nb.cells[1].outputs[-1].ename == "JobStopped"
     assert nb.cells[2].outputs == []
     assert gone(info["kernel_pid"], info["kernel_create_time"])
+    assert gone(int((job / "work" / "child.pid").read_text()))  # the kernel's children too
+    assert "files/child.pid" in result["outputs"]  # files are published on stop as well
 
 
 def test_exit_code_and_one_cell_timings(tmp_path):
