@@ -1,37 +1,51 @@
 import {
-  ILabShell,
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { listIcon } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
+import { ICommandPalette } from '@jupyterlab/apputils';
 
-import { CommandIDs, SIDEBAR_ID } from '../tokens';
+import { JobActions } from '../actions';
+import { ScheduleActions } from '../scheduleActions';
+import { CommandIDs, INbJobs, SIDEBAR_ID } from '../tokens';
+import { SidebarWidget } from '../widgets/SidebarWidget';
 
-/** The job list sidebar in the left area. */
+/** The job list sidebar in the left area, with Jobs and Schedules tabs. */
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-nbjobs:sidebar',
   description: 'Job list sidebar with Jobs and Schedules tabs.',
   autoStart: true,
-  optional: [ILabShell, ITranslator],
+  requires: [INbJobs],
+  optional: [ILayoutRestorer, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    labShell: ILabShell | null,
-    translator: ITranslator | null
+    service: INbJobs,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_nbjobs');
-    const widget = new Widget();
-    widget.id = SIDEBAR_ID;
-    widget.addClass('jp-NbJobs-panel');
-    widget.title.icon = listIcon;
-    widget.title.caption = trans.__('Notebook Jobs');
-    widget.node.textContent = trans.__('Notebook Jobs');
+    const { trans } = service;
+    const widget = new SidebarWidget(
+      service,
+      new JobActions(app, service),
+      new ScheduleActions(app, service)
+    );
     app.shell.add(widget, 'left', { rank: 600 });
+    restorer?.add(widget, SIDEBAR_ID);
 
     app.commands.addCommand(CommandIDs.openSidebar, {
       label: trans.__('Show Notebook Jobs'),
-      execute: () => app.shell.activateById(SIDEBAR_ID)
+      caption: trans.__('Open the notebook jobs sidebar'),
+      execute: args => {
+        if (args.tab === 'schedules' || args.tab === 'jobs') {
+          widget.tab = args.tab;
+        }
+        app.shell.activateById(SIDEBAR_ID);
+      }
     });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: trans.__('Refresh Notebook Jobs'),
+      execute: () => service.jobs.refresh()
+    });
+    palette?.addItem({ command: CommandIDs.openSidebar, category: trans.__('Notebook Jobs') });
   }
 };

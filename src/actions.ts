@@ -1,0 +1,134 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+
+import { ApiError } from './api/client';
+import { IJob, IOutputFile, isFinal } from './api/types';
+import { CommandIDs, INbJobs } from './tokens';
+
+/**
+ * What a user can do to a job, shared by the sidebar rows and the detail view. Every
+ * action reports failures as a notification instead of throwing into React.
+ */
+export class JobActions {
+  constructor(
+    readonly app: JupyterFrontEnd,
+    readonly service: INbJobs
+  ) {}
+
+  get trans() {
+    return this.service.trans;
+  }
+
+  openDetail(job: IJob, tab?: 'log'): void {
+    void this.app.commands.execute(CommandIDs.openJob, { id: job.id, tab: tab ?? '' });
+  }
+
+  openPath(path: string): void {
+    void this.app.commands.execute('docmanager:open', { path });
+  }
+
+  openInput(job: IJob): void {
+    this.openPath(job.input_path);
+  }
+
+  /** Open the executed notebook that the job published under the server root. */
+  async openOutput(job: IJob): Promise<void> {
+    const outputs = await this.guard(() => this.service.client.listOutputs(job.id));
+    const notebook = outputs?.find(o => o.kind === 'notebook');
+    if (notebook) {
+      this.openPath(notebook.path);
+    } else if (outputs) {
+      Notification.warning(this.trans.__('This job has no executed notebook yet.'), {
+        autoClose: 4000
+      });
+    }
+  }
+
+  download(job: IJob, output: IOutputFile): void {
+    const a = document.createElement('a');
+    a.href = this.service.client.outputUrl(job.id, output.name, true);
+    a.download = output.name.split('/').pop() ?? output.name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  /** Download every output of the job, one file after the other. */
+  async downloadAll(job: IJob): Promise<void> {
+    const outputs = await this.guard(() => this.service.client.listOutputs(job.id));
+    for (const output of outputs ?? []) {
+      this.download(job, output);
+    }
+  }
+
+  async stop(jobs: IJob[]): Promise<void> {
+    const ids = jobs.filter(j => !isFinal(j.status)).map(j => j.id);
+    if (!ids.length) {
+      return;
+    }
+    const result = await this.guard(() => this.service.client.bulkStop(ids));
+    this.reportBulk(result?.errors, this.trans.__('stop'));
+    await this.service.jobs.refresh();
+  }
+
+  async rerun(job: IJob): Promise<void> {
+    const created = await this.guard(() => this.service.client.rerunJob(job.id));
+    if (created) {
+      this.service.started(created);
+    }
+  }
+
+  async remove(jobs: IJob[]): Promise<boolean> {
+    if (!jobs.length) {
+      return false;
+    }
+    const running = jobs.some(j => !isFinal(j.status));
+    const body =
+      jobs.length === 1
+        ? this.trans.__('Delete the job "%1" and its outputs?', jobs[0].name)
+        : this.trans.__('Delete %1 jobs and their outputs?', jobs.length);
+    const answer = await showDialog({
+      title: this.trans.__('Delete jobs'),
+      body: running ? body + ' ' + this.trans.__('Running jobs are stopped first.') : body,
+      buttons: [
+        Dialog.cancelButton({ label: this.trans.__('Cancel') }),
+        Dialog.warnButton({ label: this.trans.__('Delete') })
+      ]
+    });
+    if (!answer.button.accept) {
+      return false;
+    }
+    const result = await this.guard(() =>
+      this.service.client.bulkDelete(jobs.map(j => j.id))
+    );
+    if (result) {
+      this.service.jobs.remove(result.done);
+      this.reportBulk(result.errors, this.trans.__('delete'));
+    }
+    return !!result;
+  }
+
+  /** Run a request; on failure show the server's message and resolve to undefined. */
+  async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      const message = error instanceof ApiError ? error.message : String(error);
+      Notification.error(message, { autoClose: 6000 });
+      return undefined;
+    }
+  }
+
+  private reportBulk(
+    errors: { [id: string]: { message: string } } | undefined,
+    verb: string
+  ): void {
+    const failed = Object.entries(errors ?? {});
+    if (failed.length) {
+      Notification.warning(
+        this.trans.__('Could not %1 %2 job(s): %3', verb, failed.length, failed[0][1].message),
+        { autoClose: 6000 }
+      );
+    }
+  }
+}

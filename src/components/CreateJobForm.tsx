@@ -1,0 +1,337 @@
+import * as React from 'react';
+
+import { ApiError } from '../api/client';
+import { IEnvironments, IJob, ISchedule, ISweep } from '../api/types';
+import { buildSettings, fieldOfServerError, IFormValues } from '../model/form';
+import { initialText, kindOf, sweepSize } from '../model/params';
+import { INbJobs } from '../tokens';
+import { Errors, Field } from './fields';
+import { IParamRow, ParametersSection } from './ParametersSection';
+import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
+
+export type Mode = 'now' | 'schedule' | 'sweep';
+
+export type Created =
+  | { kind: 'job'; job: IJob }
+  | { kind: 'schedule'; schedule: ISchedule }
+  | { kind: 'sweep'; sweep: ISweep };
+
+/** The create-job form: run now, on a schedule, or as a parameter sweep. */
+export function CreateJobForm(props: {
+  service: INbJobs;
+  path: string;
+  onCreated: (created: Created) => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const { service } = props;
+  const { trans, client } = service;
+  const [envs, setEnvs] = React.useState<IEnvironments | null>(null);
+  const [hasCell, setHasCell] = React.useState<boolean | null>(null);
+  const [mode, setMode] = React.useState<Mode>('now');
+  const [schedule, setSchedule] = React.useState<IScheduleState>(defaultSchedule);
+  const [errors, setErrors] = React.useState<Errors>({});
+  const [busy, setBusy] = React.useState(false);
+  const [rows, setRows] = React.useState<IParamRow[]>([]);
+  const [v, setV] = React.useState<Omit<IFormValues, 'params'>>(() => ({
+    name: baseName(props.path),
+    inputPath: props.path,
+    kernel: '',
+    backend: service.settings.defaultBackend,
+    backendOptions: '',
+    outputFormats: service.settings.defaultOutputFormats,
+    packageInputFolder: false,
+    env: '',
+    timeout: '',
+    retries: '0',
+    tags: ''
+  }));
+  const set = (patch: Partial<typeof v>) => setV(old => ({ ...old, ...patch }));
+
+  React.useEffect(() => {
+    void client
+      .getEnvironments()
+      .then(e => {
+        setEnvs(e);
+        setV(old => ({
+          ...old,
+          backend: old.backend || e.backends.find(b => b.default)?.name || 'local',
+          kernel: old.kernel || e.default_kernel || ''
+        }));
+      })
+      .catch(e => setErrors(old => ({ ...old, form: (e as Error).message })));
+  }, []);
+
+  React.useEffect(() => {
+    setHasCell(null);
+    void client
+      .getParameters(v.inputPath)
+      .then(p => {
+        setHasCell(p.has_parameters_cell);
+        if (p.kernel_name) {
+          set({ kernel: p.kernel_name });
+        }
+        setRows(
+          p.parameters.map(param => ({
+            name: param.name,
+            kind: kindOf(param.inferred_type),
+            text: initialText(param),
+            sweepText: '',
+            help: param.help,
+            custom: false
+          }))
+        );
+      })
+      .catch(e => setErrors(old => ({ ...old, input_path: (e as Error).message })));
+  }, [v.inputPath]);
+
+  const built = buildSettings({ ...v, params: rows }, mode === 'sweep');
+  const runs = mode === 'sweep' ? sweepSize(built.grid) : 1;
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (Object.keys(built.errors).length) {
+      setErrors(built.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const s = built.settings;
+      if (mode === 'now') {
+        props.onCreated({ kind: 'job', job: await client.createJob(s) });
+      } else if (mode === 'schedule') {
+        const created = await client.createSchedule({
+          ...s,
+          cron: schedule.cron,
+          timezone: schedule.timezone,
+          overlap_policy: schedule.overlap,
+          catchup_policy: schedule.catchup
+        });
+        props.onCreated({ kind: 'schedule', schedule: created });
+      } else {
+        const created = await client.createSweep({ ...s, grid: built.grid });
+        props.onCreated({ kind: 'sweep', sweep: created });
+      }
+    } catch (error) {
+      const err = error as ApiError;
+      setErrors({ [fieldOfServerError(err.field)]: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const shown = { ...errors };
+  const submitLabel =
+    mode === 'now'
+      ? trans.__('Run now')
+      : mode === 'schedule'
+        ? trans.__('Create schedule')
+        : trans.__('Run %1 jobs', runs);
+
+  return (
+    <form className="jp-NbJobs-form" onSubmit={submit} noValidate>
+      <h2>{trans.__('Create Notebook Job')}</h2>
+      {shown['form'] && (
+        <div className="jp-NbJobs-error" role="alert">
+          {shown['form']}
+        </div>
+      )}
+      <div className="jp-NbJobs-modes" role="radiogroup" aria-label={trans.__('When')}>
+        {(['now', 'schedule', 'sweep'] as Mode[]).map(m => (
+          <label key={m} className="jp-NbJobs-mode">
+            <input
+              type="radio"
+              name="nbjobs-mode"
+              value={m}
+              checked={mode === m}
+              onChange={() => setMode(m)}
+            />
+            {m === 'now'
+              ? trans.__('Run now')
+              : m === 'schedule'
+                ? trans.__('On a schedule')
+                : trans.__('Parameter sweep')}
+          </label>
+        ))}
+      </div>
+      <Field id="name" label={trans.__('Name')} error={shown['name']}>
+        <input
+          id="nbjobs-name"
+          className="jp-mod-styled"
+          value={v.name}
+          onChange={e => set({ name: e.target.value })}
+        />
+      </Field>
+      <Field id="input_path" label={trans.__('Input notebook')} error={shown['input_path']}>
+        <input
+          id="nbjobs-input_path"
+          className="jp-mod-styled"
+          value={v.inputPath}
+          onChange={e => set({ inputPath: e.target.value })}
+        />
+      </Field>
+      <Field id="kernel_name" label={trans.__('Kernel')} error={shown['kernel_name']}>
+        <select
+          id="nbjobs-kernel_name"
+          className="jp-mod-styled"
+          value={v.kernel}
+          onChange={e => set({ kernel: e.target.value })}
+        >
+          {!envs?.kernels.some(k => k.name === v.kernel) && (
+            <option value={v.kernel}>{v.kernel || trans.__('(notebook default)')}</option>
+          )}
+          {envs?.kernels.map(k => (
+            <option key={k.name} value={k.name}>
+              {k.display_name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="backend" label={trans.__('Backend')} error={shown['backend']}>
+        <select
+          id="nbjobs-backend"
+          className="jp-mod-styled"
+          value={v.backend}
+          onChange={e => set({ backend: e.target.value })}
+        >
+          {(envs?.backends ?? [{ name: 'local', label: 'Local' }]).map(b => (
+            <option key={b.name} value={b.name}>
+              {b.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {v.backend !== 'local' && (
+        <Field
+          id="backend_options"
+          label={trans.__('Compute options (JSON)')}
+          error={shown['backend_options']}
+          help={JSON.stringify(envs?.backends.find(b => b.name === v.backend)?.options ?? {})}
+        >
+          <textarea
+            id="nbjobs-backend_options"
+            className="jp-mod-styled jp-NbJobs-code"
+            rows={3}
+            value={v.backendOptions}
+            onChange={e => set({ backendOptions: e.target.value })}
+          />
+        </Field>
+      )}
+      <ParametersSection
+        rows={rows}
+        sweep={mode === 'sweep'}
+        errors={shown}
+        hasCell={hasCell}
+        trans={trans}
+        onChange={setRows}
+      />
+      {mode === 'sweep' && (
+        <div className="jp-NbJobs-sweepCount" aria-live="polite">
+          {shown['sweep'] ? (
+            <span className="jp-NbJobs-fieldError" role="alert">
+              {shown['sweep']}
+            </span>
+          ) : (
+            trans.__('This sweep makes %1 runs.', runs)
+          )}
+        </div>
+      )}
+      {mode === 'schedule' && (
+        <ScheduleSection
+          value={schedule}
+          client={client}
+          errors={shown}
+          trans={trans}
+          onChange={setSchedule}
+        />
+      )}
+      <fieldset className="jp-NbJobs-fieldset">
+        <legend>{trans.__('Outputs and environment')}</legend>
+        <Field id="output_formats" label={trans.__('Output formats')} error={shown['output_formats']}>
+          <div className="jp-NbJobs-inline">
+            {(envs?.output_formats ?? [{ name: 'ipynb', label: 'Notebook' }]).map(f => (
+              <label key={f.name} className="jp-NbJobs-check">
+                <input
+                  type="checkbox"
+                  value={f.name}
+                  disabled={f.name === 'ipynb'}
+                  checked={f.name === 'ipynb' || v.outputFormats.includes(f.name)}
+                  onChange={e =>
+                    set({
+                      outputFormats: e.target.checked
+                        ? [...v.outputFormats, f.name]
+                        : v.outputFormats.filter(x => x !== f.name)
+                    })
+                  }
+                />
+                {f.label}
+              </label>
+            ))}
+          </div>
+        </Field>
+        <Field id="package_input_folder" label={trans.__('Package input folder')}>
+          <input
+            id="nbjobs-package_input_folder"
+            type="checkbox"
+            checked={v.packageInputFolder}
+            onChange={e => set({ packageInputFolder: e.target.checked })}
+          />
+        </Field>
+        <Field id="env" label={trans.__('Environment variables')} error={shown['env']}>
+          <textarea
+            id="nbjobs-env"
+            className="jp-mod-styled jp-NbJobs-code"
+            rows={2}
+            placeholder="NAME=value"
+            value={v.env}
+            onChange={e => set({ env: e.target.value })}
+          />
+        </Field>
+        <Field id="timeout_seconds" label={trans.__('Timeout (seconds)')} error={shown['timeout_seconds']}>
+          <input
+            id="nbjobs-timeout_seconds"
+            className="jp-mod-styled"
+            type="number"
+            min={1}
+            placeholder={trans.__('none')}
+            value={v.timeout}
+            onChange={e => set({ timeout: e.target.value })}
+          />
+        </Field>
+        <Field id="max_retries" label={trans.__('Retries')} error={shown['max_retries']}>
+          <input
+            id="nbjobs-max_retries"
+            className="jp-mod-styled"
+            type="number"
+            min={0}
+            max={30}
+            value={v.retries}
+            onChange={e => set({ retries: e.target.value })}
+          />
+        </Field>
+        <Field id="tags" label={trans.__('Tags')} error={shown['tags']}>
+          <input
+            id="nbjobs-tags"
+            className="jp-mod-styled"
+            placeholder={trans.__('comma, separated')}
+            value={v.tags}
+            onChange={e => set({ tags: e.target.value })}
+          />
+        </Field>
+      </fieldset>
+      <div className="jp-NbJobs-formButtons">
+        <button type="button" className="jp-mod-styled jp-mod-reject" onClick={props.onCancel}>
+          {trans.__('Cancel')}
+        </button>
+        <button type="submit" className="jp-mod-styled jp-mod-accept" disabled={busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function baseName(path: string): string {
+  const file = path.split('/').pop() ?? path;
+  return file.replace(/\.ipynb$/, '');
+}

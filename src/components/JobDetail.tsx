@@ -1,0 +1,254 @@
+import * as React from 'react';
+
+import { JobActions } from '../actions';
+import { IJob, IOutputFile, isFinal } from '../api/types';
+import { formatBytes, formatDuration, formatTime, stripAnsi } from './format';
+import { LogView } from './LogView';
+import { ProgressBar, StatusBadge } from './StatusBadge';
+import { useTicker } from './useSignal';
+
+/** Everything about one job, refreshed while it runs. */
+export function JobDetail(props: {
+  jobId: string;
+  actions: JobActions;
+  interval: number;
+  focusLog: boolean;
+  onTitle: (job: IJob) => void;
+}): JSX.Element {
+  const { actions } = props;
+  const { trans } = actions;
+  const client = actions.service.client;
+  const [job, setJob] = React.useState<IJob | null>(null);
+  const [outputs, setOutputs] = React.useState<IOutputFile[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+  const logRef = React.useRef<HTMLElement>(null);
+  const running = job ? !isFinal(job.status) : true;
+  useTicker(1000, !!job && job.status === 'running');
+
+  React.useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const load = async () => {
+      try {
+        const next = await client.getJob(props.jobId);
+        if (cancelled) {
+          return;
+        }
+        setJob(next);
+        setError(null);
+        props.onTitle(next);
+        if (isFinal(next.status)) {
+          setOutputs(await client.listOutputs(props.jobId));
+          return;
+        }
+      } catch (e) {
+        if (!cancelled) {
+          setError((e as Error).message);
+        }
+      }
+      if (!cancelled) {
+        timer = setTimeout(load, props.interval);
+      }
+    };
+    void load();
+    return () => {
+      cancelled = true;
+      if (timer) {
+        clearTimeout(timer);
+      }
+    };
+  }, [props.jobId, props.interval]);
+
+  React.useEffect(() => {
+    if (props.focusLog && job) {
+      logRef.current?.scrollIntoView();
+    }
+  }, [props.focusLog, !!job]);
+
+  if (!job) {
+    return (
+      <div className="jp-NbJobs-detail">
+        {error ? (
+          <div className="jp-NbJobs-error" role="alert">
+            {error}
+          </div>
+        ) : (
+          trans.__('Loading…')
+        )}
+      </div>
+    );
+  }
+
+  const row = (label: string, value: React.ReactNode) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{value}</td>
+    </tr>
+  );
+  const params = Object.entries(job.parameters);
+  const env = Object.entries(job.env);
+
+  return (
+    <div className="jp-NbJobs-detail" data-job-id={job.id} data-status={job.status}>
+      <div className="jp-NbJobs-detailHeader">
+        <h2>{job.name}</h2>
+        <StatusBadge status={job.status} trans={trans} />
+        {job.status === 'running' && <ProgressBar progress={job.progress} trans={trans} />}
+      </div>
+      <div className="jp-NbJobs-detailActions">
+        {isFinal(job.status) && job.status !== 'stopped' && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-accept jp-NbJobs-textButton"
+            onClick={() => void actions.openOutput(job)}
+          >
+            {trans.__('Open executed notebook')}
+          </button>
+        )}
+        <button
+          type="button"
+          className="jp-mod-styled jp-NbJobs-textButton"
+          onClick={() => actions.openInput(job)}
+        >
+          {trans.__('Open input notebook')}
+        </button>
+        {running ? (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-warn jp-NbJobs-textButton"
+            onClick={() => void actions.stop([job])}
+          >
+            {trans.__('Stop')}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="jp-mod-styled jp-NbJobs-textButton"
+            onClick={() => void actions.rerun(job)}
+          >
+            {trans.__('Rerun')}
+          </button>
+        )}
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-warn jp-NbJobs-textButton"
+          onClick={() => void actions.remove([job])}
+        >
+          {trans.__('Delete')}
+        </button>
+      </div>
+
+      {job.error && (
+        <section className="jp-NbJobs-section jp-NbJobs-failure" aria-label={trans.__('Error')}>
+          <h3>
+            {job.error.cell_index !== null
+              ? trans.__('Failed in cell %1', job.error.cell_index)
+              : trans.__('Failed')}
+          </h3>
+          <p className="jp-NbJobs-errorLine">
+            {job.error.ename
+              ? `${job.error.ename}: ${job.error.evalue ?? ''}`
+              : job.error.message}
+          </p>
+          {job.error.traceback.length > 0 && (
+            <pre className="jp-NbJobs-traceback">
+              {stripAnsi(job.error.traceback.join('\n'))}
+            </pre>
+          )}
+        </section>
+      )}
+
+      <section className="jp-NbJobs-section">
+        <h3>{trans.__('Overview')}</h3>
+        <table className="jp-NbJobs-table">
+          <tbody>
+            {row(trans.__('Input'), job.input_path)}
+            {row(trans.__('Kernel'), job.kernel_name)}
+            {row(trans.__('Backend'), job.backend)}
+            {row(trans.__('Created'), formatTime(job.created_at))}
+            {row(trans.__('Started'), formatTime(job.started_at))}
+            {row(trans.__('Ended'), formatTime(job.ended_at))}
+            {row(trans.__('Duration'), formatDuration(job.started_at, job.ended_at))}
+            {row(
+              trans.__('Attempts'),
+              trans.__('%1 (up to %2 retries)', job.attempts, job.max_retries)
+            )}
+            {row(
+              trans.__('Timeout'),
+              job.timeout_seconds ? trans.__('%1 s', job.timeout_seconds) : trans.__('none')
+            )}
+            {row(trans.__('Output formats'), job.output_formats.join(', '))}
+            {job.tags.length > 0 && row(trans.__('Tags'), job.tags.join(', '))}
+            {job.output_path && row(trans.__('Outputs folder'), job.output_path)}
+            {row(trans.__('Job id'), <code>{job.id}</code>)}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="jp-NbJobs-section">
+        <h3>{trans.__('Parameters')}</h3>
+        {params.length ? (
+          <table className="jp-NbJobs-table jp-NbJobs-params">
+            <tbody>
+              {params.map(([k, v]) => row(k, <code>{JSON.stringify(v)}</code>))}
+            </tbody>
+          </table>
+        ) : (
+          <p>{trans.__('No parameters.')}</p>
+        )}
+      </section>
+
+      {env.length > 0 && (
+        <section className="jp-NbJobs-section">
+          <h3>{trans.__('Environment')}</h3>
+          <table className="jp-NbJobs-table">
+            <tbody>{env.map(([k, v]) => row(k, <code>{v}</code>))}</tbody>
+          </table>
+        </section>
+      )}
+
+      <section className="jp-NbJobs-section">
+        <h3>{trans.__('Outputs')}</h3>
+        {outputs.length ? (
+          <ul className="jp-NbJobs-outputs">
+            {outputs.map(o => (
+              <li key={o.name}>
+                <button
+                  type="button"
+                  className="jp-NbJobs-link"
+                  title={trans.__('Open %1', o.path)}
+                  onClick={() => actions.openPath(o.path)}
+                >
+                  {o.name}
+                </button>
+                <span className="jp-NbJobs-muted">
+                  {o.kind} · {formatBytes(o.size)}
+                </span>
+                <a
+                  className="jp-NbJobs-link"
+                  href={client.outputUrl(job.id, o.name, true)}
+                  download
+                >
+                  {trans.__('Download')}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{running ? trans.__('Outputs appear when the job ends.') : trans.__('No outputs.')}</p>
+        )}
+      </section>
+
+      <section className="jp-NbJobs-section" ref={logRef}>
+        <h3>{trans.__('Log')}</h3>
+        <LogView
+          client={client}
+          jobId={job.id}
+          status={job.status}
+          interval={Math.min(props.interval, 2000)}
+          label={trans.__('Job log')}
+        />
+      </section>
+    </div>
+  );
+}

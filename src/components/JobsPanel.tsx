@@ -1,0 +1,158 @@
+import { refreshIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { JobActions } from '../actions';
+import { IJob, isFinal, JOB_STATUSES, JobSort, JobStatus } from '../api/types';
+import { JobListModel } from '../model/jobList';
+import { statusLabel } from './format';
+import { JobRow } from './JobRow';
+import { useSignal, useTicker } from './useSignal';
+
+/** The Jobs tab: filter, sort, list, load more, bulk stop/delete. */
+export function JobsPanel(props: {
+  model: JobListModel;
+  actions: JobActions;
+}): JSX.Element {
+  const { model, actions } = props;
+  const trans = actions.trans;
+  useSignal(model.changed);
+  const jobs = model.jobs;
+  useTicker(1000, jobs.some(j => j.status === 'running'));
+  const [selected, setSelected] = React.useState<Set<string>>(new Set());
+  const [name, setName] = React.useState(model.filter.name);
+
+  // Debounce the name filter so typing does not send a request per key.
+  React.useEffect(() => {
+    if (name === model.filter.name) {
+      return;
+    }
+    const timer = setTimeout(() => void model.setFilter({ name }), 300);
+    return () => clearTimeout(timer);
+  }, [name]);
+
+  const visible = new Set(jobs.map(j => j.id));
+  const chosen = jobs.filter(j => selected.has(j.id) && visible.has(j.id));
+  const select = (job: IJob, on: boolean) => {
+    const next = new Set(selected);
+    on ? next.add(job.id) : next.delete(job.id);
+    setSelected(next);
+  };
+  const allOn = jobs.length > 0 && chosen.length === jobs.length;
+  const status = model.filter.statuses[0] ?? '';
+
+  return (
+    <div className="jp-NbJobs-jobs">
+      <div className="jp-NbJobs-filters">
+        <input
+          className="jp-mod-styled jp-NbJobs-nameFilter"
+          type="search"
+          placeholder={trans.__('Filter by name')}
+          aria-label={trans.__('Filter by name')}
+          value={name}
+          onChange={e => setName(e.target.value)}
+        />
+        <select
+          className="jp-mod-styled"
+          aria-label={trans.__('Filter by status')}
+          value={status}
+          onChange={e =>
+            void model.setFilter({
+              statuses: e.target.value ? [e.target.value as JobStatus] : []
+            })
+          }
+        >
+          <option value="">{trans.__('All statuses')}</option>
+          {JOB_STATUSES.map(s => (
+            <option key={s} value={s}>
+              {statusLabel(s, trans)}
+            </option>
+          ))}
+        </select>
+        <select
+          className="jp-mod-styled"
+          aria-label={trans.__('Sort')}
+          value={model.filter.sort}
+          onChange={e => void model.setFilter({ sort: e.target.value as JobSort })}
+        >
+          <option value="-created_at">{trans.__('Newest first')}</option>
+          <option value="created_at">{trans.__('Oldest first')}</option>
+          <option value="name">{trans.__('Name A-Z')}</option>
+          <option value="-name">{trans.__('Name Z-A')}</option>
+          <option value="status">{trans.__('Status')}</option>
+        </select>
+        <button
+          type="button"
+          className="jp-NbJobs-iconButton"
+          title={trans.__('Refresh')}
+          aria-label={trans.__('Refresh')}
+          onClick={() => void model.refresh()}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </div>
+      <div className="jp-NbJobs-bulk">
+        <label>
+          <input
+            type="checkbox"
+            aria-label={trans.__('Select all')}
+            checked={allOn}
+            onChange={e =>
+              setSelected(e.target.checked ? new Set(jobs.map(j => j.id)) : new Set())
+            }
+          />
+          {chosen.length
+            ? trans.__('%1 selected', chosen.length)
+            : trans.__('%1 jobs', jobs.length)}
+        </label>
+        <button
+          type="button"
+          className="jp-mod-styled jp-NbJobs-textButton"
+          disabled={!chosen.some(j => !isFinal(j.status))}
+          onClick={() => void actions.stop(chosen).then(() => setSelected(new Set()))}
+        >
+          {trans.__('Stop')}
+        </button>
+        <button
+          type="button"
+          className="jp-mod-styled jp-NbJobs-textButton jp-mod-warn"
+          disabled={!chosen.length}
+          onClick={() =>
+            void actions.remove(chosen).then(done => done && setSelected(new Set()))
+          }
+        >
+          {trans.__('Delete')}
+        </button>
+      </div>
+      {model.error && (
+        <div className="jp-NbJobs-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      <ul className="jp-NbJobs-list" aria-label={trans.__('Jobs')}>
+        {jobs.map(job => (
+          <JobRow
+            key={job.id}
+            job={job}
+            selected={selected.has(job.id)}
+            onSelect={select}
+            actions={actions}
+          />
+        ))}
+      </ul>
+      {!jobs.length && !model.loading && (
+        <div className="jp-NbJobs-empty">
+          {trans.__('No jobs yet. Right-click a notebook and pick "Create notebook job".')}
+        </div>
+      )}
+      {model.hasMore && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-NbJobs-textButton jp-NbJobs-loadMore"
+          onClick={() => void model.loadMore()}
+        >
+          {trans.__('Load more')}
+        </button>
+      )}
+    </div>
+  );
+}

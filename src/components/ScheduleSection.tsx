@@ -1,0 +1,165 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import cronstrue from 'cronstrue';
+import * as React from 'react';
+
+import { NbJobsClient } from '../api/client';
+import { CatchupPolicy, OverlapPolicy } from '../api/types';
+import { Errors, Field } from './fields';
+import { formatTime } from './format';
+
+export interface IScheduleState {
+  preset: string;
+  cron: string;
+  timezone: string;
+  overlap: OverlapPolicy;
+  catchup: CatchupPolicy;
+}
+
+export const PRESETS: { [key: string]: string } = {
+  hourly: '0 * * * *',
+  daily: '0 9 * * *',
+  weekdays: '0 9 * * 1-5',
+  weekly: '0 9 * * 1',
+  monthly: '0 9 1 * *'
+};
+
+export function defaultSchedule(): IScheduleState {
+  let timezone = 'UTC';
+  try {
+    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    // keep UTC
+  }
+  return { preset: 'daily', cron: PRESETS.daily, timezone, overlap: 'skip', catchup: 'once' };
+}
+
+function timezones(): string[] {
+  const intl = Intl as any;
+  const zones: string[] =
+    typeof intl.supportedValuesOf === 'function' ? intl.supportedValuesOf('timeZone') : [];
+  return zones.includes('UTC') ? zones : ['UTC', ...zones];
+}
+
+/** The cron in words, computed in the browser (cronstrue). */
+export function describeCron(cron: string): string | null {
+  try {
+    return cronstrue.toString(cron, { throwExceptionOnParseError: true, verbose: false });
+  } catch {
+    return null;
+  }
+}
+
+export function ScheduleSection(props: {
+  value: IScheduleState;
+  client: NbJobsClient;
+  errors: Errors;
+  trans: TranslationBundle;
+  onChange: (value: IScheduleState) => void;
+}): JSX.Element {
+  const { value, trans, errors } = props;
+  const [next, setNext] = React.useState<string[] | null>(null);
+  const [serverError, setServerError] = React.useState<string | null>(null);
+  const zones = React.useMemo(timezones, []);
+  const words = describeCron(value.cron);
+
+  // Ask the server for the next fire times (debounced) so the user sees real dates.
+  React.useEffect(() => {
+    const timer = setTimeout(async () => {
+      try {
+        const info = await props.client.validateCron(value.cron, value.timezone, 5);
+        setNext(info.next_fire_times);
+        setServerError(null);
+      } catch (e) {
+        setNext(null);
+        setServerError((e as Error).message);
+      }
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [value.cron, value.timezone]);
+
+  const set = (patch: Partial<IScheduleState>) => props.onChange({ ...value, ...patch });
+  return (
+    <fieldset className="jp-NbJobs-fieldset" aria-label={trans.__('Schedule')}>
+      <legend>{trans.__('Schedule')}</legend>
+      <Field id="preset" label={trans.__('Repeat')}>
+        <select
+          id="nbjobs-preset"
+          className="jp-mod-styled"
+          value={value.preset}
+          onChange={e => {
+            const preset = e.target.value;
+            set({ preset, cron: PRESETS[preset] ?? value.cron });
+          }}
+        >
+          <option value="hourly">{trans.__('Every hour')}</option>
+          <option value="daily">{trans.__('Every day at 09:00')}</option>
+          <option value="weekdays">{trans.__('Weekdays at 09:00')}</option>
+          <option value="weekly">{trans.__('Every Monday at 09:00')}</option>
+          <option value="monthly">{trans.__('First day of the month at 09:00')}</option>
+          <option value="custom">{trans.__('Custom (cron)')}</option>
+        </select>
+      </Field>
+      <Field
+        id="cron"
+        label={trans.__('Cron expression')}
+        error={errors['cron'] ?? (serverError && !words ? serverError : undefined)}
+        help={words ?? undefined}
+      >
+        <input
+          id="nbjobs-cron"
+          className="jp-mod-styled jp-NbJobs-code"
+          value={value.cron}
+          aria-invalid={!!errors['cron']}
+          onChange={e => set({ cron: e.target.value, preset: 'custom' })}
+        />
+      </Field>
+      <Field id="timezone" label={trans.__('Time zone')} error={errors['timezone']}>
+        <select
+          id="nbjobs-timezone"
+          className="jp-mod-styled"
+          value={value.timezone}
+          onChange={e => set({ timezone: e.target.value })}
+        >
+          {zones.map(z => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {next && next.length > 0 && (
+        <div className="jp-NbJobs-field" data-field="next-runs">
+          <label>{trans.__('Next runs')}</label>
+          <ul className="jp-NbJobs-nextRuns">
+            {next.map(t => (
+              <li key={t}>{formatTime(t)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Field id="overlap" label={trans.__('While the previous run is active')}>
+        <select
+          id="nbjobs-overlap"
+          className="jp-mod-styled"
+          value={value.overlap}
+          onChange={e => set({ overlap: e.target.value as OverlapPolicy })}
+        >
+          <option value="skip">{trans.__('Skip this run')}</option>
+          <option value="allow">{trans.__('Run anyway')}</option>
+        </select>
+      </Field>
+      <Field id="catchup" label={trans.__('Runs missed while the server was off')}>
+        <select
+          id="nbjobs-catchup"
+          className="jp-mod-styled"
+          value={value.catchup}
+          onChange={e => set({ catchup: e.target.value as CatchupPolicy })}
+        >
+          <option value="once">{trans.__('Run once')}</option>
+          <option value="each">{trans.__('Run each')}</option>
+          <option value="skip">{trans.__('Skip them')}</option>
+        </select>
+      </Field>
+    </fieldset>
+  );
+}

@@ -1,0 +1,114 @@
+import { deleteIcon, launchIcon, refreshIcon, runIcon, stopIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { ISchedule } from '../api/types';
+import { ScheduleActions } from '../scheduleActions';
+import { formatTime } from './format';
+
+/** The Schedules tab: each schedule with its cron in words, next run and actions. */
+export function SchedulesPanel(props: {
+  actions: ScheduleActions;
+  active: boolean;
+  interval: number;
+}): JSX.Element {
+  const { actions } = props;
+  const trans = actions.trans;
+  const [schedules, setSchedules] = React.useState<ISchedule[] | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+
+  const load = React.useCallback(async () => {
+    try {
+      setSchedules(await actions.client.listSchedules());
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [actions]);
+
+  React.useEffect(() => {
+    if (!props.active) {
+      return;
+    }
+    void load();
+    const timer = setInterval(() => void load(), props.interval);
+    const onChange = () => void load();
+    actions.changed.connect(onChange);
+    return () => {
+      clearInterval(timer);
+      actions.changed.disconnect(onChange);
+    };
+  }, [props.active, props.interval, load]);
+
+  const button = (label: string, icon: typeof runIcon, run: () => void, name: string) => (
+    <button
+      type="button"
+      className="jp-NbJobs-iconButton"
+      title={label}
+      aria-label={label}
+      data-action={name}
+      onClick={run}
+    >
+      <icon.react tag="span" />
+    </button>
+  );
+
+  return (
+    <div className="jp-NbJobs-schedules">
+      <div className="jp-NbJobs-filters">
+        <span className="jp-NbJobs-count">
+          {schedules ? trans.__('%1 schedules', schedules.length) : ''}
+        </span>
+        {button(trans.__('Refresh'), refreshIcon, () => void load(), 'refresh')}
+      </div>
+      {error && (
+        <div className="jp-NbJobs-error" role="alert">
+          {error}
+        </div>
+      )}
+      <ul className="jp-NbJobs-list" aria-label={trans.__('Schedules')}>
+        {(schedules ?? []).map(s => (
+          <li
+            key={s.id}
+            className="jp-NbJobs-row"
+            data-schedule-id={s.id}
+            data-active={s.active ? 'true' : 'false'}
+          >
+            <div className="jp-NbJobs-rowMain">
+              <button
+                type="button"
+                className="jp-NbJobs-rowName"
+                onClick={() => actions.openDetail(s)}
+              >
+                {s.name}
+              </button>
+              <span
+                className={`jp-NbJobs-badge jp-NbJobs-badge-${s.active ? 'running' : 'stopped'}`}
+              >
+                {s.active ? trans.__('Active') : trans.__('Paused')}
+              </span>
+            </div>
+            <div className="jp-NbJobs-rowMeta">
+              <span title={s.cron}>{s.cron_description}</span>
+              {s.active && s.next_fire_at && (
+                <span>{trans.__('next: %1', formatTime(s.next_fire_at))}</span>
+              )}
+            </div>
+            <div className="jp-NbJobs-rowActions">
+              {s.active
+                ? button(trans.__('Pause'), stopIcon, () => void actions.pause(s), 'pause')
+                : button(trans.__('Resume'), runIcon, () => void actions.resume(s), 'resume')}
+              {button(trans.__('Run now'), runIcon, () => void actions.runNow(s), 'run')}
+              {button(trans.__('Details'), launchIcon, () => actions.openDetail(s), 'details')}
+              {button(trans.__('Delete'), deleteIcon, () => void actions.remove(s), 'delete')}
+            </div>
+          </li>
+        ))}
+      </ul>
+      {schedules && !schedules.length && (
+        <div className="jp-NbJobs-empty">
+          {trans.__('No schedules. Create a job and choose "On a schedule".')}
+        </div>
+      )}
+    </div>
+  );
+}

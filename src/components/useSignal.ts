@@ -1,0 +1,26 @@
+import { ISignal } from '@lumino/signaling';
+import * as React from 'react';
+
+/** Re-render whenever the signal fires. */
+export function useSignal(signal: ISignal<any, any>): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    const onChange = () => setTick(t => t + 1);
+    signal.connect(onChange);
+    return () => {
+      signal.disconnect(onChange);
+    };
+  }, [signal]);
+}
+
+/** Re-render every `ms` while `enabled` (for running durations). */
+export function useTicker(ms: number, enabled: boolean): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    if (!enabled) {
+      return;
+    }
+    const timer = setInterval(() => setTick(t => t + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms, enabled]);
+}

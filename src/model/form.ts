@@ -1,0 +1,137 @@
+/**
+ * The create-job form's values -> a request body, with every client-side check. Errors
+ * are keyed by field so the form can show each one next to its input.
+ */
+import { IJobSettings, JSONValue, Parameters } from '../api/types';
+import { parseEnv, parseSweepValues, parseValue, ParamKind, sweepSize } from './params';
+
+export interface IFormParam {
+  name: string;
+  kind: ParamKind;
+  text: string;
+  sweepText: string;
+}
+
+export interface IFormValues {
+  name: string;
+  inputPath: string;
+  kernel: string;
+  backend: string;
+  backendOptions: string;
+  params: IFormParam[];
+  outputFormats: string[];
+  packageInputFolder: boolean;
+  env: string;
+  timeout: string;
+  retries: string;
+  tags: string;
+}
+
+export type FieldErrors = { [field: string]: string };
+
+export interface IBuilt {
+  settings: IJobSettings;
+  grid: { [name: string]: JSONValue[] };
+  errors: FieldErrors;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function buildSettings(v: IFormValues, sweep: boolean): IBuilt {
+  const errors: FieldErrors = {};
+  const parameters: Parameters = {};
+  const grid: { [name: string]: JSONValue[] } = {};
+  v.params.forEach((p, i) => {
+    const key = p.name ? `param:${p.name}` : `param#${i}`;
+    if (!IDENT.test(p.name)) {
+      errors[key] = 'the name must be a Python identifier';
+      return;
+    }
+    if (p.name in parameters) {
+      errors[key] = 'this name is used twice';
+      return;
+    }
+    if (sweep && p.sweepText.trim()) {
+      const values = parseSweepValues(p.kind, p.sweepText);
+      if ('error' in values) {
+        errors[key] = values.error;
+      } else {
+        grid[p.name] = values.values;
+      }
+    }
+    if (p.kind === 'json' && !p.text.trim() && grid[p.name]) {
+      return;
+    }
+    const parsed = parseValue(p.kind, p.text);
+    if ('error' in parsed) {
+      errors[key] = errors[key] ?? parsed.error;
+    } else {
+      parameters[p.name] = parsed.value;
+    }
+  });
+  if (sweep && sweepSize(grid) === 0) {
+    errors['sweep'] = 'give several values to at least one parameter';
+  }
+  if (!v.inputPath.trim()) {
+    errors['input_path'] = 'choose a notebook';
+  }
+  const env = parseEnv(v.env);
+  if ('error' in env) {
+    errors['env'] = env.error;
+  }
+  let timeout: number | null = null;
+  if (v.timeout.trim()) {
+    timeout = Number(v.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      errors['timeout_seconds'] = 'must be a positive number of seconds';
+    }
+  }
+  const retries = v.retries.trim() ? Number(v.retries) : 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 30) {
+    errors['max_retries'] = 'must be a whole number from 0 to 30';
+  }
+  let backendOptions: { [k: string]: JSONValue } = {};
+  if (v.backendOptions.trim()) {
+    try {
+      const parsed = JSON.parse(v.backendOptions);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new Error();
+      }
+      backendOptions = parsed;
+    } catch {
+      errors['backend_options'] = 'must be a JSON object';
+    }
+  }
+  const tags = v.tags
+    .split(',')
+    .map(t => t.trim())
+    .filter(Boolean);
+  const formats = Array.from(new Set(['ipynb', ...v.outputFormats]));
+  const settings: IJobSettings = {
+    input_path: v.inputPath.trim(),
+    name: v.name.trim() || null,
+    kernel_name: v.kernel || null,
+    backend: v.backend || 'local',
+    backend_options: backendOptions,
+    parameters,
+    output_formats: formats,
+    package_input_folder: v.packageInputFolder,
+    env: 'env' in env ? env.env : {},
+    timeout_seconds: timeout,
+    max_retries: retries,
+    tags
+  };
+  return { settings, grid, errors };
+}
+
+/** Where a server error belongs: its `field` (e.g. parameters.n) -> a form field key. */
+export function fieldOfServerError(field: string | null | undefined): string {
+  if (!field) {
+    return 'form';
+  }
+  const [head, second] = field.split('.');
+  if ((head === 'parameters' || head === 'grid') && second) {
+    return `param:${second}`;
+  }
+  return head;
+}
