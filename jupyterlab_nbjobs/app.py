@@ -6,7 +6,7 @@ import os
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default
 
 
 class NbJobsApp(ExtensionApp):
@@ -36,6 +36,25 @@ class NbJobsApp(ExtensionApp):
 
     enable_scheduler = Bool(True, help="Run the schedule loop in this server.").tag(config=True)
 
+    max_sweep_combinations = Integer(
+        1000, help="Most jobs one parameter sweep may create."
+    ).tag(config=True)
+
+    scheduler_poll_interval = Float(
+        5.0, help="Longest sleep of the schedule loop: how soon changes made by another "
+        "server or the CLI are seen (changes in this server wake it at once)."
+    ).tag(config=True)
+
+    misfire_grace_seconds = Float(
+        60.0, help="A fire later than this (the server was down) follows the schedule's "
+        "catch-up policy instead of running as usual."
+    ).tag(config=True)
+
+    cron_seconds_field = Bool(
+        False, help="Accept a 6th cron field for seconds. For tests and demos only: the "
+        "public cron format has 5 fields."
+    ).tag(config=True)
+
     def initialize_settings(self):
         from .services.jobs import JobService
         from .store import Database, JobStore
@@ -52,7 +71,26 @@ class NbJobsApp(ExtensionApp):
         )
         for backend in self._make_backends(self.jobs):
             self.jobs.add_backend(backend, default=backend.name == self.default_backend)
-        self.settings.update({"nbjobs_jobs": self.jobs})
+        self._init_schedules()
+        self.settings.update({"nbjobs_jobs": self.jobs, "nbjobs_schedules": self.schedules,
+                              "nbjobs_sweeps": self.sweeps})
+
+    def _init_schedules(self):
+        from .services.scheduler import Scheduler
+        from .services.schedules import ScheduleService
+        from .services.sweeps import SweepService
+        from .store.schedules import ScheduleStore, SweepStore
+
+        store = ScheduleStore(self.db)
+        schedules_dir = os.path.join(os.path.dirname(os.path.abspath(self.staging_dir)),
+                                     "schedules")
+        self.schedules = ScheduleService(store, self.jobs, schedules_dir,
+                                         allow_seconds=self.cron_seconds_field)
+        self.sweeps = SweepService(SweepStore(self.db), self.jobs,
+                                   max_combinations=self.max_sweep_combinations)
+        self.scheduler = Scheduler(store, self.schedules,
+                                   poll_interval=self.scheduler_poll_interval,
+                                   misfire_grace=self.misfire_grace_seconds)
 
     def _make_backends(self, events):
         from .backends.local import LocalBackend
@@ -66,8 +104,11 @@ class NbJobsApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp):
         await self.jobs.reconcile()
+        if self.enable_scheduler:
+            await self.scheduler.start()
 
     async def stop_extension(self):
+        await self.scheduler.stop()
         await self.jobs.close()
         self.db.dispose()
 

@@ -220,3 +220,171 @@ class NotebookParameters(BaseModel):
     kernel_name: str | None
     has_parameters_cell: bool
     parameters: list[NotebookParameter]
+
+
+# -- schedules and sweeps (issue 3) -----------------------------------------------------------
+class OverlapPolicy(str, enum.Enum):
+    skip = "skip"
+    allow = "allow"
+
+
+class CatchupPolicy(str, enum.Enum):
+    skip = "skip"
+    once = "once"
+    each = "each"
+
+
+class ScheduleCreate(JobSettings):
+    cron: str = Field(description="5-field cron or a preset: hourly, daily at HH:MM, "
+                                  "weekdays at HH:MM, weekly, monthly, @daily, ...")
+    timezone: str = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin")
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool = True
+    overlap_policy: OverlapPolicy = Field(
+        default=OverlapPolicy.skip, description="skip a fire while the previous run is active")
+    catchup_policy: CatchupPolicy = Field(
+        default=CatchupPolicy.once,
+        description="fires missed while no server ran: skip them, run once, or run each")
+    catchup_limit: int = Field(default=10, ge=1, le=1000,
+                               description="with catchup_policy=each: at most this many runs")
+
+
+class ScheduleUpdate(StrictModel):
+    """Every field of ScheduleCreate, all optional: only the fields sent change."""
+
+    input_path: str | None = None
+    name: str | None = Field(default=None, max_length=200)
+    kernel_name: str | None = None
+    backend: str | None = None
+    backend_options: dict[str, Any] | None = None
+    parameters: dict[str, Any] | None = None
+    output_formats: list[str] | None = None
+    package_input_folder: bool | None = None
+    env: dict[str, str] | None = None
+    timeout_seconds: float | None = Field(default=None, gt=0)
+    max_retries: int | None = Field(default=None, ge=0, le=30)
+    tags: list[str] | None = None
+    cron: str | None = None
+    timezone: str | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool | None = None
+    overlap_policy: OverlapPolicy | None = None
+    catchup_policy: CatchupPolicy | None = None
+    catchup_limit: int | None = Field(default=None, ge=1, le=1000)
+
+
+class FireRecord(BaseModel):
+    fire_time: datetime
+    outcome: str = Field(description="run, skipped_overlap, skipped_missed or failed")
+    job_id: str | None = None
+
+
+class Schedule(BaseModel):
+    id: str
+    name: str
+    input_path: str
+    kernel_name: str | None
+    backend: str
+    backend_options: dict[str, Any]
+    parameters: dict[str, Any]
+    output_formats: list[str]
+    package_input_folder: bool
+    env: dict[str, str]
+    timeout_seconds: float | None
+    max_retries: int
+    tags: list[str]
+    cron: str
+    cron_description: str
+    timezone: str
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool
+    overlap_policy: OverlapPolicy
+    catchup_policy: CatchupPolicy
+    catchup_limit: int
+    next_fire_at: datetime | None = None
+    next_fire_times: list[datetime] = Field(default_factory=list)
+    last_runs: list[Job] = Field(default_factory=list)
+    recent_fires: list[FireRecord] = Field(default_factory=list)
+    snapshot_at: datetime
+    created_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ScheduleList(BaseModel):
+    schedules: list[Schedule]
+
+
+class ScheduleRunRequest(StrictModel):
+    parameters: dict[str, Any] | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters(cls, value):
+        return None if value is None else check_parameters(value)
+
+
+class RunResult(BaseModel):
+    job: Job
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CronCheck(StrictModel):
+    cron: str
+    timezone: str = "UTC"
+    count: int = Field(default=5, ge=1, le=50)
+
+
+class CronInfo(BaseModel):
+    cron: str = Field(description="The expression after presets are expanded")
+    description: str
+    timezone: str
+    next_fire_times: list[datetime]
+
+
+class SweepCreate(JobSettings):
+    grid: dict[str, list[Any]] = Field(
+        default_factory=dict, description="values per parameter; every combination runs")
+    combinations: list[dict[str, Any]] = Field(
+        default_factory=list, description="explicit combinations, run after the grid's")
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, value):
+        check_parameters({k: v for k, v in value.items()})
+        return value
+
+    @field_validator("combinations")
+    @classmethod
+    def _combinations(cls, value):
+        for combo in value:
+            check_parameters(combo)
+        return value
+
+
+class SweepItem(BaseModel):
+    parameters: dict[str, Any]
+    job_id: str | None = None
+    status: JobStatus | None = Field(default=None, description="None once the job is deleted")
+
+
+class Sweep(BaseModel):
+    id: str
+    name: str
+    input_path: str
+    grid: dict[str, list[Any]]
+    items: list[SweepItem]
+    counts: dict[str, int] = Field(description="jobs per status")
+    total: int
+    done: bool = Field(description="every job is in a final state")
+    created_by: str | None = None
+    created_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+
+
+class SweepList(BaseModel):
+    sweeps: list[Sweep]

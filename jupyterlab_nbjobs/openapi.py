@@ -18,7 +18,13 @@ JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "
 # Schedules, sweeps and instances add their models here as they land.
 MODELS = [models.Job, models.JobCreate, models.JobPage, models.JobRerun, models.BulkRequest,
           models.BulkResult, models.OutputList, models.LogChunk, models.Environments,
-          models.NotebookParameters]
+          models.NotebookParameters, models.Schedule, models.ScheduleCreate,
+          models.ScheduleUpdate, models.ScheduleList, models.ScheduleRunRequest,
+          models.RunResult, models.CronCheck, models.CronInfo, models.SweepCreate,
+          models.Sweep, models.SweepList]
+SCHEDULE_ID = {"name": "schedule_id", "in": "path", "required": True,
+               "schema": {"type": "string"}}
+SWEEP_ID = {"name": "sweep_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _ref(model) -> dict[str, str]:
@@ -99,12 +105,57 @@ def build_spec() -> dict[str, Any]:
             "A notebook's parameters", 200, models.NotebookParameters,
             params=[{**_query("path", {"type": "string"}), "required": True}])},
     }
+    paths.update(schedule_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "jupyterlab_nbjobs", "version": "1"},
         "servers": [{"url": "/nbjobs"}],
         "paths": paths,
         "components": {"schemas": schemas},
+    }
+
+
+def schedule_paths() -> dict[str, Any]:
+    sid, wid = [SCHEDULE_ID], [SWEEP_ID]
+    return {
+        "/schedules": {
+            "get": _op("List schedules", 200, models.ScheduleList, errors=()),
+            "post": _op("Create a schedule", 201, models.Schedule, body=models.ScheduleCreate),
+        },
+        "/schedules/{schedule_id}": {
+            "get": _op("Get a schedule (next fires, last runs)", 200, models.Schedule,
+                       params=sid, errors=(404,)),
+            "patch": _op("Change any field", 200, models.Schedule, body=models.ScheduleUpdate,
+                         params=sid, errors=(400, 404)),
+            "delete": _op("Delete a schedule", 204, errors=(400, 404), params=[
+                SCHEDULE_ID, _query("delete_runs", {"type": "boolean"}, "delete its runs too")]),
+        },
+        "/schedules/{schedule_id}/pause": {"post": _op("Pause", 200, models.Schedule,
+                                                       params=sid, errors=(404,))},
+        "/schedules/{schedule_id}/resume": {"post": _op("Resume (missed fires are skipped)",
+                                                        200, models.Schedule, params=sid,
+                                                        errors=(404,))},
+        "/schedules/{schedule_id}/run": {"post": _op(
+            "Run now, optionally with other parameters", 201, models.RunResult,
+            body=models.ScheduleRunRequest, params=sid, errors=(400, 404))},
+        "/schedules/{schedule_id}/refresh-snapshot": {"post": _op(
+            "Take the current version of the notebook", 200, models.Schedule, params=sid,
+            errors=(400, 404))},
+        "/cron/validate": {"post": _op("Describe a cron and list its next fires", 200,
+                                       models.CronInfo, body=models.CronCheck)},
+        "/sweeps": {
+            "get": _op("List sweeps", 200, models.SweepList, errors=()),
+            "post": _op("Create one job per combination", 201, models.Sweep,
+                        body=models.SweepCreate),
+        },
+        "/sweeps/{sweep_id}": {
+            "get": _op("Get a sweep and its jobs' status", 200, models.Sweep, params=wid,
+                       errors=(404,)),
+            "delete": _op("Stop and delete a sweep and its jobs", 204, params=wid,
+                          errors=(404,)),
+        },
+        "/sweeps/{sweep_id}/stop": {"post": _op("Stop the sweep's unfinished jobs", 200,
+                                                models.Sweep, params=wid, errors=(404,))},
     }
 
 

@@ -98,3 +98,65 @@ class JobTagRow(Base):
     tag: Mapped[str] = mapped_column(String(128), primary_key=True)
 
     __table_args__ = (Index("ix_job_tags_tag", "tag", "job_id"),)
+
+
+class ScheduleRow(Base):
+    """A job definition on a cron. `settings` holds the JobSettings of its runs."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict] = mapped_column(JSON)
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    overlap_policy: Mapped[str] = mapped_column(String(16))
+    catchup_policy: Mapped[str] = mapped_column(String(16))
+    catchup_limit: Mapped[int] = mapped_column(Integer)
+    # The next fire nobody has claimed yet; NULL when paused or past its end.
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    snapshot_dir: Mapped[str] = mapped_column(Text)
+    snapshot_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_schedules_due", "active", "next_fire_at"),
+        Index("ix_schedules_created", "created_at", "id"),
+    )
+
+
+class ScheduleFireRow(Base):
+    """One row per claimed fire: the primary key is what makes a fire run at most once."""
+
+    __tablename__ = "schedule_fires"
+
+    schedule_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fire_time: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(24))  # run, skipped_overlap, skipped_missed
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_schedule_fires_pending", "outcome", "job_id"),)
+
+
+class SweepRow(Base):
+    """A parameter sweep: `items` is the ordered list of {parameters, job_id}."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    input_path: Mapped[str] = mapped_column(Text)
+    settings: Mapped[dict] = mapped_column(JSON)
+    grid: Mapped[dict] = mapped_column(JSON)
+    items: Mapped[list] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_sweeps_created", "created_at", "id"),)

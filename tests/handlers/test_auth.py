@@ -15,6 +15,12 @@ ROUTES = [
     ("POST", "jobs/abc/stop"), ("POST", "jobs/abc/rerun"), ("POST", "jobs/bulk/delete"),
     ("POST", "jobs/bulk/stop"), ("GET", "jobs/abc/outputs"), ("GET", "jobs/abc/outputs/x"),
     ("GET", "jobs/abc/log"), ("GET", "environments"), ("GET", "parameters"),
+    ("GET", "schedules"), ("POST", "schedules"), ("GET", "schedules/abc"),
+    ("PATCH", "schedules/abc"), ("DELETE", "schedules/abc"), ("POST", "schedules/abc/pause"),
+    ("POST", "schedules/abc/resume"), ("POST", "schedules/abc/run"),
+    ("POST", "schedules/abc/refresh-snapshot"), ("POST", "cron/validate"),
+    ("GET", "sweeps"), ("POST", "sweeps"), ("GET", "sweeps/abc"), ("DELETE", "sweeps/abc"),
+    ("POST", "sweeps/abc/stop"),
 ]
 
 
@@ -34,7 +40,7 @@ def test_every_route_is_covered_here():
 
 async def test_no_token_is_refused(api):
     for method, path in ROUTES:
-        body = "{}" if method == "POST" else None
+        body = "{}" if method in ("POST", "PATCH") else None
         resp = await api.fetch("nbjobs", *path.split("/"), method=method, body=body,
                                raise_error=False, headers={"Authorization": "token wrong"})
         assert resp.code == 403, (method, path, resp.code)

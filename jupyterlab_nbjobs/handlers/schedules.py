@@ -1,0 +1,123 @@
+"""Schedules REST handlers and the cron validation endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..errors import InvalidRequest
+from ..models import (
+    CronCheck,
+    CronInfo,
+    ScheduleCreate,
+    ScheduleList,
+    ScheduleRunRequest,
+    ScheduleUpdate,
+)
+from ..services import cron
+from ..store.tables import utcnow
+from .base import NbJobsHandler
+
+ID = r"(?P<schedule_id>[^/]+)"
+
+
+class ScheduleHandlerBase(NbJobsHandler):
+    @property
+    def schedules(self):
+        return self.settings["nbjobs_schedules"]
+
+
+class SchedulesHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def get(self):
+        self.write_model(ScheduleList(schedules=await self.schedules.list()))
+
+    @web.authenticated
+    @authorized
+    async def post(self):
+        request = self.parse_body(ScheduleCreate)
+        self.write_model(await self.schedules.create(request, self.username), 201)
+
+
+class ScheduleHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def get(self, schedule_id: str):
+        self.write_model(await self.schedules.get(schedule_id))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, schedule_id: str):
+        patch = self.parse_body(ScheduleUpdate)
+        self.write_model(await self.schedules.update(schedule_id, patch))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, schedule_id: str):
+        raw = self.get_query_argument("delete_runs", "false").lower()
+        if raw not in ("true", "false", "1", "0", ""):
+            raise InvalidRequest("delete_runs must be true or false", reason="invalid_value",
+                                 field="delete_runs")
+        await self.schedules.delete(schedule_id, delete_runs=raw in ("true", "1"))
+        self.set_status(204)
+        self.finish()
+
+
+class SchedulePauseHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str):
+        self.write_model(await self.schedules.pause(schedule_id))
+
+
+class ScheduleResumeHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str):
+        self.write_model(await self.schedules.resume(schedule_id))
+
+
+class ScheduleRunHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str):
+        request = self.parse_body(ScheduleRunRequest)
+        result = await self.schedules.run_now(schedule_id, request.parameters, self.username)
+        self.write_model(result, 201)
+
+
+class ScheduleRefreshHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str):
+        self.write_model(await self.schedules.refresh_snapshot(schedule_id))
+
+
+class CronValidateHandler(ScheduleHandlerBase):
+    @web.authenticated
+    @authorized
+    async def post(self):
+        request = self.parse_body(CronCheck)
+        expr = cron.normalize(request.cron, self.schedules.allow_seconds)
+        cron.zone(request.timezone)
+        times = await asyncio.to_thread(cron.fire_times, expr, request.timezone, utcnow(),
+                                        request.count)
+        if not times:
+            raise InvalidRequest(f"{expr!r} never fires", reason="invalid_cron", field="cron")
+        self.write_model(CronInfo(cron=expr, description=cron.describe(expr),
+                                  timezone=request.timezone, next_fire_times=times))
+
+
+def schedule_routes(prefix: str) -> list[tuple[str, type]]:
+    return [
+        (rf"{prefix}/schedules", SchedulesHandler),
+        (rf"{prefix}/schedules/{ID}", ScheduleHandler),
+        (rf"{prefix}/schedules/{ID}/pause", SchedulePauseHandler),
+        (rf"{prefix}/schedules/{ID}/resume", ScheduleResumeHandler),
+        (rf"{prefix}/schedules/{ID}/run", ScheduleRunHandler),
+        (rf"{prefix}/schedules/{ID}/refresh-snapshot", ScheduleRefreshHandler),
+        (rf"{prefix}/cron/validate", CronValidateHandler),
+    ]

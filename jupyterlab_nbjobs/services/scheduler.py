@@ -1,0 +1,175 @@
+"""The scheduler loop: sleeps until the next fire, claims it exactly once, creates the run.
+
+- Event driven: one query for the earliest next_fire_at, then a sleep until then that a
+  schedule change in this server cuts short; changes made by another server or the CLI are
+  seen within `poll_interval`.
+- Exactly once across servers: ScheduleStore.claim (compare-and-set on next_fire_at plus a
+  unique (schedule_id, fire_time) row) decides who creates a fire's job; the job carries an
+  idempotency key derived from the fire, so re-creating it after a crash cannot double it.
+- Catch-up after downtime: a fire later than `misfire_grace` is "missed" and handled by the
+  schedule's catch-up policy (skip, once, each up to catchup_limit).
+- Blocking work (SQL, snapshot copies) runs in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..store.schedules import ScheduleStore
+from ..store.tables import utcnow
+from . import cron
+from .schedules import ScheduleService
+
+log = logging.getLogger(__name__)
+
+CATCHUP_WINDOW = timedelta(days=7)  # older missed fires are skipped without a record
+MAX_SKIP_RECORDS = 100
+RECOVER_AFTER = timedelta(seconds=30)
+
+
+def plan_fires(row: dict[str, Any], now: datetime, grace: float) -> tuple[
+        datetime | None, list[tuple[datetime, str]]]:
+    """(next fire after now, [(fire_time, outcome)]) for a schedule due at `now`."""
+    expected = row["next_fire_at"]
+    expr, tz = row["cron"], row["timezone"]
+    upto = now if row["end_at"] is None else min(now, row["end_at"])
+    due = [expected] if expected <= upto else []
+    after = max(expected, now - CATCHUP_WINDOW)
+    due += [t for t in cron.fires_between(expr, tz, after, upto, 200_000) if t > expected]
+    new_next = cron.next_fire(expr, tz, now, start=row["start_at"], end=row["end_at"])
+    late = timedelta(seconds=grace)
+    missed = [t for t in due if now - t > late]
+    on_time = [t for t in due if now - t <= late]
+    policy = row["catchup_policy"]
+    if policy == "skip":
+        run_missed: list[datetime] = []
+    elif policy == "once":
+        run_missed = missed[-1:]
+    else:
+        run_missed = missed[-row["catchup_limit"]:]
+    runs = run_missed + on_time
+    if row["overlap_policy"] == "skip":
+        runs = runs[-1:]  # runs of one claim would overlap each other
+    skipped = [t for t in missed if t not in runs][-MAX_SKIP_RECORDS:]
+    plan = [(t, "skipped_missed") for t in skipped]
+    plan += [(t, "skipped_overlap") for t in run_missed + on_time if t not in runs]
+    plan += [(t, "run") for t in runs]
+    plan.sort()
+    return new_next, plan
+
+
+class Scheduler:
+    def __init__(self, store: ScheduleStore, schedules: ScheduleService, *,
+                 poll_interval: float = 5.0, misfire_grace: float = 60.0,
+                 node_id: str | None = None):
+        self.store = store
+        self.schedules = schedules
+        self.poll_interval = poll_interval
+        self.misfire_grace = misfire_grace
+        self.node_id = node_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._event: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._creating: set[asyncio.Task] = set()
+        self.won: list[tuple[str, datetime]] = []  # fires this node claimed to run (for tests)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        self.schedules.listeners.append(self.wake)
+        self._task = asyncio.create_task(self._run(), name="nbjobs-scheduler")
+
+    async def stop(self) -> None:
+        if self.wake in self.schedules.listeners:
+            self.schedules.listeners.remove(self.wake)
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        if self._creating:
+            await asyncio.gather(*self._creating, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Thread-safe: schedule changes call this from worker threads too."""
+        if self._loop is not None and self._event is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        last_recover = None
+        while True:
+            try:
+                now = utcnow()
+                if last_recover is None or now - last_recover > RECOVER_AFTER:
+                    last_recover = now
+                    await self._recover(now)
+                self._event.clear()
+                next_at = await asyncio.to_thread(self.store.next_due_time)
+                now = utcnow()
+                if next_at is None or next_at > now:
+                    delay = self.poll_interval
+                    if next_at is not None:
+                        delay = min(delay, (next_at - now).total_seconds())
+                    try:
+                        await asyncio.wait_for(self._event.wait(), delay)
+                    except asyncio.TimeoutError:
+                        pass
+                    continue
+                await self.tick(now)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scheduler loop error; retrying in 1 s")
+                await asyncio.sleep(1)
+
+    async def tick(self, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        for row in await asyncio.to_thread(self.store.due, now):
+            new_next, plan = await asyncio.to_thread(plan_fires, row, now, self.misfire_grace)
+            claimed = await asyncio.to_thread(
+                self.store.claim, row["id"], row["next_fire_at"], new_next, plan, self.node_id,
+                row["overlap_policy"] == "skip")
+            if claimed is None:
+                continue  # another server claimed this fire, or the schedule changed
+            for fire_time, outcome in claimed:
+                if outcome == "run":
+                    self.won.append((row["id"], fire_time))
+                    self._spawn(row, fire_time)
+                elif outcome == "skipped_overlap":
+                    log.info("schedule %s: fire %s skipped, previous run still active",
+                             row["id"], fire_time)
+
+    def _spawn(self, row: dict[str, Any], fire_time: datetime) -> None:
+        task = asyncio.create_task(self._create(row, fire_time))
+        self._creating.add(task)
+        task.add_done_callback(self._creating.discard)
+
+    async def _create(self, row: dict[str, Any], fire_time: datetime) -> None:
+        try:
+            job = await self.schedules.run_fire(row, fire_time)
+        except Exception:
+            log.exception("schedule %s: could not create the run for %s", row["id"], fire_time)
+            await asyncio.to_thread(self.store.set_fire_job, row["id"], fire_time, None,
+                                    "failed")
+            return
+        await asyncio.to_thread(self.store.set_fire_job, row["id"], fire_time, job.id)
+
+    async def _recover(self, now: datetime) -> None:
+        """Create the runs of fires claimed by a server that died before creating them."""
+        for fire in await asyncio.to_thread(self.store.unfinished_fires, now - RECOVER_AFTER):
+            row = await asyncio.to_thread(self.store.get, fire["schedule_id"])
+            if row is None:
+                await asyncio.to_thread(self.store.set_fire_job, fire["schedule_id"],
+                                        fire["fire_time"], None, "failed")
+                continue
+            await self._create(row, fire["fire_time"])

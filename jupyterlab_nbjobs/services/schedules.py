@@ -1,0 +1,295 @@
+"""The schedule service: job definitions on a cron, each with its own notebook snapshot.
+
+Runs are ordinary jobs carrying the schedule id, created through JobService from the
+schedule's snapshot. The scheduler loop (services/scheduler.py) decides when; this module
+decides what a schedule is and how it changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ..errors import InvalidRequest, NotFound
+from ..models import (
+    FireRecord,
+    JobCreate,
+    JobSettings,
+    RunResult,
+    Schedule,
+    ScheduleCreate,
+    ScheduleUpdate,
+)
+from ..store.jobs import JobQuery
+from ..store.schedules import ScheduleStore
+from ..store.tables import utcnow
+from . import cron, inputs
+from .jobs import JobService
+
+SETTINGS_FIELDS = tuple(JobSettings.model_fields)
+TIMING_FIELDS = ("cron", "timezone", "start_at", "end_at", "active")
+
+
+def unknown_parameter_warnings(notebook: Path, names: list[str]) -> list[str]:
+    """papermill injects any name, but warns when the parameters cell does not declare it."""
+    if not names:
+        return []
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception:  # the job itself reports an unreadable notebook
+        return []
+    if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
+        return [f"the notebook has no cell tagged 'parameters'; {', '.join(sorted(names))} "
+                "will be injected at the top"]
+    from papermill import inspect_notebook
+
+    declared = set(inspect_notebook(str(notebook)))
+    return [f"parameter {n!r} is not declared in the notebook's parameters cell"
+            for n in names if n not in declared]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class ScheduleService:
+    def __init__(self, store: ScheduleStore, jobs: JobService, schedules_dir: str | Path, *,
+                 allow_seconds: bool = False):
+        self.store = store
+        self.jobs = jobs
+        self.schedules_dir = Path(schedules_dir)
+        self.allow_seconds = allow_seconds
+        self.listeners: list[Callable[[], None]] = []  # the scheduler wakes on changes
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+    # -- checks ------------------------------------------------------------------------------
+    def _check_timing(self, request: ScheduleCreate) -> tuple[str, datetime | None]:
+        expr = cron.normalize(request.cron, self.allow_seconds)
+        cron.zone(request.timezone)
+        start, end = _aware(request.start_at), _aware(request.end_at)
+        if start and end and end <= start:
+            raise InvalidRequest("end_at must be after start_at", reason="invalid_dates",
+                                 field="end_at")
+        now = utcnow()
+        if end and end <= now:
+            raise InvalidRequest("end_at is in the past", reason="invalid_dates", field="end_at")
+        first = cron.next_fire(expr, request.timezone, now, start=start, end=end)
+        if first is None:
+            raise InvalidRequest(
+                f"{expr!r} never fires" + (" between start_at and end_at" if end else ""),
+                reason="invalid_cron", field="cron")
+        return expr, (first if request.active else None)
+
+    def _notebook_path(self, row: dict[str, Any]) -> Path:
+        return Path(row["snapshot_dir"]) / Path(row["settings"]["input_path"]).name
+
+    def _snapshot(self, schedule_id: str, notebook: Path, package_folder: bool) -> Path:
+        dest = self.schedules_dir / schedule_id / f"snap-{uuid.uuid4().hex[:12]}"
+        outputs_root = Path(self.jobs.root_dir) / self.jobs.outputs_folder
+        inputs.take_snapshot(notebook, package_folder, dest, skip_dirs=(outputs_root,))
+        return dest
+
+    def _prune_snapshots(self, schedule_id: str, keep: set[str]) -> None:
+        # The previous snapshot is kept: a run created a moment ago may still be copying it.
+        folder = self.schedules_dir / schedule_id
+        snaps = sorted(folder.glob("snap-*"), key=lambda p: p.stat().st_mtime)
+        for path in snaps[:-2]:
+            if str(path) not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _resolve(self, request: ScheduleCreate, snapshot_from: Path | None) -> dict[str, Any]:
+        checked = self.jobs.validate(request, snapshot_from)
+        settings = request.model_dump(mode="json", include=set(SETTINGS_FIELDS))
+        settings.update(backend=checked["backend"], backend_options=checked["backend_options"],
+                        kernel_name=checked["kernel_name"],
+                        output_formats=checked["output_formats"])
+        return {"settings": settings, "notebook": checked["notebook"]}
+
+    # -- create / read -------------------------------------------------------------------------
+    async def create(self, request: ScheduleCreate, user: str | None) -> Schedule:
+        return await asyncio.to_thread(self._create, request, user)
+
+    def _create(self, request: ScheduleCreate, user: str | None) -> Schedule:
+        expr, first = self._check_timing(request)
+        resolved = self._resolve(request, None)
+        schedule_id = uuid.uuid4().hex
+        snap = self._snapshot(schedule_id, resolved["notebook"], request.package_input_folder)
+        try:
+            row = self.store.insert({
+                "id": schedule_id, "name": request.name or Path(request.input_path).stem,
+                "settings": resolved["settings"], "cron": expr, "timezone": request.timezone,
+                "start_at": request.start_at, "end_at": request.end_at,
+                "active": request.active, "overlap_policy": request.overlap_policy.value,
+                "catchup_policy": request.catchup_policy.value,
+                "catchup_limit": request.catchup_limit, "next_fire_at": first,
+                "snapshot_dir": str(snap), "snapshot_at": utcnow(), "created_by": user,
+            })
+        except Exception:
+            shutil.rmtree(self.schedules_dir / schedule_id, ignore_errors=True)
+            raise
+        self._changed()
+        warnings = unknown_parameter_warnings(self._notebook_path(row), list(request.parameters))
+        return self._model(row, details=False, warnings=warnings)
+
+    def _row(self, schedule_id: str) -> dict[str, Any]:
+        row = self.store.get(schedule_id)
+        if row is None:
+            raise NotFound(f"no schedule with id {schedule_id!r}", reason="schedule_not_found")
+        return row
+
+    async def get(self, schedule_id: str) -> Schedule:
+        row = await asyncio.to_thread(self._row, schedule_id)
+        runs, _ = await self.jobs.list(JobQuery(schedule_id=schedule_id, limit=5))
+        model = await asyncio.to_thread(self._model, row, True)
+        model.last_runs = runs
+        return model
+
+    async def list(self) -> list[Schedule]:
+        rows = await asyncio.to_thread(self.store.list)
+        return [await asyncio.to_thread(self._model, r, False) for r in rows]
+
+    def _model(self, row: dict[str, Any], details: bool, warnings=()) -> Schedule:
+        upcoming: list[datetime] = []
+        if row["active"] and row["next_fire_at"]:
+            upcoming = [row["next_fire_at"], *cron.fire_times(
+                row["cron"], row["timezone"], row["next_fire_at"], 4, until=row["end_at"])]
+        fires = self.store.fires(row["id"], 10) if details else []
+        settings = {k: v for k, v in row["settings"].items() if k != "name"}
+        return Schedule(
+            **settings, id=row["id"], name=row["name"], cron=row["cron"],
+            cron_description=cron.describe(row["cron"]), timezone=row["timezone"],
+            start_at=row["start_at"], end_at=row["end_at"], active=row["active"],
+            overlap_policy=row["overlap_policy"], catchup_policy=row["catchup_policy"],
+            catchup_limit=row["catchup_limit"], next_fire_at=row["next_fire_at"],
+            next_fire_times=upcoming, snapshot_at=row["snapshot_at"],
+            created_by=row["created_by"], created_at=row["created_at"],
+            updated_at=row["updated_at"], warnings=list(warnings),
+            recent_fires=[FireRecord(fire_time=f["fire_time"], outcome=f["outcome"],
+                                     job_id=f["job_id"]) for f in fires],
+        )
+
+    # -- change ---------------------------------------------------------------------------------
+    async def update(self, schedule_id: str, patch: ScheduleUpdate) -> Schedule:
+        model = await asyncio.to_thread(self._update, schedule_id, patch)
+        self._changed()
+        return model
+
+    def _update(self, schedule_id: str, patch: ScheduleUpdate) -> Schedule:
+        row = self._row(schedule_id)
+        changes = patch.model_dump(exclude_unset=True)
+        current = {**row["settings"], "name": row["name"], "cron": row["cron"],
+                   "timezone": row["timezone"], "start_at": row["start_at"],
+                   "end_at": row["end_at"], "active": row["active"],
+                   "overlap_policy": row["overlap_policy"],
+                   "catchup_policy": row["catchup_policy"], "catchup_limit": row["catchup_limit"]}
+        request = self._validated({**current, **changes})
+        values: dict[str, Any] = {}
+        new_input = {"input_path", "package_input_folder"} & changes.keys()
+        if new_input or request.kernel_name is None:
+            resolved = self._resolve(request, None)
+            if new_input:
+                snap = self._snapshot(schedule_id, resolved["notebook"],
+                                      request.package_input_folder)
+                values.update(snapshot_dir=str(snap), snapshot_at=utcnow())
+        else:
+            resolved = self._resolve(request, Path(row["snapshot_dir"]))
+        values.update(settings=resolved["settings"], name=request.name or row["name"],
+                      overlap_policy=request.overlap_policy.value,
+                      catchup_policy=request.catchup_policy.value,
+                      catchup_limit=request.catchup_limit)
+        if set(TIMING_FIELDS) & changes.keys():
+            expr, first = self._check_timing(request)
+            values.update(cron=expr, timezone=request.timezone, start_at=request.start_at,
+                          end_at=request.end_at, active=request.active, next_fire_at=first)
+        self.store.update(schedule_id, **values)
+        if "snapshot_dir" in values:
+            self._prune_snapshots(schedule_id, {values["snapshot_dir"]})
+        row = self._row(schedule_id)
+        warnings = unknown_parameter_warnings(self._notebook_path(row),
+                                              list(changes.get("parameters") or {}))
+        return self._model(row, details=False, warnings=warnings)
+
+    @staticmethod
+    def _validated(data: dict[str, Any]) -> ScheduleCreate:
+        from pydantic import ValidationError
+
+        try:
+            return ScheduleCreate.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first.get("loc", ()))
+            message = first.get("msg", "invalid value").removeprefix("Value error, ")
+            raise InvalidRequest(f"{field}: {message}", reason="invalid_value",
+                                 field=field or None) from None
+
+    async def pause(self, schedule_id: str) -> Schedule:
+        await asyncio.to_thread(self._row, schedule_id)
+        await asyncio.to_thread(self.store.update, schedule_id, active=False, next_fire_at=None)
+        self._changed()
+        return await self.get(schedule_id)
+
+    async def resume(self, schedule_id: str) -> Schedule:
+        """Fires missed while paused are not caught up: the next one is after now."""
+        row = await asyncio.to_thread(self._row, schedule_id)
+        first = cron.next_fire(row["cron"], row["timezone"], utcnow(), start=row["start_at"],
+                               end=row["end_at"])
+        await asyncio.to_thread(self.store.update, schedule_id, active=True, next_fire_at=first)
+        self._changed()
+        return await self.get(schedule_id)
+
+    async def delete(self, schedule_id: str, delete_runs: bool = False) -> None:
+        await asyncio.to_thread(self._row, schedule_id)
+        job_ids = await asyncio.to_thread(self.store.job_ids, schedule_id)
+        await asyncio.to_thread(self.store.delete, schedule_id)
+        self._changed()
+        if delete_runs:
+            for job_id in job_ids:
+                try:
+                    await self.jobs.delete(job_id)
+                except NotFound:
+                    pass
+        await asyncio.to_thread(shutil.rmtree, self.schedules_dir / schedule_id, True)
+
+    async def refresh_snapshot(self, schedule_id: str) -> Schedule:
+        def refresh() -> None:
+            row = self._row(schedule_id)
+            settings = row["settings"]
+            notebook, _ = inputs.read_notebook(self.jobs.root_dir, settings["input_path"])
+            snap = self._snapshot(schedule_id, notebook, settings["package_input_folder"])
+            self.store.update(schedule_id, snapshot_dir=str(snap), snapshot_at=utcnow())
+            self._prune_snapshots(schedule_id, {str(snap)})
+
+        await asyncio.to_thread(refresh)
+        return await self.get(schedule_id)
+
+    # -- runs ---------------------------------------------------------------------------------
+    async def run_now(self, schedule_id: str, overrides: dict[str, Any] | None,
+                      user: str | None) -> RunResult:
+        row = await asyncio.to_thread(self._row, schedule_id)
+        settings = {**row["settings"], "name": row["name"]}
+        settings["parameters"] = {**settings["parameters"], **(overrides or {})}
+        warnings = await asyncio.to_thread(unknown_parameter_warnings,
+                                           self._notebook_path(row), list(overrides or {}))
+        job, _ = await self.jobs.create(JobSettings(**settings), user, schedule_id=schedule_id,
+                                        snapshot_from=Path(row["snapshot_dir"]))
+        return RunResult(job=job, warnings=warnings)
+
+    async def run_fire(self, row: dict[str, Any], fire_time: datetime):
+        """The job of one claimed fire; the idempotency key makes a retried create harmless."""
+        key = f"schedule:{row['id']}:{fire_time.astimezone(timezone.utc).isoformat()}"
+        request = JobCreate(**{**row["settings"], "name": row["name"]}, idempotency_key=key)
+        job, _ = await self.jobs.create(request, row["created_by"], schedule_id=row["id"],
+                                        snapshot_from=Path(row["snapshot_dir"]))
+        return job
