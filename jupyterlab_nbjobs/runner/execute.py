@@ -258,8 +258,14 @@ async def run_job_async(
     info["attempt"] = result["attempt"] = int(spec.get("attempt") or 1)
     write_json_atomic(job_dir / RUNNER_FILE, info)
     out_dir = Path(spec["output_dir"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    joblog = JobLog(out_dir / f"{spec['output_stem']}.log")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        joblog = JobLog(out_dir / f"{spec['output_stem']}.log")
+    except OSError as exc:
+        msg = f"cannot write to the output folder {out_dir}: {exc}"
+        result.update(error=_error(REASON_RUNNER_ERROR, msg), ended_at=utcnow_iso())
+        write_json_atomic(job_dir / RESULT_FILE, result)
+        return result
     joblog.line(
         f"job {spec.get('job_id', '?')} attempt {result['attempt']}: {spec['notebook']} "
         f"(kernel {spec.get('kernel_name') or 'from notebook'}, runner pid {me.pid})"
@@ -276,7 +282,7 @@ async def run_job_async(
         await asyncio.to_thread(ex.prepare)
         from .outputs import snapshot_tree
 
-        snapshot = snapshot_tree(job_dir / WORK_DIR, skip)
+        snapshot = await asyncio.to_thread(snapshot_tree, job_dir / WORK_DIR, skip)
         timeout = spec.get("timeout_seconds")
         remaining = None if not timeout else max(0.0, float(timeout) - (time.monotonic() - t_start))
         exec_task = asyncio.ensure_future(ex.run())

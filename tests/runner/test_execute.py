@@ -251,3 +251,16 @@ def test_kernel_starter_hook_gets_kernel_cwd_and_env(tmp_path):
     assert executed(job).cells[0].outputs[0].text == "yes\n"
     info = read(job, "runner.json")
     assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_unwritable_output_folder_is_a_runner_error(tmp_path):
+    job = make_job(tmp_path, ["1"])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    spec = json.loads((job / "job.json").read_text())
+    spec["output_dir"] = str(blocker / "out")
+    (job / "job.json").write_text(json.dumps(spec))
+    result = run_job(job)
+    assert result["status"] == "failed" and result["error"]["reason"] == "runner_error"
+    assert "output folder" in result["error"]["message"]
+    assert read(job, "result.json") == result
