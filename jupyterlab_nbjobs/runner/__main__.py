@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def _skip_iri_grammar() -> None:
+def skip_iri_grammar() -> None:
     """Keep jsonschema from building rfc3987_syntax's IRI grammar (~2 s of a ~3 s import).
 
     nbformat imports jsonschema, whose format checkers load rfc3987_syntax when present;
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m jupyterlab_nbjobs.runner JOB_DIR", file=sys.stderr)
         return 2
-    _skip_iri_grammar()
+    skip_iri_grammar()
     from .execute import run_job
 
     result = run_job(Path(args[0]))
