@@ -83,9 +83,13 @@ class LocalBackend(Backend):
         self._watch(w)
         try:
             await self.events.on_started(run.job_id, run.attempt, w.handle)
-        finally:
-            w.announced = True
-            self._kick()
+        except BaseException:
+            # Not recorded as started: a runner nobody knows about must not keep running.
+            self._watched.pop(run.job_id, None)
+            await asyncio.to_thread(kill_hard, w.job_dir, w.pid, w.create_time, w.pgid)
+            raise
+        w.announced = True
+        self._kick()
 
     def _launch(self, run: RunRequest) -> Watched:
         """Start a runner for `run` and return what identifies it.

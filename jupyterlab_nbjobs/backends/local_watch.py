@@ -98,7 +98,6 @@ def kill_hard(job_dir: Path, pid: int, create_time: float | None, pgid: int | No
     jupyter_client starts the kernel in a session of its own, so the runner's group does
     not contain it: its pid comes from runner.json.
     """
-    info = read_json(Path(job_dir) / RUNNER_FILE) or {}
     if process_if_same(pid, create_time) is not None:
         if pgid and pgid != os.getpgrp():
             try:
@@ -106,7 +105,8 @@ def kill_hard(job_dir: Path, pid: int, create_time: float | None, pgid: int | No
             except (ProcessLookupError, PermissionError):
                 pass
         kill_process_tree(pid, create_time)
-    kill_kernel(info)
+    # Read after the runner is dead, so a kernel it started a moment ago is not missed.
+    kill_kernel(read_json(Path(job_dir) / RUNNER_FILE) or {})
 
 
 def kill_kernel(info: dict) -> None:

@@ -303,3 +303,25 @@ def test_stop_right_after_start_is_not_lost(tmp_path, reaper):
     assert result["status"] == "stopped", result
     assert [e[0] for e in rec.events][0] == "started"
     assert gone(reaper[0])
+
+
+def test_runner_is_killed_when_on_started_fails(tmp_path):
+    job = make_job(tmp_path, SLEEPY)
+
+    class BrokenStore(EventRecorder):
+        async def on_started(self, job_id, attempt, handle):
+            self.handle = handle
+            raise RuntimeError("database is locked")
+
+    rec = BrokenStore()
+
+    async def scenario():
+        backend = LocalBackend(rec, max_concurrent_jobs=1)
+        with pytest.raises(RuntimeError):
+            await backend.start(request(job))
+        assert backend.active_job_ids() == []
+        await backend.close()
+
+    asyncio.run(scenario())
+    assert gone(rec.handle["pid"], rec.handle["create_time"])
+    assert rec.events == []
