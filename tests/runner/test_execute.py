@@ -127,7 +127,7 @@ def test_timeout_saves_the_partial_notebook_and_kills_the_kernel(tmp_path):
             "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
             "print('never')",
         ],
-        timeout=6,
+        timeout=10,  # room for a cold import and kernel start on a busy machine
     )
     result = run_job(job)
     assert result["status"] == "failed"
