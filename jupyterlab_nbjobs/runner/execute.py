@@ -43,9 +43,6 @@ from .joblog import JobLog, utcnow_iso
 
 KernelStarter = Callable[[str, Path, dict], Awaitable[tuple[Any, Any]]]
 
-# sys.exit() / sys.exit(0) / raise SystemExit in a cell ends the notebook successfully.
-_CLEAN_EXIT_VALUES = {"", "0", "None"}
-
 
 def _error(reason: str, message: str, **extra: Any) -> RunnerError:
     err: RunnerError = {
@@ -160,7 +157,7 @@ class _Execution:
             self.joblog.line(f"cell {n}/{self.cells_total} done in {time.monotonic() - t:.3f}s")
             return None
         ename, evalue, tb = self.nbmod.error_from_reply(content)
-        if ename == "SystemExit" and evalue in _CLEAN_EXIT_VALUES:
+        if self.nbmod.is_clean_exit(content):
             self.joblog.line(f"cell {n} called sys.exit({evalue or ''}): the notebook ends here")
             return "completed", None
         if "raises-exception" in cell.metadata.get("tags", []):

@@ -79,7 +79,7 @@ class JobClient(NotebookClient):
         content = msg.get("content", {})
         if msg_type == "stream":
             self.joblog.stream(content.get("text", ""))
-        elif msg_type == "error":
+        elif msg_type == "error" and not is_clean_exit(content):
             self.joblog.error(
                 content.get("ename", ""), content.get("evalue", ""), content.get("traceback", [])
             )
@@ -133,6 +133,16 @@ async def shutdown_kernel(km: Any, kc: Any = None) -> None:
         await km.cleanup_resources()
     except Exception:  # noqa: BLE001
         pass
+
+
+CLEAN_EXIT_VALUES = {"", "0", "None"}
+
+
+def is_clean_exit(content: dict) -> bool:
+    """sys.exit() / sys.exit(0) / raise SystemExit in a cell: the notebook ends, successfully."""
+    return content.get("ename") == "SystemExit" and (content.get("evalue") or "") in (
+        CLEAN_EXIT_VALUES
+    )
 
 
 def error_from_reply(content: dict) -> tuple[str, str, list[str]]:

@@ -108,6 +108,8 @@ def test_clean_system_exit_completes(tmp_path, exit_code):
     assert result["error"] is None
     assert result["cells_done"] == 2
     assert executed(job).cells[2].outputs == []
+    log = log_text(job)
+    assert "the notebook ends here" in log and "error: SystemExit" not in log
 
 
 def test_nonzero_system_exit_fails(tmp_path):
