@@ -99,7 +99,7 @@ export function JobDetail(props: {
         {isFinal(job.status) && job.status !== 'stopped' && (
           <button
             type="button"
-            className="jp-mod-styled jp-mod-accept jp-NbJobs-textButton"
+            className="jp-NbJobs-textButton jp-mod-accept"
             onClick={() => void actions.openOutput(job)}
           >
             {trans.__('Open executed notebook')}
@@ -107,7 +107,7 @@ export function JobDetail(props: {
         )}
         <button
           type="button"
-          className="jp-mod-styled jp-NbJobs-textButton"
+          className="jp-NbJobs-textButton"
           onClick={() => actions.openInput(job)}
         >
           {trans.__('Open input notebook')}
@@ -115,7 +115,7 @@ export function JobDetail(props: {
         {running ? (
           <button
             type="button"
-            className="jp-mod-styled jp-mod-warn jp-NbJobs-textButton"
+            className="jp-NbJobs-textButton jp-mod-warn"
             onClick={() => void actions.stop([job])}
           >
             {trans.__('Stop')}
@@ -123,7 +123,7 @@ export function JobDetail(props: {
         ) : (
           <button
             type="button"
-            className="jp-mod-styled jp-NbJobs-textButton"
+            className="jp-NbJobs-textButton"
             onClick={() => void actions.rerun(job)}
           >
             {trans.__('Rerun')}
@@ -131,7 +131,7 @@ export function JobDetail(props: {
         )}
         <button
           type="button"
-          className="jp-mod-styled jp-mod-warn jp-NbJobs-textButton"
+          className="jp-NbJobs-textButton jp-mod-warn"
           onClick={() => void actions.remove([job])}
         >
           {trans.__('Delete')}
@@ -142,7 +142,8 @@ export function JobDetail(props: {
         <section className="jp-NbJobs-section jp-NbJobs-failure" aria-label={trans.__('Error')}>
           <h3>
             {job.error.cell_index !== null
-              ? trans.__('Failed in cell %1', job.error.cell_index)
+              ? // cell_index counts from 0 in the executed notebook (with injected parameters).
+                trans.__('Failed in cell %1 of the executed notebook', job.error.cell_index + 1)
               : trans.__('Failed')}
           </h3>
           <p className="jp-NbJobs-errorLine">

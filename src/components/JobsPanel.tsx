@@ -102,11 +102,11 @@ export function JobsPanel(props: {
           />
           {chosen.length
             ? trans.__('%1 selected', chosen.length)
-            : trans.__('%1 jobs', jobs.length)}
+            : trans._n('%1 job', '%1 jobs', jobs.length)}
         </label>
         <button
           type="button"
-          className="jp-mod-styled jp-NbJobs-textButton"
+          className="jp-NbJobs-textButton"
           disabled={!chosen.some(j => !isFinal(j.status))}
           onClick={() => void actions.stop(chosen).then(() => setSelected(new Set()))}
         >
@@ -114,7 +114,7 @@ export function JobsPanel(props: {
         </button>
         <button
           type="button"
-          className="jp-mod-styled jp-NbJobs-textButton jp-mod-warn"
+          className="jp-NbJobs-textButton jp-mod-warn"
           disabled={!chosen.length}
           onClick={() =>
             void actions.remove(chosen).then(done => done && setSelected(new Set()))
@@ -147,7 +147,7 @@ export function JobsPanel(props: {
       {model.hasMore && (
         <button
           type="button"
-          className="jp-mod-styled jp-NbJobs-textButton jp-NbJobs-loadMore"
+          className="jp-NbJobs-textButton jp-NbJobs-loadMore"
           onClick={() => void model.loadMore()}
         >
           {trans.__('Load more')}

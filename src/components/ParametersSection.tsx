@@ -106,7 +106,7 @@ export function ParametersSection(props: {
                   {input}
                   <button
                     type="button"
-                    className="jp-mod-styled jp-NbJobs-textButton"
+                    className="jp-NbJobs-textButton"
                     onClick={() => props.onChange(rows.filter((_, j) => j !== i))}
                   >
                     {trans.__('Remove')}
@@ -128,7 +128,7 @@ export function ParametersSection(props: {
       })}
       <button
         type="button"
-        className="jp-mod-styled jp-NbJobs-textButton"
+        className="jp-NbJobs-textButton"
         onClick={() =>
           props.onChange([
             ...rows,

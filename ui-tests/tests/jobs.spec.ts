@@ -1,0 +1,141 @@
+import { expect, test } from '@jupyterlab/galata';
+
+import {
+  createJobViaApi,
+  FAILING_NOTEBOOK,
+  jobRow,
+  OK_NOTEBOOK,
+  openSidebar,
+  shoot,
+  SLOW_NOTEBOOK,
+  upload
+} from './helpers';
+
+test.describe('notebook jobs', () => {
+  test('right-click -> create -> run now -> Completed -> open the output', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+    await page.filebrowser.openDirectory(tmpPath);
+    await page
+      .locator('.jp-DirListing-item[data-file-type="notebook"]', { hasText: 'ok.ipynb' })
+      .click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Create Notebook Job' }).click();
+
+    const form = page.locator('.jp-NbJobs-form');
+    await expect(form).toBeVisible();
+    // Parameters come prefilled from the notebook's parameters cell, with their types.
+    const n = form.locator('#nbjobs-param-n');
+    await expect(n).toHaveValue('3');
+    await expect(form.locator('#nbjobs-param-label')).toHaveValue('hello');
+    await n.fill('21');
+    await form.locator('#nbjobs-name').fill('ok job e2e');
+    await form.locator('input[value="html"]').check();
+    await shoot(page, testInfo, 'create-form');
+    await form.getByRole('button', { name: 'Run now' }).click();
+
+    // The sidebar opens and the job reaches Completed by itself (polling, no reload).
+    await expect(page.locator('#jp-nbjobs-sidebar')).toBeVisible();
+    const row = jobRow(page, 'ok job e2e');
+    await expect(row).toBeVisible();
+    await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+    await expect(row.locator('.jp-NbJobs-badge')).toHaveText('Completed');
+    await shoot(page, testInfo, 'sidebar', page.locator('#jp-nbjobs-sidebar'));
+
+    // Details: parameters as sent (typed), outputs listed, log read.
+    await row.locator('.jp-NbJobs-rowName').click();
+    const detail = page.locator('.jp-NbJobs-detail');
+    await expect(detail).toHaveAttribute('data-status', 'completed');
+    await expect(detail.locator('.jp-NbJobs-params')).toContainText('21');
+    await expect(detail.locator('.jp-NbJobs-outputs')).toContainText('.html');
+    await shoot(page, testInfo, 'job-detail');
+
+    // Open the executed notebook from the row: it opens as a notebook and shows 42.
+    await row.locator('[data-action="open-output"]').click();
+    const output = page.locator('.jp-NotebookPanel:visible');
+    await expect(output.locator('.jp-OutputArea-output').first()).toContainText('hello 42', {
+      timeout: 30000
+    });
+    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    await expect(tab).toContainText('ok');
+  });
+
+  test('a failing notebook shows its error cell and traceback', async ({ page, tmpPath }, testInfo) => {
+    await upload(page, tmpPath, 'fail.ipynb', FAILING_NOTEBOOK);
+    await openSidebar(page);
+    await page.evaluate(
+      async path => {
+      await window.jupyterapp.commands.execute('nbjobs:create-job', { path });
+    },
+      `${tmpPath}/fail.ipynb`
+    );
+    const form = page.locator('.jp-NbJobs-form');
+    await form.locator('#nbjobs-name').fill('failing job e2e');
+    await form.getByRole('button', { name: 'Run now' }).click();
+    const row = jobRow(page, 'failing job e2e');
+    await expect(row).toHaveAttribute('data-status', 'failed', { timeout: 90000 });
+
+    // The notification for a job started here says it failed.
+    await expect(page.locator('.Toastify__toast', { hasText: 'failing job e2e' }).last()).toContainText(
+      'failed'
+    );
+
+    await row.locator('.jp-NbJobs-rowName').click();
+    const failure = page.locator('.jp-NbJobs-failure');
+    await expect(failure).toContainText('Failed in cell 4 of the executed notebook');
+    await expect(failure).toContainText('ValueError: boom from the notebook');
+    await expect(failure.locator('.jp-NbJobs-traceback')).toContainText('raise ValueError');
+    await expect(page.locator('.jp-NbJobs-log')).toHaveAttribute('data-complete', 'true');
+    await shoot(page, testInfo, 'job-detail-failed');
+  });
+
+  test('stop a running job from the sidebar', async ({ page, tmpPath }) => {
+    await upload(page, tmpPath, 'slow.ipynb', SLOW_NOTEBOOK);
+    const job = await createJobViaApi(page, {
+      input_path: `${tmpPath}/slow.ipynb`,
+      name: 'slow job e2e'
+    });
+    await openSidebar(page);
+    const row = jobRow(page, 'slow job e2e');
+    await expect(row).toHaveAttribute('data-status', 'running', { timeout: 60000 });
+    await expect(row.locator('[role="progressbar"]')).toBeVisible();
+    await row.locator('[data-action="stop"]').click();
+    await expect(row).toHaveAttribute('data-status', /stopp(ing|ed)/, { timeout: 30000 });
+    await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60000 });
+    const after = await (await page.request.get(`/nbjobs/jobs/${job.id}`)).json();
+    expect(after.status).toBe('stopped');
+  });
+
+  test('form validation errors show next to their fields', async ({ page, tmpPath }) => {
+    await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+    await page.evaluate(
+      async path => {
+      await window.jupyterapp.commands.execute('nbjobs:create-job', { path });
+    },
+      `${tmpPath}/ok.ipynb`
+    );
+    const form = page.locator('.jp-NbJobs-form');
+    await expect(form.locator('#nbjobs-param-n')).toHaveValue('3');
+    await form.locator('#nbjobs-param-n').fill('');
+    await form.locator('#nbjobs-max_retries').fill('31');
+    await form.locator('#nbjobs-env').fill('1BAD=x');
+    await form.getByRole('button', { name: 'Run now' }).click();
+    await expect(form.locator('[data-field="param-n"] .jp-NbJobs-fieldError')).toHaveText(
+      'must be a whole number'
+    );
+    await expect(form.locator('[data-field="max_retries"] .jp-NbJobs-fieldError')).toContainText(
+      '0 to 30'
+    );
+    await expect(form.locator('[data-field="env"] .jp-NbJobs-fieldError')).toContainText('1BAD');
+
+    // A server-side error lands next to its field too: a notebook that does not exist.
+    await form.locator('#nbjobs-param-n').fill('4');
+    await form.locator('#nbjobs-max_retries').fill('0');
+    await form.locator('#nbjobs-env').fill('');
+    await form.locator('#nbjobs-input_path').fill(`${tmpPath}/missing.ipynb`);
+    await form.getByRole('button', { name: 'Run now' }).click();
+    await expect(form.locator('[data-field="input_path"] .jp-NbJobs-fieldError')).toBeVisible();
+    await expect(page.locator('.jp-NbJobs-form')).toBeVisible();
+  });
+});

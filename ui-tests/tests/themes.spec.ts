@@ -1,0 +1,40 @@
+import { expect, test } from '@jupyterlab/galata';
+
+import { createJobViaApi, jobRow, OK_NOTEBOOK, openSidebar, shoot, upload } from './helpers';
+
+// The light-theme screenshots come from jobs.spec.ts; this one takes the dark ones.
+test('dark theme: the form, the sidebar and a job detail', async ({ page, tmpPath }, testInfo) => {
+  await page.theme.setDarkTheme();
+  await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+  await createJobViaApi(page, {
+    input_path: `${tmpPath}/ok.ipynb`,
+    name: 'dark theme job',
+    parameters: { n: 5, label: 'dark' }
+  });
+  await openSidebar(page);
+  const row = jobRow(page, 'dark theme job');
+  await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+  await shoot(page, testInfo, 'sidebar', page.locator('#jp-nbjobs-sidebar'));
+
+  await row.locator('.jp-NbJobs-rowName').click();
+  await expect(page.locator('.jp-NbJobs-detail')).toHaveAttribute('data-status', 'completed');
+  await expect(page.locator('.jp-NbJobs-log')).toHaveAttribute('data-complete', 'true');
+  await shoot(page, testInfo, 'job-detail');
+
+  await page.evaluate(
+    async path => {
+      await window.jupyterapp.commands.execute('nbjobs:create-job', { path });
+    },
+    `${tmpPath}/ok.ipynb`
+  );
+  await expect(page.locator('.jp-NbJobs-form #nbjobs-param-n')).toHaveValue('3');
+  await shoot(page, testInfo, 'create-form');
+
+  // The text is light on dark: the theme's variables reach our components.
+  const color = await page
+    .locator('.jp-NbJobs-form h2')
+    .evaluate(el => getComputedStyle(el).color);
+  const [r, g, b] = color.match(/\d+/g)!.map(Number);
+  expect(r + g + b).toBeGreaterThan(450);
+  await page.theme.setLightTheme();
+});
