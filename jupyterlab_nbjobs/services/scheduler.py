@@ -23,7 +23,7 @@ from typing import Any
 
 from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
-from . import cron
+from . import cron, inputs
 from .schedules import ScheduleService
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class Scheduler:
         self._task: asyncio.Task | None = None
         self._creating: set[asyncio.Task] = set()
         self.won: list[tuple[str, datetime]] = []  # fires this node claimed to run (for tests)
+        self.ready_at: datetime | None = None  # when the loop began watching
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -106,6 +107,10 @@ class Scheduler:
 
     # -- the loop ----------------------------------------------------------------------------
     async def _run(self) -> None:
+        # The first job creation imports nbconvert's exporters (seconds): do it before the
+        # first fire, not during it.
+        await asyncio.to_thread(inputs.export_formats)
+        self.ready_at = utcnow()
         last_recover = None
         while True:
             try:
