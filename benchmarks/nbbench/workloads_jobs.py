@@ -1,0 +1,146 @@
+"""Workloads that run notebooks: single jobs (1, 5), bursts (2) and many jobs (6).
+
+Every loop is bounded in count and in time; a job that does not finish in time counts as
+"timeout" and is left out of the timings (the report shows how many finished).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from .clients import FINAL, ApiClient
+from .procs import Sampler, rss, tree
+from .servers import Server
+from .stats import summary
+
+MB = 1 << 20
+
+
+def run_one(client: ApiClient, notebook: str, timeout: float, poll: float) -> tuple[float | None, str]:
+    """Create a job and poll it until final: (seconds from create to final, status)."""
+    started = time.perf_counter()
+    job_id = client.create(notebook)
+    while True:
+        status, _ = client.status(job_id)
+        elapsed = time.perf_counter() - started
+        if status in FINAL:
+            return elapsed, status
+        if elapsed > timeout:
+            return None, "timeout"
+        time.sleep(poll)
+
+
+def sequential(server: Server, notebook: str, count: int, timeout: float, poll: float,
+               warmup: bool) -> dict:
+    """`count` jobs one after the other (workloads 1 and 5); only completed ones are timed."""
+    result: dict = {}
+    if warmup:
+        seconds, status = run_one(server.client, notebook, timeout, poll)
+        result["first_job"] = {"seconds": seconds, "status": status}
+    times, statuses = [], []
+    for _ in range(count):
+        seconds, status = run_one(server.client, notebook, timeout, poll)
+        statuses.append(status)
+        if status == "completed":
+            times.append(seconds)
+    result.update(summary(times))
+    result["statuses"] = {s: statuses.count(s) for s in set(statuses)}
+    result["samples"] = times
+    return result
+
+
+def submit_all(client: ApiClient, notebook: str, count: int) -> list[str]:
+    """`count` create requests at the same time, one connection each."""
+    with ThreadPoolExecutor(max_workers=min(count, 100)) as pool:
+        return list(pool.map(lambda _: client.create(notebook), range(count)))
+
+
+def wait_final(client: ApiClient, ids: list[str], deadline: float, poll: float,
+               sampler: Sampler | None = None) -> tuple[dict[str, str], dict[str, float]]:
+    """Poll (through list pages) until every id is final, the deadline, or low memory.
+    Returns (final statuses, seconds since the call at which each was seen final)."""
+    pending, done, seen_at = set(ids), {}, {}
+    started = time.perf_counter()
+    while pending and time.monotonic() < deadline:
+        if sampler is not None and sampler.low_memory:
+            break
+        time.sleep(poll)
+        for job_id, status in client.statuses(pending).items():
+            if status in FINAL:
+                done[job_id] = status
+                seen_at[job_id] = time.perf_counter() - started
+                pending.discard(job_id)
+    return done, seen_at
+
+
+def burst(server: Server, notebook: str, count: int, timeout: float, poll: float,
+          min_available: int) -> dict:
+    """Workload 2: `count` jobs submitted at once; time until all are final; peak RSS."""
+    idle_tree = rss(tree(server.proc))
+    with Sampler(server.proc, server.registry, min_available=min_available) as sampler:
+        started = time.perf_counter()
+        ids = submit_all(server.client, notebook, count)
+        submitted = time.perf_counter() - started
+        done, _ = wait_final(server.client, ids, time.monotonic() + timeout, poll, sampler)
+        wall = time.perf_counter() - started
+    aborted = None
+    if len(done) < count:
+        aborted = "memory guard" if sampler.low_memory else f"time cap {timeout:.0f} s"
+        server.end_jobs()  # do not let the rest run into the next workload
+    statuses = list(done.values())
+    return {
+        "count": count, "wall": wall if aborted is None else None, "waited": wall,
+        "submit_seconds": submitted, "completed": statuses.count("completed"),
+        "failed": statuses.count("failed"), "unfinished": count - len(done),
+        "aborted": aborted, "peak_tree_rss_mb": sampler.peak_rss / MB,
+        "idle_tree_rss_mb": idle_tree / MB, "peak_processes": sampler.peak_procs,
+    }
+
+
+def many_jobs(server: Server, notebook: str, total: int, in_flight: int, time_cap: float,
+              poll: float, min_available: int, settle: float = 3.0) -> dict:
+    """Workload 6: run up to `total` jobs (at most `in_flight` at a time, time-capped) and
+    compare the server process's RSS before and after (the server alone: job processes
+    are separate and end with their job)."""
+    time.sleep(settle)
+    before, before_tree = server.server_rss(), rss(tree(server.proc))
+    submitted: list[str] = []
+    done: dict[str, str] = {}
+    started = time.perf_counter()
+    deadline = time.monotonic() + time_cap
+    with Sampler(server.proc, server.registry, interval=1.0,
+                 min_available=min_available) as sampler:
+        while time.monotonic() < deadline and not sampler.low_memory:
+            room = min(in_flight - (len(submitted) - len(done)), total - len(submitted))
+            if room > 0:
+                submitted += submit_all(server.client, notebook, room)
+            if len(done) == len(submitted) == total:
+                break
+            pending = [i for i in submitted if i not in done]
+            finished, _ = wait_final(server.client, pending, time.monotonic() + poll * 1.5,
+                                     poll, sampler)
+            done.update(finished)
+        # Past the cap: let what was submitted finish (bounded), so the "after" is idle.
+        if len(done) < len(submitted) and not sampler.low_memory:
+            pending = [i for i in submitted if i not in done]
+            finished, _ = wait_final(server.client, pending, time.monotonic() + 300, poll,
+                                     sampler)
+            done.update(finished)
+    wall = time.perf_counter() - started
+    unfinished = len(submitted) - len(done)
+    if unfinished:
+        server.end_jobs()
+    time.sleep(settle)
+    after, after_tree = server.server_rss(), rss(tree(server.proc))
+    statuses = list(done.values())
+    return {
+        "requested": total, "submitted": len(submitted), "completed": statuses.count("completed"),
+        "failed": statuses.count("failed"), "unfinished": unfinished,
+        "capped": len(submitted) < total, "time_cap": time_cap, "wall": wall,
+        "jobs_per_minute": 60 * len(done) / wall if wall else None,
+        "server_rss_before_mb": before / MB, "server_rss_after_mb": after / MB,
+        "server_rss_growth_mb": (after - before) / MB,
+        "tree_rss_before_mb": before_tree / MB, "tree_rss_after_mb": after_tree / MB,
+        "peak_tree_rss_mb": sampler.peak_rss / MB, "low_memory": sampler.low_memory,
+    }
