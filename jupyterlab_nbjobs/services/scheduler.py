@@ -56,7 +56,7 @@ def plan_fires(row: dict[str, Any], now: datetime, grace: float) -> tuple[
     runs = run_missed + on_time
     if row["overlap_policy"] == "skip":
         runs = runs[-1:]  # runs of one claim would overlap each other
-    skipped = [t for t in missed if t not in runs][-MAX_SKIP_RECORDS:]
+    skipped = [t for t in missed if t not in run_missed][-MAX_SKIP_RECORDS:]
     plan = [(t, "skipped_missed") for t in skipped]
     plan += [(t, "skipped_overlap") for t in run_missed + on_time if t not in runs]
     plan += [(t, "run") for t in runs]
@@ -141,9 +141,7 @@ class Scheduler:
         now = now or utcnow()
         for row in await asyncio.to_thread(self.store.due, now):
             new_next, plan = await asyncio.to_thread(plan_fires, row, now, self.misfire_grace)
-            claimed = await asyncio.to_thread(
-                self.store.claim, row["id"], row["next_fire_at"], new_next, plan, self.node_id,
-                row["overlap_policy"] == "skip")
+            claimed = await asyncio.to_thread(self._claim, row, new_next, plan)
             if claimed is None:
                 continue  # another server claimed this fire, or the schedule changed
             for fire_time, outcome in claimed:
@@ -153,6 +151,22 @@ class Scheduler:
                 elif outcome == "skipped_overlap":
                     log.info("schedule %s: fire %s skipped, previous run still active",
                              row["id"], fire_time)
+
+    def _claim(self, row: dict[str, Any], new_next, plan) -> list | None:
+        skip_if_active = row["overlap_policy"] == "skip"
+        claimed = self.store.claim(row["id"], row["next_fire_at"], new_next, plan,
+                                   self.node_id, skip_if_active)
+        if claimed is not None:
+            return claimed
+        current = self.store.get(row["id"])
+        if current is None or current["next_fire_at"] != row["next_fire_at"]:
+            return None  # lost the race: the normal case
+        # Nobody moved the schedule, so a fire of the plan already has a record (say, the
+        # schedule was edited back to an earlier time): leave those fires alone, claim the rest.
+        done = {f["fire_time"] for f in self.store.fires(row["id"], 1000)}
+        rest = [(t, o) for t, o in plan if t not in done]
+        return self.store.claim(row["id"], row["next_fire_at"], new_next, rest, self.node_id,
+                                skip_if_active)
 
     def _spawn(self, row: dict[str, Any], fire_time: datetime) -> None:
         task = asyncio.create_task(self._create(row, fire_time))
