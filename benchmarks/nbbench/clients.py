@@ -7,6 +7,8 @@ counts as active there (the benchmark never stops a job).
 
 from __future__ import annotations
 
+import time
+
 from .jsonhttp import JsonHttp
 
 FINAL = ("completed", "failed", "stopped")
@@ -37,6 +39,18 @@ class ApiClient:
 
     def ready(self) -> bool:
         raise NotImplementedError
+
+    def seek(self, offset: int, time_cap: float) -> tuple[str | None, int]:
+        """The continuation token of the page that starts at about `offset`, found by
+        walking big pages (works for an opaque cursor); returns (token, offset reached)."""
+        token, reached = None, 0
+        deadline = time.monotonic() + time_cap
+        while reached < offset and time.monotonic() < deadline:
+            rows, token, _ = self.page(limit=min(self.max_page, offset - reached), token=token)
+            reached += len(rows)
+            if not token:
+                break
+        return token, reached
 
     def statuses(self, ids: set[str], max_pages: int = 20) -> dict[str, str]:
         """Current status of each id, read through list pages (one request per page)."""
@@ -104,3 +118,7 @@ class TheirsClient(ApiClient):
     def ready(self) -> bool:
         self.http.get("/scheduler/jobs", max_items=1)
         return True
+
+    def seek(self, offset: int, time_cap: float) -> tuple[str | None, int]:
+        # Its next_token is the row offset (Scheduler.list_jobs uses LIMIT/OFFSET).
+        return str(offset), offset

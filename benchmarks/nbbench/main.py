@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from . import notebooks, report, seed
+from .console import log
 from .servers import Server, ours, theirs
 from .venv import ensure_scheduler_venv
 from .workloads_api import latency_under_load, list_latency
@@ -58,6 +59,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="memory guard: abort a burst when the machine has less available")
     p.add_argument("--ours-config", action="append", default=[], metavar="KEY=VALUE",
                    help="extra NbJobsApp setting for our server, e.g. max_concurrent_jobs=4")
+    p.add_argument("--skip", action="append", default=[], metavar="SIDE:WORKLOAD",
+                   help="leave one workload out on one side, e.g. ours:6 (repeatable)")
+    p.add_argument("--merge-from", type=Path, metavar="JSON",
+                   help="fill the workloads this run did not run from an earlier results "
+                   "JSON (the report says which rows came from where)")
     p.add_argument("--out", help="markdown path (default results/latest.md; quick: "
                    "results/quick.md); the JSON goes next to it")
     args = p.parse_args(argv)
@@ -75,10 +81,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     out = args.out or BENCH_DIR / "results" / ("quick.md" if q else "latest.md")
     args.out = Path(out).resolve()
     return args
-
-
-def log(msg: str) -> None:
-    print(f"[{datetime.now(timezone.utc):%H:%M:%S}] {msg}", flush=True)
 
 
 def ours_extra_config(pairs: list[str]) -> dict:
@@ -126,6 +128,8 @@ def run_side(server: Server, args, results: dict) -> dict:
     one, ten = f"bench/{notebooks.ONE_CELL}", f"bench/{notebooks.TEN_CELLS}"
     guard = int(args.min_available_gb * (1 << 30))
     for wl in args.workload_list:
+        if f"{side}:{wl}" in args.skip:
+            continue
         label = f"{side} workload {wl}"
         log(f"{label} ...")
         if wl == "1":
@@ -167,6 +171,24 @@ def _list_workload(server: Server, args) -> dict:
     result = list_latency(server, rows, args.list_requests, args.series_cap)
     result["seed_seconds"] = seconds
     return result
+
+
+def merge(results: dict, path: Path) -> None:
+    """Copy the workloads missing here from an earlier run's JSON, with their provenance."""
+    import json
+
+    earlier = json.loads(path.read_text())
+    when = earlier.get("meta", {}).get("started", "?")
+    for side in ("ours", "theirs", "papermill", "plain_python"):
+        for key, value in (earlier.get(side) or {}).items():
+            if not key.startswith("w") or value is None:
+                continue
+            mine = results.setdefault(side, {})
+            if mine.get(key) is None:
+                mine[key] = value
+                results.setdefault("merged", []).append(
+                    f"{side} {key} from the run started {when} UTC ({path.name}: "
+                    f"`{earlier.get('meta', {}).get('command', '?')}`)")
 
 
 def run_papermill(args, work: Path, results: dict) -> dict:
@@ -239,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 w5 = (results.get(side) or {}).get("w5")
                 if w5 and w5.get("median") is not None:
                     w5["overhead"] = w5["median"] - plain
+        if args.merge_from:
+            merge(results, args.merge_from)
     except KeyboardInterrupt:
         results["errors"].append("interrupted")
         log("interrupted; servers stopped")

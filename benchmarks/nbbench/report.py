@@ -134,6 +134,8 @@ def details(results: dict) -> str:
     if results.get("plain_python"):
         out.append(f"- 10-cell notebook code in plain Python: "
                    f"{results['plain_python']['w5']:.2f} s")
+    for note in results.get("merged", []):
+        out.append(f"- merged: {note}")
     for err in results.get("errors", []):
         out.append(f"- error: {err}")
     return "\n".join(out)

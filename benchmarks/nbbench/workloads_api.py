@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 
-from .clients import FINAL, ApiClient
+from .clients import FINAL
 from .servers import Server
 from .stats import summary
 from .workloads_jobs import submit_all, wait_final
@@ -30,20 +30,6 @@ def timed_series(call, count: int, time_cap: float) -> dict:
     return result
 
 
-def deep_token(client: ApiClient, offset: int, time_cap: float) -> tuple[str | None, int]:
-    """The continuation token that starts at about `offset`, found by walking big pages
-    (works for an opaque cursor); returns (token, offset reached)."""
-    token, reached = None, 0
-    deadline = time.monotonic() + time_cap
-    while reached < offset and time.monotonic() < deadline:
-        limit = min(client.max_page, offset - reached)
-        rows, token, _ = client.page(limit=limit, token=token)
-        reached += len(rows)
-        if not token:
-            break
-    return token, reached
-
-
 def list_latency(server: Server, rows_seeded: int, count: int, time_cap: float) -> dict:
     """Workload 3: a 50-row page, first / deep (half-way) / filtered by status=failed."""
     client = server.client
@@ -51,7 +37,7 @@ def list_latency(server: Server, rows_seeded: int, count: int, time_cap: float) 
 
     first_rows, _, _ = client.page(limit=50)
     failed_rows, _, _ = client.page(limit=50, status="failed")
-    token, reached = deep_token(client, rows_seeded // 2, time_cap)
+    token, reached = client.seek(rows_seeded // 2, time_cap)
     deep_rows, _, _ = client.page(limit=50, token=token)
     result["check"] = {"first": len(first_rows), "failed": len(failed_rows),
                        "deep": len(deep_rows), "deep_offset": reached,

@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .clients import FINAL, ApiClient
+from .console import log
 from .procs import Sampler, rss, tree
 from .servers import Server
 from .stats import summary
@@ -109,9 +110,14 @@ def many_jobs(server: Server, notebook: str, total: int, in_flight: int, time_ca
     done: dict[str, str] = {}
     started = time.perf_counter()
     deadline = time.monotonic() + time_cap
+    next_report = time.monotonic() + 60
     with Sampler(server.proc, server.registry, interval=1.0,
                  min_available=min_available) as sampler:
         while time.monotonic() < deadline and not sampler.low_memory:
+            if time.monotonic() > next_report:
+                next_report += 60
+                log(f"  {len(done)} of {total} jobs final, server RSS "
+                    f"{server.server_rss() / MB:.0f} MB")
             room = min(in_flight - (len(submitted) - len(done)), total - len(submitted))
             if room > 0:
                 submitted += submit_all(server.client, notebook, room)
