@@ -153,9 +153,10 @@ def markdown(results: dict) -> str:
         f"Command: `{meta['command']}`",
         "",
         "Medians unless the row says p90/p99; times are create → final as seen by polling "
-        f"(every {meta['poll_ms']} ms for single jobs). RSS is the sum over the server's "
+        f"(every {meta['poll_ms']} ms or 2% of the time waited, whichever is more). RSS is the sum over the server's "
         "process tree (shared pages counted in each process) unless it says \"server\". "
         "See docs/benchmarks.md for the method.",
+        "",
         "",
     ]
     return "\n".join(head) + table(results) + "\n\n## What ran\n\n" + details(results) + "\n"
