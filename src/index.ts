@@ -6,6 +6,7 @@ import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { jobDetailPlugin } from './plugins/jobDetail';
 import { notebookPlugin } from './plugins/notebook';
 import { notificationsPlugin } from './plugins/notifications';
+import { scheduleDetailPlugin } from './plugins/scheduleDetail';
 import { sidebarPlugin } from './plugins/sidebar';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
@@ -15,6 +16,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   fileBrowserPlugin,
   notebookPlugin,
   jobDetailPlugin,
+  scheduleDetailPlugin,
   notificationsPlugin
 ];
 

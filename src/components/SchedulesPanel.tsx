@@ -1,4 +1,4 @@
-import { deleteIcon, launchIcon, refreshIcon, runIcon, stopIcon } from '@jupyterlab/ui-components';
+import { deleteIcon, launchIcon, pauseIcon, refreshIcon, runIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ISchedule } from '../api/types';
@@ -48,7 +48,7 @@ export function SchedulesPanel(props: {
       data-action={name}
       onClick={run}
     >
-      <icon.react tag="span" />
+      <icon.react tag="span" elementSize="normal" />
     </button>
   );
 
@@ -56,7 +56,7 @@ export function SchedulesPanel(props: {
     <div className="jp-NbJobs-schedules">
       <div className="jp-NbJobs-filters">
         <span className="jp-NbJobs-count">
-          {schedules ? trans.__('%1 schedules', schedules.length) : ''}
+          {schedules ? trans._n('%1 schedule', '%1 schedules', schedules.length) : ''}
         </span>
         {button(trans.__('Refresh'), refreshIcon, () => void load(), 'refresh')}
       </div>
@@ -95,7 +95,7 @@ export function SchedulesPanel(props: {
             </div>
             <div className="jp-NbJobs-rowActions">
               {s.active
-                ? button(trans.__('Pause'), stopIcon, () => void actions.pause(s), 'pause')
+                ? button(trans.__('Pause'), pauseIcon, () => void actions.pause(s), 'pause')
                 : button(trans.__('Resume'), runIcon, () => void actions.resume(s), 'resume')}
               {button(trans.__('Run now'), runIcon, () => void actions.runNow(s), 'run')}
               {button(trans.__('Details'), launchIcon, () => actions.openDetail(s), 'details')}

@@ -49,7 +49,10 @@ export async function upload(page: IJupyterLabPageFixture, dir: string, name: st
 }
 
 export async function openSidebar(page: IJupyterLabPageFixture): Promise<void> {
-  await page.sidebar.openTab('jp-nbjobs-sidebar' as any);
+  // The command only activates (galata's openTab would toggle an open panel closed).
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('nbjobs:open-sidebar', { tab: 'jobs' });
+  });
   await expect(page.locator('#jp-nbjobs-sidebar .jp-NbJobs-sidebar')).toBeVisible();
 }
 

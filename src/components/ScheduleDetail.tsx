@@ -1,0 +1,196 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import { JobActions } from '../actions';
+import { IJob, ISchedule } from '../api/types';
+import { ScheduleActions } from '../scheduleActions';
+import { formatTime } from './format';
+import { ScheduleEdit } from './ScheduleEdit';
+import { StatusBadge } from './StatusBadge';
+
+/** One schedule: cron in words, next runs, pause/resume, run now, edit, delete, its runs. */
+export function ScheduleDetail(props: {
+  scheduleId: string;
+  actions: ScheduleActions;
+  jobActions: JobActions;
+  interval: number;
+  onTitle: (s: ISchedule) => void;
+  onDeleted: () => void;
+}): JSX.Element {
+  const { actions } = props;
+  const { trans, client } = actions;
+  const [s, setS] = React.useState<ISchedule | null>(null);
+  const [runs, setRuns] = React.useState<IJob[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+  const [editing, setEditing] = React.useState(false);
+
+  const load = React.useCallback(async () => {
+    try {
+      const next = await client.getSchedule(props.scheduleId);
+      setS(next);
+      props.onTitle(next);
+      const page = await client.listJobs({ schedule_id: props.scheduleId, limit: 20 });
+      setRuns(page.jobs);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [props.scheduleId]);
+
+  React.useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), props.interval);
+    actions.changed.connect(load);
+    return () => {
+      clearInterval(timer);
+      actions.changed.disconnect(load);
+    };
+  }, [load, props.interval]);
+
+  if (!s) {
+    return (
+      <div className="jp-NbJobs-detail">
+        {error ? <div className="jp-NbJobs-error">{error}</div> : trans.__('Loading…')}
+      </div>
+    );
+  }
+
+  const runWithOverrides = async () => {
+    const body = document.createElement('textarea');
+    body.className = 'jp-mod-styled jp-NbJobs-code';
+    body.rows = 6;
+    body.value = JSON.stringify(s.parameters, null, 2);
+    const answer = await showDialog({
+      title: trans.__('Run now with parameters'),
+      body: new Widget({ node: body }),
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Run') })]
+    }).catch(() => null);
+    if (!answer?.button.accept) {
+      return;
+    }
+    try {
+      await actions.runNow(s, JSON.parse(body.value));
+    } catch {
+      setError(trans.__('The parameters must be a JSON object.'));
+    }
+  };
+
+  const row = (label: string, value: React.ReactNode) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{value}</td>
+    </tr>
+  );
+
+  return (
+    <div className="jp-NbJobs-detail" data-schedule-id={s.id} data-active={String(s.active)}>
+      <div className="jp-NbJobs-detailHeader">
+        <h2>{s.name}</h2>
+        <span className={`jp-NbJobs-badge jp-NbJobs-badge-${s.active ? 'running' : 'stopped'}`}>
+          {s.active ? trans.__('Active') : trans.__('Paused')}
+        </span>
+      </div>
+      {error && (
+        <div className="jp-NbJobs-error" role="alert">
+          {error}
+        </div>
+      )}
+      {s.warnings.map(w => (
+        <div key={w} className="jp-NbJobs-help">
+          {w}
+        </div>
+      ))}
+      <div className="jp-NbJobs-detailActions">
+        <button
+          type="button"
+          className="jp-NbJobs-textButton"
+          onClick={() => void (s.active ? actions.pause(s) : actions.resume(s))}
+        >
+          {s.active ? trans.__('Pause') : trans.__('Resume')}
+        </button>
+        <button type="button" className="jp-NbJobs-textButton" onClick={() => void actions.runNow(s)}>
+          {trans.__('Run now')}
+        </button>
+        <button type="button" className="jp-NbJobs-textButton" onClick={() => void runWithOverrides()}>
+          {trans.__('Run now with parameters…')}
+        </button>
+        <button type="button" className="jp-NbJobs-textButton" onClick={() => setEditing(!editing)}>
+          {trans.__('Edit')}
+        </button>
+        <button
+          type="button"
+          className="jp-NbJobs-textButton jp-mod-warn"
+          onClick={() => void actions.remove(s).then(done => done && props.onDeleted())}
+        >
+          {trans.__('Delete')}
+        </button>
+      </div>
+      {editing ? (
+        <ScheduleEdit
+          schedule={s}
+          client={client}
+          trans={trans}
+          onSaved={next => {
+            setS(next);
+            setEditing(false);
+            props.onTitle(next);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <section className="jp-NbJobs-section">
+          <table className="jp-NbJobs-table">
+            <tbody>
+              {row(trans.__('Runs'), s.cron_description)}
+              {row(trans.__('Cron'), <code>{s.cron}</code>)}
+              {row(trans.__('Time zone'), s.timezone)}
+              {row(trans.__('Input'), s.input_path)}
+              {row(trans.__('Kernel'), s.kernel_name ?? trans.__('(notebook default)'))}
+              {row(trans.__('Backend'), s.backend)}
+              {row(trans.__('Parameters'), <code>{JSON.stringify(s.parameters)}</code>)}
+              {row(trans.__('Output formats'), s.output_formats.join(', '))}
+              {row(trans.__('Overlap'), s.overlap_policy)}
+              {row(trans.__('Missed runs'), s.catchup_policy)}
+              {row(trans.__('Snapshot taken'), formatTime(s.snapshot_at))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <section className="jp-NbJobs-section">
+        <h3>{trans.__('Next runs')}</h3>
+        {s.active && s.next_fire_times.length ? (
+          <ul className="jp-NbJobs-nextRuns">
+            {s.next_fire_times.map(t => (
+              <li key={t}>{formatTime(t)}</li>
+            ))}
+          </ul>
+        ) : (
+          <p>{s.active ? trans.__('None.') : trans.__('Paused.')}</p>
+        )}
+      </section>
+      <section className="jp-NbJobs-section">
+        <h3>{trans.__('Runs')}</h3>
+        {runs.length ? (
+          <ul className="jp-NbJobs-outputs jp-NbJobs-runs">
+            {runs.map(job => (
+              <li key={job.id} data-job-id={job.id}>
+                <button
+                  type="button"
+                  className="jp-NbJobs-link"
+                  onClick={() => props.jobActions.openDetail(job)}
+                >
+                  {job.name}
+                </button>
+                <StatusBadge status={job.status} trans={trans} />
+                <span className="jp-NbJobs-muted">{formatTime(job.created_at)}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{trans.__('No runs yet.')}</p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { ApiError, NbJobsClient } from '../api/client';
+import { CatchupPolicy, ISchedule, IScheduleUpdate, OverlapPolicy } from '../api/types';
+import { fieldOfServerError } from '../model/form';
+import { parseEnv } from '../model/params';
+import { Errors, Field } from './fields';
+import { describeCron } from './ScheduleSection';
+
+/** Edit every field of a schedule; sends only what changed (PATCH). */
+export function ScheduleEdit(props: {
+  schedule: ISchedule;
+  client: NbJobsClient;
+  trans: TranslationBundle;
+  onSaved: (s: ISchedule) => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const { schedule: s, trans } = props;
+  const [f, setF] = React.useState(() => ({
+    name: s.name,
+    input_path: s.input_path,
+    kernel_name: s.kernel_name ?? '',
+    backend: s.backend,
+    cron: s.cron,
+    timezone: s.timezone,
+    parameters: JSON.stringify(s.parameters, null, 2),
+    output_formats: s.output_formats.join(', '),
+    package_input_folder: s.package_input_folder,
+    env: Object.entries(s.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    timeout: s.timeout_seconds === null ? '' : String(s.timeout_seconds),
+    retries: String(s.max_retries),
+    tags: s.tags.join(', '),
+    overlap: s.overlap_policy,
+    catchup: s.catchup_policy
+  }));
+  const [errors, setErrors] = React.useState<Errors>({});
+  const set = (patch: Partial<typeof f>) => setF(old => ({ ...old, ...patch }));
+
+  const save = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const errs: Errors = {};
+    let parameters: any = undefined;
+    try {
+      parameters = JSON.parse(f.parameters || '{}');
+      if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+        throw new Error();
+      }
+    } catch {
+      errs['parameters'] = trans.__('must be a JSON object of name: value');
+    }
+    const env = parseEnv(f.env);
+    if ('error' in env) {
+      errs['env'] = env.error;
+    }
+    const timeout = f.timeout.trim() ? Number(f.timeout) : null;
+    if (timeout !== null && !(timeout > 0)) {
+      errs['timeout_seconds'] = trans.__('must be a positive number of seconds');
+    }
+    if (Object.keys(errs).length) {
+      setErrors(errs);
+      return;
+    }
+    const all: IScheduleUpdate = {
+      name: f.name,
+      input_path: f.input_path,
+      kernel_name: f.kernel_name || null,
+      backend: f.backend,
+      cron: f.cron,
+      timezone: f.timezone,
+      parameters,
+      output_formats: f.output_formats.split(',').map(x => x.trim()).filter(Boolean),
+      package_input_folder: f.package_input_folder,
+      env: 'env' in env ? env.env : {},
+      timeout_seconds: timeout,
+      max_retries: Number(f.retries),
+      tags: f.tags.split(',').map(x => x.trim()).filter(Boolean),
+      overlap_policy: f.overlap as OverlapPolicy,
+      catchup_policy: f.catchup as CatchupPolicy
+    };
+    const before: any = {
+      ...s,
+      kernel_name: s.kernel_name || null,
+      overlap_policy: s.overlap_policy,
+      catchup_policy: s.catchup_policy
+    };
+    const patch: any = {};
+    for (const [k, v] of Object.entries(all)) {
+      if (JSON.stringify(v) !== JSON.stringify(before[k])) {
+        patch[k] = v;
+      }
+    }
+    try {
+      props.onSaved(await props.client.updateSchedule(s.id, patch));
+    } catch (error) {
+      const err = error as ApiError;
+      setErrors({ [fieldOfServerError(err.field)]: err.message });
+    }
+  };
+
+  const text = (key: keyof typeof f, label: string, rows = 0) => (
+    <Field id={`edit-${key}`} label={label} error={errors[key === 'timeout' ? 'timeout_seconds' : key]}>
+      {rows ? (
+        <textarea
+          id={`nbjobs-edit-${key}`}
+          className="jp-mod-styled jp-NbJobs-code"
+          rows={rows}
+          value={String(f[key])}
+          onChange={e => set({ [key]: e.target.value } as any)}
+        />
+      ) : (
+        <input
+          id={`nbjobs-edit-${key}`}
+          className="jp-mod-styled"
+          value={String(f[key])}
+          onChange={e => set({ [key]: e.target.value } as any)}
+        />
+      )}
+    </Field>
+  );
+
+  return (
+    <form className="jp-NbJobs-form jp-NbJobs-scheduleEdit" onSubmit={save} noValidate>
+      {errors['form'] && (
+        <div className="jp-NbJobs-error" role="alert">
+          {errors['form']}
+        </div>
+      )}
+      {text('name', trans.__('Name'))}
+      {text('cron', trans.__('Cron expression'))}
+      <div className="jp-NbJobs-help">{describeCron(f.cron) ?? ''}</div>
+      {text('timezone', trans.__('Time zone'))}
+      {text('input_path', trans.__('Input notebook'))}
+      {text('kernel_name', trans.__('Kernel'))}
+      {text('backend', trans.__('Backend'))}
+      {text('parameters', trans.__('Parameters (JSON)'), 4)}
+      {text('output_formats', trans.__('Output formats'))}
+      <Field id="edit-package" label={trans.__('Package input folder')}>
+        <input
+          type="checkbox"
+          checked={f.package_input_folder}
+          onChange={e => set({ package_input_folder: e.target.checked })}
+        />
+      </Field>
+      {text('env', trans.__('Environment variables'), 2)}
+      {text('timeout', trans.__('Timeout (seconds)'))}
+      {text('retries', trans.__('Retries'))}
+      {text('tags', trans.__('Tags'))}
+      <Field id="edit-overlap" label={trans.__('While the previous run is active')}>
+        <select
+          className="jp-mod-styled"
+          value={f.overlap}
+          onChange={e => set({ overlap: e.target.value as OverlapPolicy })}
+        >
+          <option value="skip">{trans.__('Skip this run')}</option>
+          <option value="allow">{trans.__('Run anyway')}</option>
+        </select>
+      </Field>
+      <Field id="edit-catchup" label={trans.__('Runs missed while the server was off')}>
+        <select
+          className="jp-mod-styled"
+          value={f.catchup}
+          onChange={e => set({ catchup: e.target.value as CatchupPolicy })}
+        >
+          <option value="once">{trans.__('Run once')}</option>
+          <option value="each">{trans.__('Run each')}</option>
+          <option value="skip">{trans.__('Skip them')}</option>
+        </select>
+      </Field>
+      <div className="jp-NbJobs-formButtons">
+        <button type="button" className="jp-NbJobs-textButton" onClick={props.onCancel}>
+          {trans.__('Cancel')}
+        </button>
+        <button type="submit" className="jp-NbJobs-textButton jp-mod-accept">
+          {trans.__('Save')}
+        </button>
+      </div>
+    </form>
+  );
+}
