@@ -64,6 +64,10 @@ class Backend(abc.ABC):
     async def reconcile(self, runs: list[ActiveRun]) -> None:
         """After a restart: re-adopt runs still alive, report on_finished for the others."""
 
+    def reaches(self, job_id: str) -> bool:
+        """Whether stop() can reach this run now; if not, the service adopts it first."""
+        return True
+
     def validate_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """Check backend_options of a create request; raise InvalidRequest if wrong."""
         if options:
@@ -80,5 +84,5 @@ class Backend(abc.ABC):
         """Form fields with their defaults, for the environments endpoint."""
         return {}
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Stop watching runs; the runs themselves keep going (they survive restarts)."""

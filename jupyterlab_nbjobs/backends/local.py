@@ -254,6 +254,9 @@ class LocalBackend(Backend):
         except Exception:  # noqa: BLE001 - one bad event must not stop the watcher
             log.exception("nbjobs: event handler %s failed", getattr(fn, "__name__", fn))
 
+    def reaches(self, job_id: str) -> bool:
+        return job_id in self.active_job_ids()
+
     def active_job_ids(self) -> list[str]:
         return list(self._watched)
 

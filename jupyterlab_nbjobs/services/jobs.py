@@ -248,6 +248,11 @@ class JobService:
                                     only_if_status=("running",))
         backend = self.backends.get(row["backend"])
         if backend is not None:
+            if not backend.reaches(job_id):
+                # Another server started this run: adopt it here so the stop reaches it.
+                await backend.reconcile([ActiveRun(
+                    job_id=job_id, attempt=row["attempts"], job_dir=Path(row["job_dir"]),
+                    handle=row["handle"] or {})])
             await backend.stop(job_id)
         return await self.get(job_id)
 

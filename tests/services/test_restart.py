@@ -108,3 +108,18 @@ async def test_queued_jobs_run_after_restart(world):
     for job_id in (blocker.id, waiting.id):
         assert (await wait_for(second, job_id, FINAL)).status.value == "completed"
     await second.close()
+
+
+async def test_stop_from_another_server_reaches_the_run(world):
+    first = make_service(world)
+    job, _, info = await start_running(first, world, "import time\ntime.sleep(120)", "other")
+    second = make_service(world)  # a second server on the same store, both alive
+    stopping = await second.stop(job.id)
+    assert stopping.status.value in ("stopping", "stopped")
+    done = await wait_for(second, job.id, FINAL, timeout=20)
+    assert done.status.value == "stopped"
+    kernel = psutil.Process(info["kernel_pid"]) if psutil.pid_exists(info["kernel_pid"]) else None
+    if kernel is not None:
+        kernel.wait(timeout=10)
+    await first.close()
+    await second.close()
