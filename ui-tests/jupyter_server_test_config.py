@@ -14,7 +14,7 @@ configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.allow_root = True
 # Not 8888, so that a JupyterLab started by hand does not collide with the tests.
-c.ServerApp.port = 18888
+c.ServerApp.port = int(os.environ.get("NBJOBS_GALATA_PORT", "18888"))
 
 _state = tempfile.mkdtemp(prefix="nbjobs-galata-")
 c.NbJobsApp.db_url = "sqlite:///" + os.path.join(_state, "nbjobs.sqlite")  # noqa: F821

@@ -4,6 +4,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// NBJOBS_GALATA_PORT lets two runs (say, a developer's and a fresh clone's) coexist.
+const PORT = process.env.NBJOBS_GALATA_PORT || '18888';
+
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -23,7 +26,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
-    baseURL: 'http://127.0.0.1:18888',
+    baseURL: `http://127.0.0.1:${PORT}`,
     video: 'off',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -33,7 +36,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://127.0.0.1:18888/lab',
+    url: `http://127.0.0.1:${PORT}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }

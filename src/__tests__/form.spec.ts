@@ -83,5 +83,6 @@ describe('buildSettings', () => {
     expect(fieldOfServerError('parameters.n')).toBe('param:n');
     expect(fieldOfServerError('timeout_seconds')).toBe('timeout_seconds');
     expect(fieldOfServerError(null)).toBe('form');
+    expect(fieldOfServerError('backend_options.image')).toBe('backend_options.image');
   });
 });

@@ -5,6 +5,7 @@ import { IEnvironments, IJob, ISchedule, ISweep } from '../api/types';
 import { buildSettings, fieldOfServerError, IFormValues } from '../model/form';
 import { initialText, kindOf, sweepSize } from '../model/params';
 import { INbJobs } from '../tokens';
+import { backendFields, ComputeSection, ComputeTexts, computeOptions } from './ComputeSection';
 import { Errors, Field } from './fields';
 import { IParamRow, ParametersSection } from './ParametersSection';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
@@ -32,6 +33,7 @@ export function CreateJobForm(props: {
   const [errors, setErrors] = React.useState<Errors>({});
   const [busy, setBusy] = React.useState(false);
   const [rows, setRows] = React.useState<IParamRow[]>([]);
+  const [compute, setCompute] = React.useState<ComputeTexts>({});
   const [v, setV] = React.useState<Omit<IFormValues, 'params'>>(() => ({
     name: baseName(props.path),
     inputPath: props.path,
@@ -84,7 +86,13 @@ export function CreateJobForm(props: {
       .catch(e => setErrors(old => ({ ...old, input_path: (e as Error).message })));
   }, [v.inputPath]);
 
+  const fields = backendFields(envs?.backends.find(b => b.name === v.backend));
   const built = buildSettings({ ...v, params: rows }, mode === 'sweep');
+  if (fields.length) {
+    const c = computeOptions(fields, compute);
+    built.settings.backend_options = c.options;
+    Object.assign(built.errors, c.errors);
+  }
   const runs = mode === 'sweep' ? sweepSize(built.grid) : 1;
 
   const submit = async (e: React.FormEvent) => {
@@ -201,7 +209,16 @@ export function CreateJobForm(props: {
           ))}
         </select>
       </Field>
-      {v.backend !== 'local' && (
+      {fields.length > 0 && (
+        <ComputeSection
+          fields={fields}
+          texts={compute}
+          errors={shown}
+          trans={trans}
+          onChange={setCompute}
+        />
+      )}
+      {v.backend !== 'local' && !fields.length && (
         <Field
           id="backend_options"
           label={trans.__('Compute options (JSON)')}

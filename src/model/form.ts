@@ -133,5 +133,8 @@ export function fieldOfServerError(field: string | null | undefined): string {
   if ((head === 'parameters' || head === 'grid') && second) {
     return `param:${second}`;
   }
+  if (head === 'backend_options' && second) {
+    return `backend_options.${second}`;
+  }
   return head;
 }
