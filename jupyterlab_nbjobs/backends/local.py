@@ -23,6 +23,7 @@ import psutil
 from ..runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
 from ..runner.procs import process_if_same
 from .base import ActiveRun, Backend, BackendEvents, RunRequest
+from .local_pool import WarmPool
 from .local_watch import (
     Watched,
     kill_hard,
@@ -60,6 +61,9 @@ class LocalBackend(Backend):
         poll_interval: float = 0.1,
         stop_grace: float = 10.0,
         timeout_grace: float = 30.0,
+        warm_pool: bool = True,
+        warm_kernels: int = 2,
+        pool_dir: str | None = None,
     ):
         super().__init__(events)
         self.max_concurrent_jobs = max_concurrent_jobs or os.cpu_count() or 1
@@ -71,13 +75,40 @@ class LocalBackend(Backend):
         self._task: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Runners forked from a process that imported everything, most with a kernel
+        # already started (issue 6); without it, or while it is down, runners start cold.
+        self.pool: WarmPool | None = None
+        if warm_pool:
+            self.pool = WarmPool(
+                self.python,
+                _PACKAGE_PARENT,
+                size=max(0, int(warm_kernels)),
+                pool_dir=pool_dir,
+                on_exit=self._on_runner_exit,
+            )
 
     def capacity(self) -> int | None:
         return self.max_concurrent_jobs
 
     # -- starting ---------------------------------------------------------------------
 
+    async def warm_up(self) -> None:
+        """Start the warm pool (if enabled) ahead of the first job."""
+        self._loop = self._loop or asyncio.get_running_loop()
+        if self.pool is not None and not self.pool.alive():
+            await asyncio.to_thread(self.pool.ensure_started)
+
+    def _on_runner_exit(self, pid: int, code: int) -> None:
+        """From the pool's reader thread: a forked runner ended; look at it now."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # loop closed: nobody is watching any more
+                pass
+
     async def start(self, run: RunRequest) -> None:
+        await self.warm_up()
         w = await asyncio.to_thread(self._launch, run)
         w.announced = False  # stop() can reach it now; events wait for on_started
         self._watch(w)
@@ -100,6 +131,11 @@ class LocalBackend(Backend):
         job_dir = Path(run.job_dir)
         for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE):  # an earlier attempt's
             (job_dir / name).unlink(missing_ok=True)
+        timeout = (run.spec or {}).get("timeout_seconds")
+        if self.pool is not None:
+            w = self._launch_warm(run, job_dir)
+            if w is not None:
+                return w
         with open(job_dir / RUNNER_OUT, "ab") as out:
             popen = subprocess.Popen(
                 [self.python, "-c", _BOOT, _PACKAGE_PARENT, str(job_dir)],
@@ -114,7 +150,6 @@ class LocalBackend(Backend):
             create_time = psutil.Process(popen.pid).create_time()
         except psutil.Error:  # already gone: the watcher reports it with its output
             create_time = time.time()
-        timeout = (run.spec or {}).get("timeout_seconds")
         w = Watched(
             job_id=run.job_id,
             attempt=run.attempt,
@@ -127,6 +162,32 @@ class LocalBackend(Backend):
         )
         self._reap_in_thread(w)
         return w
+
+    def _launch_warm(self, run: RunRequest, job_dir: Path) -> Watched | None:
+        spec = run.spec or {}
+        # A job with its own environment variables gets a fresh kernel (still a warm runner).
+        got = self.pool.launch(
+            run.job_id, job_dir, spec.get("kernel_name") or "", warm=not spec.get("env")
+        )
+        if got is None:
+            # A pool that failed half-way may have forked a runner already: never two.
+            info = read_json(job_dir / RUNNER_FILE) or {}
+            if info.get("pid"):
+                kill_hard(job_dir, info["pid"], info.get("create_time"), info["pid"])
+                for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE):
+                    (job_dir / name).unlink(missing_ok=True)
+            return None
+        timeout = spec.get("timeout_seconds")
+        return Watched(
+            job_id=run.job_id,
+            attempt=run.attempt,
+            job_dir=job_dir,
+            pid=int(got["pid"]),
+            create_time=float(got["create_time"]),
+            pgid=int(got["pid"]),
+            timeout=float(timeout) if timeout else None,
+            extra={"warm": bool(got.get("warm"))},
+        )
 
     def _reap_in_thread(self, w: Watched) -> None:
         """Wait for our own child in a small thread: reaps it, and wakes the watcher at once."""
@@ -158,6 +219,7 @@ class LocalBackend(Backend):
     # -- after a restart --------------------------------------------------------------
 
     async def reconcile(self, runs: list[ActiveRun]) -> None:
+        await self.warm_up()  # the server is starting: have warm runners before jobs come
         for run in runs:
             if run.job_id in self._watched:
                 continue
@@ -264,6 +326,8 @@ class LocalBackend(Backend):
         """Stop watching; the runners keep going and are re-adopted by reconcile()."""
         task, self._task = self._task, None
         self._watched.clear()
+        if self.pool is not None:
+            await asyncio.to_thread(self.pool.close)
         if task is not None:
             task.cancel()
             try:

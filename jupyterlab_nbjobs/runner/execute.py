@@ -125,7 +125,9 @@ class _Execution:
 
         client = nbmod.JobClient(nb, self.km, log)
         client.kc = self.kc
+        t = time.monotonic()
         reply = await client.async_wait_for_reply(client.kc.kernel_info())
+        self.timings["kernel_info"] = round(time.monotonic() - t, 4)
         if reply and "language_info" in reply["content"]:
             nb.metadata["language_info"] = reply["content"]["language_info"]
 
@@ -309,8 +311,10 @@ async def run_job_async(
         joblog.line(f"runner error: {error['message']}")
         joblog.stream(traceback.format_exc())
     finally:
+        t = time.monotonic()
         try:
             await ex.close_kernel()
+            timings["kernel_stop"] = round(time.monotonic() - t, 4)
         except Exception as exc:  # noqa: BLE001
             joblog.line(f"kernel shutdown failed: {exc}")
     try:

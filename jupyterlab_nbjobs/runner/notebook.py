@@ -122,13 +122,14 @@ async def shutdown_kernel(km: Any, kc: Any = None) -> None:
     if km is None:
         return
     pid = kernel_pid(km)
+    if pid:
+        # Killed (and reaped) first: jupyter_client's own kill polls every 0.1 s for the end.
+        kill_process_tree(pid)
     try:
         if km.has_kernel:
             await km.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - fall back to a plain kill below
+    except Exception:  # noqa: BLE001 - it is dead already
         pass
-    if pid:
-        kill_process_tree(pid)
     try:
         await km.cleanup_resources()
     except Exception:  # noqa: BLE001

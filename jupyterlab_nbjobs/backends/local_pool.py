@@ -1,0 +1,218 @@
+"""The server's side of the warm runner pool (the zygote is runner/zygote.py).
+
+One zygote process per local backend, talked to over its stdin/stdout pipes. It is
+started ahead of demand and replaced (with a back-off) if it dies; while it is missing or
+not ready yet, the backend starts a cold runner, as without a pool. The zygote also tells
+us when a job's runner exits, so the backend sees a finished job at once instead of on
+its next poll.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ..runner.procs import kill_process_tree
+
+log = logging.getLogger(__name__)
+
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from jupyterlab_nbjobs.runner.__main__ import exit_now; "
+    "from jupyterlab_nbjobs.runner.zygote import main; exit_now(main(sys.argv[1:]))"
+)
+RESPAWN_BACKOFF = 30.0  # seconds between zygote starts after one died
+REPLY_TIMEOUT = 20.0
+
+
+class WarmPool:
+    def __init__(
+        self,
+        python: str,
+        package_parent: str,
+        *,
+        size: int = 2,
+        kernels: tuple[str, ...] = ("python3",),
+        pool_dir: str | None = None,
+        on_exit: Callable[[int, int], None] | None = None,
+    ):
+        self.python = python
+        self.package_parent = package_parent
+        self.size = size
+        self.kernels = list(kernels)
+        self._own_dir = pool_dir is None
+        self.pool_dir = Path(pool_dir or tempfile.mkdtemp(prefix="nbjobs-pool-"))
+        self.on_exit = on_exit
+        self._lock = threading.Lock()  # one writer of the zygote's stdin
+        self._proc: subprocess.Popen | None = None
+        self._ready = threading.Event()
+        self._replies: dict[int, dict | None] = {}
+        self._waiting: dict[int, threading.Event] = {}
+        self._ids = itertools.count(1)
+        self._last_start = 0.0
+        self._closed = False
+        self._job_pids: set[int] = set()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def ready(self) -> bool:
+        return self.alive() and self._ready.is_set()
+
+    def ensure_started(self) -> None:
+        """Start the zygote unless it runs, or died less than RESPAWN_BACKOFF ago. Blocking."""
+        with self._lock:
+            if self._closed or self.alive():
+                return
+            if self._proc is not None and time.monotonic() - self._last_start < RESPAWN_BACKOFF:
+                return
+            self._last_start = time.monotonic()
+            self._ready.clear()
+            self.pool_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.pool_dir / "zygote.log", "ab") as err:
+                self._proc = subprocess.Popen(
+                    [
+                        self.python,
+                        "-c",
+                        _BOOT,
+                        self.package_parent,
+                        str(self.pool_dir),
+                        str(self.size),
+                        *self.kernels,
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    cwd=self.pool_dir,
+                    close_fds=True,
+                )
+            proc = self._proc
+            threading.Thread(
+                target=self._read, args=(proc,), name="nbjobs-zygote-reader", daemon=True
+            ).start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        for raw in proc.stdout:
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            op = msg.get("op")
+            if op == "ready":
+                self._ready.set()
+            elif op in ("started", "error"):
+                self._answer(msg.get("id"), msg)
+            elif op == "exit" and self.on_exit is not None:
+                self._job_pids.discard(int(msg["pid"]))
+                try:
+                    self.on_exit(int(msg["pid"]), int(msg.get("code") or 0))
+                except Exception:  # noqa: BLE001
+                    log.exception("nbjobs: runner exit callback failed")
+        proc.wait()
+        if self._proc is proc:
+            self._ready.clear()
+        for rid in list(self._waiting):  # nobody answers these any more
+            self._answer(rid, None)
+
+    def _answer(self, rid: Any, msg: dict | None) -> None:
+        event = self._waiting.get(rid)
+        if event is not None:
+            self._replies[rid] = msg
+            event.set()
+
+    def launch(self, job_id: str, job_dir: Path, kernel: str, warm: bool) -> dict | None:
+        """Have the zygote fork a runner for this attempt: {"pid", "create_time", "warm"},
+        or None when the pool cannot (the caller starts a cold runner). Blocking."""
+        if not self.ready():
+            return None
+        rid = next(self._ids)
+        event = threading.Event()
+        self._waiting[rid] = event
+        msg = {
+            "op": "run",
+            "id": rid,
+            "job_id": job_id,
+            "job_dir": str(job_dir),
+            "kernel": kernel,
+            "warm": warm,
+        }
+        try:
+            with self._lock:
+                proc = self._proc
+                if proc is None or proc.stdin is None:
+                    return None
+                proc.stdin.write((json.dumps(msg) + "\n").encode())
+                proc.stdin.flush()
+            if not event.wait(REPLY_TIMEOUT):
+                # A zygote that does not answer is broken: end it so it cannot start this
+                # job behind our back; the caller cleans up after it and runs cold.
+                log.error("nbjobs: the warm pool did not answer; killing it")
+                self.kill()
+                return None
+            reply = self._replies.pop(rid, None)
+        except (OSError, ValueError):
+            return None
+        finally:
+            self._waiting.pop(rid, None)
+        if not reply or reply.get("op") != "started":
+            if reply:
+                log.warning("nbjobs: the warm pool could not start a runner: %s", reply)
+            return None
+        self._job_pids.add(int(reply["pid"]))
+        return reply
+
+    def kill(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """End the zygote: its idle spares shut their kernels down; running jobs go on."""
+        with self._lock:
+            self._closed = True
+            proc = self._proc
+        spares = self._spares()
+        if proc is not None:
+            try:
+                if proc.stdin is not None:
+                    proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        # Idle spares shut their kernels down themselves; whatever is left then is killed.
+        _, late = psutil.wait_procs(spares, timeout=timeout)
+        for p in late:
+            kill_process_tree(p.pid)
+        if self._own_dir:
+            shutil.rmtree(self.pool_dir, ignore_errors=True)
+
+    def _spares(self) -> list[psutil.Process]:
+        """The zygote's children that are not running a job: idle or starting spares."""
+        try:
+            kids = psutil.Process(self._proc.pid).children() if self.alive() else []
+        except psutil.Error:
+            return []
+        return [k for k in kids if k.pid not in self._job_pids]
+
+    def spare_pids(self) -> list[int]:
+        return [p.pid for p in self._spares()]

@@ -1,0 +1,308 @@
+"""The warm runner pool's zygote: imports the runner once, forks one runner per job.
+
+Started by the local backend (`backends/local_pool.py`) with pipes on stdin/stdout, one
+JSON object per line each way:
+
+    server -> zygote  {"op": "run", "id", "job_id", "job_dir", "kernel", "warm"}
+    zygote -> server  {"op": "ready"}                       imports done, taking jobs
+                      {"op": "started", "id", "pid", "create_time", "warm"}
+                      {"op": "exit", "pid", "code"}         a job's runner ended
+                      {"op": "error", "id", "message"}      could not fork
+
+It keeps `size` spares per kernelspec in use (runner/spare.py: a forked runner with a
+kernel already started, waiting for a job). A job goes to a ready spare of its kernel,
+else to one still starting its kernel, else to a fresh fork that starts its own kernel.
+Every forked runner calls setsid(), so it survives the server and the zygote exactly like
+a cold runner, and a stop kills its process group. The zygote itself stays
+single-threaded, without an event loop or a zmq context, so forking it is safe.
+It exits when its stdin closes; idle spares then shut their kernels down, running jobs
+go on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+MAX_KERNELSPECS = 4  # spares are kept for at most this many kernelspecs
+MAX_FAILURES = 3  # spares of a kernelspec failing in a row: stop making them
+
+
+class Spare:
+    def __init__(self, pid: int, kernel: str | None, sock: socket.socket):
+        self.pid = pid
+        self.kernel = kernel
+        self.sock = sock
+        self.ready = False
+        self.failed = False
+        self.buf = b""
+
+
+class Zygote:
+    def __init__(self, out_fd: int, pool_dir: Path, size: int, kernels: list[str]):
+        self.out_fd = out_fd
+        self.pool_dir = pool_dir
+        self.size = size
+        self.targets: dict[str, int] = {k: size for k in kernels[:MAX_KERNELSPECS]}
+        self.failures: dict[str, int] = {}
+        self.spares: dict[int, Spare] = {}
+        self.jobs: dict[int, str] = {}  # pid -> job_id
+        self.sel = selectors.DefaultSelector()
+        self.inbuf = b""
+        self.running = True
+
+    # -- the server side --------------------------------------------------------------
+    def send(self, msg: dict) -> None:
+        data = (json.dumps(msg) + "\n").encode()
+        while data:
+            try:
+                n = os.write(self.out_fd, data)
+            except BrokenPipeError:
+                self.running = False
+                return
+            data = data[n:]
+
+    def on_stdin(self) -> None:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            self.running = False
+            return
+        self.inbuf += chunk
+        while b"\n" in self.inbuf:
+            line, self.inbuf = self.inbuf.split(b"\n", 1)
+            if line.strip():
+                self.handle(json.loads(line))
+
+    def handle(self, msg: dict) -> None:
+        if msg.get("op") != "run":
+            return
+        kernel = msg.get("kernel") or ""
+        try:
+            spare = self.pick(kernel) if msg.get("warm") else None
+            if spare is None:
+                spare = self.fork(None)
+            del self.spares[spare.pid]
+            spare.sock.sendall((json.dumps({"job_dir": msg["job_dir"]}) + "\n").encode())
+            self.unwatch(spare)
+            self.jobs[spare.pid] = msg.get("job_id", "")
+            self.send(
+                {
+                    "op": "started",
+                    "id": msg.get("id"),
+                    "pid": spare.pid,
+                    "create_time": create_time(spare.pid),
+                    "warm": spare.kernel is not None,
+                }
+            )
+        except Exception as exc:  # noqa: BLE001 - the server falls back to a cold runner
+            self.send({"op": "error", "id": msg.get("id"), "message": f"{exc!r}"})
+        if msg.get("warm") and kernel and kernel not in self.targets:
+            if len(self.targets) < MAX_KERNELSPECS:
+                self.targets[kernel] = self.size
+        self.replenish()
+
+    def pick(self, kernel: str) -> Spare | None:
+        mine = [s for s in self.spares.values() if s.kernel == kernel and not s.failed]
+        ready = [s for s in mine if s.ready]
+        return (ready or mine or [None])[0]
+
+    # -- spares -----------------------------------------------------------------------
+    def replenish(self) -> None:
+        for kernel, want in self.targets.items():
+            if self.failures.get(kernel, 0) >= MAX_FAILURES:
+                continue
+            have = sum(1 for s in self.spares.values() if s.kernel == kernel and not s.failed)
+            for _ in range(want - have):
+                self.fork(kernel)
+
+    def fork(self, kernel: str | None) -> Spare:
+        parent_sock, child_sock = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the child never returns from here
+            parent_sock.close()
+            child_main(child_sock, kernel, self.pool_dir)
+        child_sock.close()
+        spare = Spare(pid, kernel, parent_sock)
+        self.spares[pid] = spare
+        if kernel is not None:
+            self.sel.register(parent_sock, selectors.EVENT_READ, ("spare", spare))
+        return spare
+
+    def unwatch(self, spare: Spare) -> None:
+        try:
+            self.sel.unregister(spare.sock)
+        except (KeyError, ValueError):
+            pass
+        spare.sock.close()
+
+    def on_spare(self, spare: Spare) -> None:
+        try:
+            chunk = spare.sock.recv(65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.unwatch(spare)
+            return
+        spare.buf += chunk
+        while b"\n" in spare.buf:
+            line, spare.buf = spare.buf.split(b"\n", 1)
+            op = json.loads(line).get("op")
+            if op == "ready":
+                spare.ready = True
+                self.failures[spare.kernel] = 0
+            elif op == "failed":
+                spare.failed = True
+                self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1
+                print(f"nbjobs zygote: a {spare.kernel} spare failed: {line!r}", file=sys.stderr)
+                self.spares.pop(spare.pid, None)
+                self.unwatch(spare)  # it exits on EOF
+                self.replenish()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            if pid in self.jobs:
+                self.jobs.pop(pid)
+                self.send({"op": "exit", "pid": pid, "code": code})
+            elif pid in self.spares:  # died idle (its kernel failed, or it was killed)
+                spare = self.spares.pop(pid)
+                self.unwatch(spare)
+                if spare.kernel is not None and not spare.failed:
+                    self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1
+                self.replenish()
+
+    # -- the loop ---------------------------------------------------------------------
+    def run(self) -> None:
+        rfd, wfd = os.pipe()
+        os.set_blocking(wfd, False)
+        os.set_blocking(rfd, False)
+        signal.set_wakeup_fd(wfd)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.sel.register(0, selectors.EVENT_READ, ("stdin", None))
+        self.sel.register(rfd, selectors.EVENT_READ, ("signal", None))
+        self.send({"op": "ready", "pid": os.getpid()})
+        self.replenish()
+        while self.running:
+            for key, _ in self.sel.select(timeout=5.0):
+                kind, spare = key.data
+                if kind == "stdin":
+                    self.on_stdin()
+                elif kind == "signal":
+                    try:
+                        os.read(rfd, 4096)
+                    except BlockingIOError:
+                        pass
+                elif kind == "spare":
+                    self.on_spare(spare)
+            self.reap()
+        for spare in list(self.spares.values()):  # idle spares shut their kernels down
+            self.unwatch(spare)
+            try:
+                os.kill(spare.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+def create_time(pid: int) -> float:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return time.time()
+
+
+def child_main(sock: socket.socket, kernel: str | None, pool_dir: Path) -> None:
+    """In the forked child: a session of its own, no inherited fds, then run as a spare."""
+    code = 70
+    try:
+        os.setsid()
+        signal.set_wakeup_fd(-1)
+        # What a fresh interpreter has (SIGPIPE stays ignored, as Python sets it).
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        from .spare import redirect_output, spare_main
+
+        redirect_output(pool_dir / "spares.log")
+        keep = {0, 1, 2, sock.fileno()}
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        import asyncio
+
+        kdir = pool_dir / f"k-{os.getpid()}"
+        code = asyncio.run(spare_main(sock, kernel, kdir))
+    except BaseException as exc:  # noqa: BLE001 - a child must never return into the zygote
+        try:
+            print(f"nbjobs spare {os.getpid()}: {exc!r}", file=sys.stderr)
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def warm_caches(pool_dir: Path, kernel: str) -> None:
+    """Do once what every job's first read and save of a notebook would: build nbformat's
+    schema validator, papermill's parameter injection, the kernelspec lookup."""
+    import nbformat
+
+    from .notebook import prepare_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 0")])
+    path = pool_dir / "warm-up.ipynb"
+    nbformat.write(nb, path)
+    try:
+        nbformat.writes(prepare_notebook(path, kernel, {"a": 1}))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    """argv: POOL_DIR SIZE [KERNEL ...]"""
+    from .__main__ import skip_iri_grammar
+
+    skip_iri_grammar()
+    pool_dir = Path(argv[0])
+    pool_dir.mkdir(parents=True, exist_ok=True)
+    # The protocol gets its own fd; anything printed goes to stderr (the zygote's log).
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    from . import execute, notebook, outputs  # noqa: F401 - the imports every job needs
+
+    for name in argv[2:] or ["python3"]:
+        try:
+            warm_caches(pool_dir, name)
+        except Exception as exc:  # noqa: BLE001 - an unknown kernel fails in its job, as usual
+            print(f"nbjobs zygote: warming for {name} failed: {exc!r}", file=sys.stderr)
+    import threading
+
+    if threading.active_count() != 1:  # forking a threaded process is not safe
+        print("nbjobs zygote: threads after imports, not forking", file=sys.stderr)
+        return 3
+    Zygote(out_fd, pool_dir, int(argv[1]), argv[2:]).run()
+    return 0
