@@ -53,15 +53,28 @@ if [[ "$have" != "$want" || "$installed_at" != "$ROOT" ]]; then
 fi
 
 # --- the lab extension: (re)build from src/, link the built folder into Jupyter ----------
-step "jlpm install + build"
-quiet jlpm install
-quiet jlpm build
+built="jupyterlab_nbjobs/labextension/package.json"
+want_js="$(cat package.json yarn.lock | sha256sum | cut -c1-16)"
+if [[ ! -d node_modules || "$(cat "$STAMPS/jlpm" 2>/dev/null || true)" != "$want_js" ]]; then
+  step "jlpm install"
+  quiet jlpm install
+  echo "$want_js" > "$STAMPS/jlpm"
+fi
+# Rebuild only when a source is newer than the built extension.
+if [[ ! -f "$built" ]] || [[ -n "$(find src style schema package.json tsconfig.json -newer "$built" -print -quit)" ]]; then
+  step "jlpm build"
+  quiet jlpm build
+fi
 labext_dir="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/labextensions/jupyterlab-nbjobs"
 if [[ "$(readlink -f "$labext_dir")" != "$ROOT/jupyterlab_nbjobs/labextension" ]]; then
   jupyter labextension develop --overwrite . >/dev/null
 fi
 
 if [[ $WITH_TEST -eq 1 ]]; then
-  step "ui-tests: jlpm install"
-  (cd ui-tests && quiet jlpm install)
+  want_ui="$(cat ui-tests/package.json ui-tests/yarn.lock | sha256sum | cut -c1-16)"
+  if [[ ! -d ui-tests/node_modules || "$(cat "$STAMPS/ui-tests" 2>/dev/null || true)" != "$want_ui" ]]; then
+    step "ui-tests: jlpm install"
+    (cd ui-tests && quiet jlpm install)
+    echo "$want_ui" > "$STAMPS/ui-tests"
+  fi
 fi
