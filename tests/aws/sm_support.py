@@ -90,7 +90,8 @@ class Recorder:
         service = client.meta.service_model.service_name
 
         def record(params, model, **_kw):
-            self.calls.append((service, model.name, copy.deepcopy(params)))
+            kept = {k: ("<body>" if k == "Body" else copy.deepcopy(v)) for k, v in params.items()}
+            self.calls.append((service, model.name, kept))
 
         client.meta.events.register(f"before-parameter-build.{service}", record)
         return self
@@ -136,7 +137,9 @@ class TrainingJobFake:
             self._patch(item.get("TrainingJob") or {})
 
     def _stop(self, params, **_kw):
-        name = params["TrainingJobName"]
+        import json
+
+        name = json.loads(params["body"])["TrainingJobName"]  # the serialized request
         current = self.status.get(name, {"TrainingJobStatus": self.default})["TrainingJobStatus"]
         if current not in ("InProgress", "Stopping"):
             raise _validation(f"The job {name} is not in a status that can be stopped: {current}")
@@ -183,3 +186,72 @@ class RecordingEvents:
             except asyncio.TimeoutError:
                 pass
         return self.finished[job_id]
+
+
+# -- SageMaker backend helpers (used by tests/backends/test_sagemaker*.py) -------------------
+
+IN_BUCKET, OUT_BUCKET = "nbjobs-in", "nbjobs-out"
+
+
+def make_backend(tmp_path, url: str, events=None, **config: Any):
+    """A SageMakerBackend on moto with buckets made, plus its recorder and training-job fake."""
+    from jupyterlab_nbjobs.backends.sagemaker import SageMakerBackend
+    from jupyterlab_nbjobs.backends.sagemaker_config import SageMakerConfig
+
+    settings = dict(
+        endpoint_url=url, region=REGION, role_arn=ROLE, image_uri=IMAGE, max_attempts=1,
+        s3_input=f"s3://{IN_BUCKET}/stage", s3_output=f"s3://{OUT_BUCKET}/results",
+        poll_interval=0.05, poll_max_interval=0.2, tag_project="proj-x", tag_user="ana",
+        resource_metadata_path=str(tmp_path / "no-metadata.json"),
+        notebook_params_path=str(tmp_path / "no-params.json"), read_domain_settings=False)
+    settings.update(config)
+    backend = SageMakerBackend(events or RecordingEvents(), SageMakerConfig(**settings))
+    sm, s3 = backend.clients.client("sagemaker"), backend.clients.client("s3")
+    for bucket in (IN_BUCKET, OUT_BUCKET):
+        try:
+            s3.create_bucket(Bucket=bucket)
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+    recorder = Recorder().attach(sm)
+    recorder.attach(s3)
+    recorder.attach(backend.clients.client("scheduler"))
+    return backend, recorder, TrainingJobFake(sm)
+
+
+def write_notebook(path, *sources: str, parameters: str | None = None) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if parameters is not None:
+        cell = nbformat.v4.new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells.append(cell)
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def make_run(tmp_path, job_id: str = "job-1", attempt: int = 1, *sources: str,
+             parameters: dict | None = None, options: dict | None = None,
+             param_cell: str | None = "a = 1\nb = 'x'", extra_files: dict | None = None,
+             timeout: float | None = None):
+    """A RunRequest whose JOB_DIR looks like the job service's (job.json + work/)."""
+    from jupyterlab_nbjobs.backends.base import RunRequest
+    from jupyterlab_nbjobs.runner.contract import write_json_atomic
+
+    job_dir = tmp_path / "staging" / job_id
+    work = job_dir / "work"
+    write_notebook(work / "analysis.ipynb", *(sources or ("print(a, b)",)), parameters=param_cell)
+    for rel, text in (extra_files or {}).items():
+        (work / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / rel).write_text(text)
+    output_dir = tmp_path / "root" / "nbjobs-outputs" / job_id
+    output_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"job_id": job_id, "attempt": attempt, "notebook": "analysis.ipynb",
+            "kernel_name": "python3", "parameters": parameters or {},
+            "output_formats": ["ipynb"], "env": {"GREETING": "hi"},
+            "timeout_seconds": timeout, "output_dir": str(output_dir), "output_stem": "analysis"}
+    write_json_atomic(job_dir / "job.json", spec)
+    return RunRequest(job_id=job_id, attempt=attempt, job_dir=job_dir, spec=spec,
+                      options=dict(options or {}))

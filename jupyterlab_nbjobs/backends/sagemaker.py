@@ -1,0 +1,315 @@
+"""SageMakerBackend: each attempt of a job is one SageMaker training job.
+
+start() stages JOB_DIR to S3 and creates the training job; a single poll task watches every
+tracked training job (batched, with backoff, boto3 off the event loop) and, when one ends,
+brings its output.tar.gz home into the job's output_dir and reports on_finished.
+Wiring (app.py): `create_sagemaker_backend(events, parent=app)` reads `c.SageMakerConfig`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..aws.clients import AwsClients, AwsSettings
+from ..aws.defaults import Defaults, discover_defaults
+from ..aws.errors import aws_errors
+from ..aws.s3 import S3Uri, delete_keys
+from ..aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
+from ..errors import InvalidRequest, NbJobsError
+from ..runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
+from .base import ActiveRun, Backend, BackendEvents, RunRequest
+from .sagemaker_config import SageMakerConfig
+from .sagemaker_options import form_fields, validate_options
+from .sagemaker_outputs import build_result, download_outputs
+from .sagemaker_request import (
+    RunSettings,
+    max_runtime,
+    stage_inputs,
+    training_job_name,
+    training_job_request,
+)
+from .sagemaker_status import FINAL_STATES, describe_many, describe_one, stop_training_job
+
+log = logging.getLogger(__name__)
+SCRATCH = ".sagemaker"  # inside JOB_DIR: the downloaded tarball before extraction
+
+
+@dataclass
+class _Tracked:
+    job_id: str
+    attempt: int
+    job_dir: Path
+    name: str
+    output_uri: S3Uri
+    spec: dict[str, Any]
+    last_status: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SageMakerBackend(Backend):
+    name = "sagemaker"
+    label = "Amazon SageMaker"
+
+    def __init__(self, events: BackendEvents, config: SageMakerConfig | None = None,
+                 clients: AwsClients | None = None):
+        super().__init__(events)
+        self.config = config or SageMakerConfig()
+        c = self.config
+        self.clients = clients or AwsClients(AwsSettings(
+            region=c.region or None, profile=c.profile or None,
+            endpoint_url=c.endpoint_url or None, max_attempts=c.max_attempts))
+        self._defaults: Defaults | None = None
+        self._tracked: dict[str, _Tracked] = {}
+        self._poller: asyncio.Task | None = None
+        self._wake: asyncio.Event | None = None
+
+    # -- settings ---------------------------------------------------------------------------
+    def _explicit(self) -> dict[str, Any]:
+        c = self.config
+        bucket = S3Uri.parse(c.s3_input).bucket if c.s3_input else None
+        return {"role_arn": c.role_arn, "s3_bucket": bucket, "subnets": list(c.subnets),
+                "security_groups": list(c.security_groups), "kms_key": c.volume_kms_key,
+                "image_uri": c.image_uri, "region": c.region}
+
+    def _discover(self, with_aws: bool) -> Defaults:
+        sagemaker = self.clients.client("sagemaker") if with_aws else None
+        return discover_defaults(self._explicit(), self.config.resource_metadata_path,
+                                 self.config.notebook_params_path, sagemaker)
+
+    def defaults(self) -> Defaults:
+        """Known defaults; files only until refresh_defaults() has read the domain too."""
+        if self._defaults is None:
+            self._defaults = self._discover(with_aws=False)
+        return self._defaults
+
+    async def refresh_defaults(self) -> Defaults:
+        """Read files and (when enabled) the Studio domain/user profile, off the event loop."""
+        self._defaults = await asyncio.to_thread(self._discover, self.config.read_domain_settings)
+        return self._defaults
+
+    def tag_policy(self) -> TagPolicy:
+        c = self.config
+        user = c.tag_user or self.defaults().get("user_profile") or _os_user()
+        return TagPolicy(project=c.tag_project, system=c.tag_system, user=user,
+                         extra=dict(c.extra_tags))
+
+    def form_defaults(self) -> dict[str, Any]:
+        d, c = self.defaults(), self.config
+        s3_in, s3_out = self._s3_defaults(d)
+        return {"image": d.get("image_uri"), "instance_type": c.instance_type,
+                "role": d.get("role_arn"), "s3_input": s3_in and str(s3_in),
+                "s3_output": s3_out and str(s3_out), "volume_kms_key": d.get("kms_key"),
+                "output_kms_key": c.output_kms_key or d.get("kms_key"),
+                "subnets": d.get("subnets") or [], "security_groups": d.get("security_groups") or [],
+                "network_isolation": c.network_isolation, "max_runtime_seconds": c.max_runtime_seconds,
+                "max_retries": 0, "env": {}, "init_script": ""}
+
+    def _s3_defaults(self, d: Defaults) -> tuple[S3Uri | None, S3Uri | None]:
+        c = self.config
+        s3_in = S3Uri.parse(c.s3_input) if c.s3_input else (
+            S3Uri(d.get("s3_bucket"), "nbjobs") if d.get("s3_bucket") else None)
+        s3_out = S3Uri.parse(c.s3_output) if c.s3_output else (
+            S3Uri(s3_in.bucket, "nbjobs-output") if s3_in else None)
+        return s3_in, s3_out
+
+    def resolve(self, options: dict[str, Any]) -> RunSettings:
+        """Merge config, discovered defaults and the job's options; name what is missing."""
+        f = {**self.form_defaults(), **{k: v for k, v in options.items() if v not in (None, "")}}
+        missing = [k for k in ("image", "role", "s3_input") if not f.get(k)]
+        if missing:
+            raise InvalidRequest(
+                f"SageMaker job lacks {', '.join(missing)}: give them in backend_options or set "
+                "SageMakerConfig.image_uri / role_arn / s3_input", reason="sagemaker_not_configured",
+                field=f"backend_options.{missing[0]}")
+        return RunSettings(
+            image=f["image"], instance_type=f["instance_type"], role_arn=f["role"],
+            s3_input=S3Uri.parse(f["s3_input"]), s3_output=S3Uri.parse(f["s3_output"]),
+            channel=self.config.input_channel, entrypoint=list(self.config.container_entrypoint),
+            volume_size_gb=self.config.volume_size_gb, volume_kms_key=f.get("volume_kms_key") or "",
+            output_kms_key=f.get("output_kms_key") or "", subnets=list(f.get("subnets") or []),
+            security_groups=list(f.get("security_groups") or []),
+            network_isolation=bool(f.get("network_isolation")),
+            max_runtime_seconds=options.get("max_runtime_seconds"),
+            max_retries=int(f.get("max_retries") or 0), env=dict(f.get("env") or {}),
+            init_script=f.get("init_script") or "")
+
+    def validate_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        clean = validate_options(options)
+        self.resolve(clean)  # a job that cannot start is a 400 now, not a failure later
+        return clean
+
+    def form_options(self) -> dict[str, Any]:
+        return form_fields(self.form_defaults(), list(self.config.instance_types))
+
+    # -- runs -------------------------------------------------------------------------------
+    async def start(self, run: RunRequest) -> None:
+        settings = self.resolve(run.options)
+        name = training_job_name(run.job_id, run.attempt)
+        handle = await asyncio.to_thread(self._launch, run, settings, name)
+        self._tracked[run.job_id] = _Tracked(run.job_id, run.attempt, Path(run.job_dir), name,
+                                             settings.s3_output, dict(run.spec))
+        await self.events.on_started(run.job_id, run.attempt, handle)
+        self._kick()
+
+    def _launch(self, run: RunRequest, settings: RunSettings, name: str) -> dict[str, Any]:
+        s3, sagemaker = self.clients.client("s3"), self.clients.client("sagemaker")
+        ours = {JOB_ID_TAG: run.job_id, ATTEMPT_TAG: str(run.attempt)}
+        policy = self.tag_policy()
+        input_uri = settings.s3_input.child(run.job_id, "input")
+        region = self.clients.region
+        uploaded: list[str] = []
+        try:
+            with aws_errors("s3", bucket=input_uri.bucket, region=region):
+                staged = stage_inputs(s3, Path(run.job_dir), run.spec, settings, input_uri,
+                                      policy.as_query(**ours), uploaded)
+            request = training_job_request(
+                name, run.spec, settings, input_uri, settings.s3_output, policy.as_list(**ours),
+                max_runtime(run.spec, settings, self.config.max_runtime_seconds), staged)
+            with aws_errors("sagemaker", region=region):
+                created = sagemaker.create_training_job(**request)
+        except BaseException:
+            self._remove_staged(s3, input_uri.bucket, uploaded)
+            raise
+        return {"training_job_name": name, "training_job_arn": created.get("TrainingJobArn"),
+                "region": region, "s3_input": str(input_uri), "s3_output": str(settings.s3_output)}
+
+    @staticmethod
+    def _remove_staged(s3: Any, bucket: str, keys: list[str]) -> None:
+        try:
+            delete_keys(s3, bucket, keys)
+        except Exception:  # noqa: BLE001 - the create error is the one to report
+            log.exception("nbjobs: could not remove staged inputs %s", keys[:3])
+
+    async def stop(self, job_id: str) -> None:
+        tracked = self._tracked.get(job_id)
+        if tracked is None:
+            return  # not ours, or already finished: nothing left to stop
+        await asyncio.to_thread(stop_training_job, self.clients.client("sagemaker"), tracked.name)
+        self._kick()
+
+    async def reconcile(self, runs: list[ActiveRun]) -> None:
+        for run in runs:
+            handle = run.handle or {}
+            name = handle.get("training_job_name") or training_job_name(run.job_id, run.attempt)
+            spec = read_json(Path(run.job_dir) / SPEC_FILE) or {}
+            desc = await asyncio.to_thread(describe_one, self.clients.client("sagemaker"), name)
+            if desc.get("TrainingJobStatus") is None:
+                await self.events.on_finished(run.job_id, run.attempt, {
+                    "status": "failed", "attempt": run.attempt, "outputs": [],
+                    "error": {"message": f"SageMaker has no training job {name}: the server "
+                              "stopped before it was created", "reason": "runner_died"}})
+                continue
+            out = S3Uri.parse(handle["s3_output"]) if handle.get("s3_output") else \
+                S3Uri.parse(desc["OutputDataConfig"]["S3OutputPath"])
+            self._tracked[run.job_id] = _Tracked(run.job_id, run.attempt, Path(run.job_dir),
+                                                 name, out, spec)
+        if self._tracked:
+            self._kick()
+
+    async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+
+    # -- polling ----------------------------------------------------------------------------
+    def _kick(self) -> None:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        self._wake.set()
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.ensure_future(self._poll_loop())
+
+    async def _poll_loop(self) -> None:
+        base, most = self.config.poll_interval, self.config.poll_max_interval
+        interval = base
+        while self._tracked:
+            assert self._wake is not None
+            self._wake.clear()
+            changed = await self.poll_once()
+            interval = base if changed else min(most, interval * 1.5)
+            # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancel (close()).
+            waiter = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=interval)
+            finally:
+                waiter.cancel()
+
+    async def poll_once(self) -> bool:
+        """One batched status check of every tracked job; True when anything changed."""
+        tracked = list(self._tracked.values())
+        if not tracked:
+            return False
+        try:
+            found = await asyncio.to_thread(describe_many, self.clients.client("sagemaker"),
+                                            [t.name for t in tracked])
+        except NbJobsError as exc:
+            log.warning("nbjobs: SageMaker status poll failed: %s", exc.message)
+            return False
+        changed = False
+        for t in tracked:
+            desc = found.get(t.name) or {}
+            status = desc.get("TrainingJobStatus")
+            if status != t.last_status:
+                changed, t.last_status = True, status
+            if status in FINAL_STATES or status is None:
+                await self._finish(t, desc)
+        return changed
+
+    async def _finish(self, t: _Tracked, desc: dict[str, Any]) -> None:
+        try:
+            result = await asyncio.to_thread(self._collect, t, desc)
+        except Exception as exc:  # noqa: BLE001 - report, never lose the job
+            log.exception("nbjobs: collecting %s failed", t.name)
+            result = {"status": "failed", "attempt": t.attempt, "outputs": [],
+                      "error": {"message": f"could not collect the outputs of {t.name}: {exc}",
+                                "reason": "runner_error"}}
+        self._tracked.pop(t.job_id, None)
+        await self.events.on_finished(t.job_id, t.attempt, result)
+
+    def _collect(self, t: _Tracked, desc: dict[str, Any]) -> RunnerResult:
+        if desc.get("TrainingJobStatus") is None:
+            return {"status": "failed", "attempt": t.attempt, "outputs": [], "error": {
+                "message": f"the training job {t.name} no longer exists", "reason": "runner_died"}}
+        problems: list[str] = []
+        extracted = None
+        output_dir = t.spec.get("output_dir")
+        if output_dir:
+            key = t.output_uri.key(t.name, "output", "output.tar.gz")
+            try:
+                with aws_errors("s3", bucket=t.output_uri.bucket):
+                    extracted = download_outputs(self.clients.client("s3"), t.output_uri.bucket,
+                                                 key, Path(output_dir), t.job_dir / SCRATCH)
+                if extracted is None:
+                    problems.append(f"no outputs at s3://{t.output_uri.bucket}/{key}")
+            except NbJobsError as exc:
+                problems.append(f"downloading outputs failed: {exc.message}")
+        result = build_result(desc, t.attempt, extracted, problems)
+        try:
+            write_json_atomic(t.job_dir / RESULT_FILE, result)
+        except OSError:
+            pass  # the job directory was deleted meanwhile; the event still carries the result
+        return result
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        return ""
+
+
+def create_sagemaker_backend(events: BackendEvents, parent_config: Any = None,
+                             parent: Any = None) -> SageMakerBackend:
+    """For app.py: `create_sagemaker_backend(self.jobs, parent=self)` picks up
+    `c.SageMakerConfig.*`; `parent_config` takes a traitlets Config instead."""
+    if parent is not None:
+        config = SageMakerConfig(parent=parent)
+    else:
+        config = SageMakerConfig(config=parent_config) if parent_config is not None else SageMakerConfig()
+    return SageMakerBackend(events, config)
