@@ -55,6 +55,16 @@ class NbJobsApp(ExtensionApp):
         "public cron format has 5 fields."
     ).tag(config=True)
 
+    warm_pool = Bool(
+        True, help="Fork local runners from a process that has the runner imported, with "
+        "kernels started ahead of demand (each used by one job only). Off: every job starts "
+        "a fresh runner process and kernel."
+    ).tag(config=True)
+
+    warm_kernels = Integer(
+        2, help="Kernels kept started ahead of demand per kernelspec in use (warm_pool)."
+    ).tag(config=True)
+
     def initialize_settings(self):
         from .services.jobs import JobService
         from .store import Database, JobStore
@@ -95,7 +105,8 @@ class NbJobsApp(ExtensionApp):
     def _make_backends(self, events):
         from .backends.local import LocalBackend
 
-        return [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs)]
+        return [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs,
+                             warm_pool=self.warm_pool, warm_kernels=self.warm_kernels)]
 
     def initialize_handlers(self):
         from .handlers import all_routes

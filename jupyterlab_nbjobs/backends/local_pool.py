@@ -63,6 +63,7 @@ class WarmPool:
         self._last_start = 0.0
         self._closed = False
         self._job_pids: set[int] = set()
+        self.ready_spares: dict[int, str] = {}  # pid -> kernelspec, as the zygote reports
 
     @property
     def pid(self) -> int | None:
@@ -116,7 +117,12 @@ class WarmPool:
             if op == "ready":
                 self._ready.set()
             elif op in ("started", "error"):
+                self.ready_spares.pop(msg.get("pid"), None)
                 self._answer(msg.get("id"), msg)
+            elif op == "spare_ready":
+                self.ready_spares[msg["pid"]] = msg.get("kernel")
+            elif op == "spare_gone":
+                self.ready_spares.pop(msg["pid"], None)
             elif op == "exit" and self.on_exit is not None:
                 self._job_pids.discard(int(msg["pid"]))
                 try:
@@ -126,6 +132,7 @@ class WarmPool:
         proc.wait()
         if self._proc is proc:
             self._ready.clear()
+            self.ready_spares.clear()
         for rid in list(self._waiting):  # nobody answers these any more
             self._answer(rid, None)
 

@@ -8,6 +8,7 @@ JSON object per line each way:
                       {"op": "started", "id", "pid", "create_time", "warm"}
                       {"op": "exit", "pid", "code"}         a job's runner ended
                       {"op": "error", "id", "message"}      could not fork
+                      {"op": "spare_ready" | "spare_gone", "pid"}   (diagnostics, tests)
 
 It keeps `size` spares per kernelspec in use (runner/spare.py: a forked runner with a
 kernel already started, waiting for a job). A job goes to a ready spare of its kernel,
@@ -156,6 +157,7 @@ class Zygote:
             if op == "ready":
                 spare.ready = True
                 self.failures[spare.kernel] = 0
+                self.send({"op": "spare_ready", "pid": spare.pid, "kernel": spare.kernel})
             elif op == "failed":
                 spare.failed = True
                 self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1
@@ -178,6 +180,7 @@ class Zygote:
                 self.send({"op": "exit", "pid": pid, "code": code})
             elif pid in self.spares:  # died idle (its kernel failed, or it was killed)
                 spare = self.spares.pop(pid)
+                self.send({"op": "spare_gone", "pid": pid})
                 self.unwatch(spare)
                 if spare.kernel is not None and not spare.failed:
                     self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1

@@ -1,0 +1,293 @@
+"""The warm runner pool of the local backend, with real zygote, spares and kernels.
+
+The point of these tests is equivalence: a job on a pre-started kernel must see what a job
+on a fresh kernel sees. They also cover the pool's failure paths (zygote killed, a spare's
+kernel dead), stop, restart re-adoption of a forked runner, and that nothing is left
+running afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+
+import psutil
+import pytest
+
+from jupyterlab_nbjobs.backends.base import ActiveRun
+from jupyterlab_nbjobs.backends.local import LocalBackend
+from tests.backends.local_kit import EventRecorder, async_wait_for
+from tests.backends.test_local import SLEEPY, kernel_up, request
+from tests.runner.jobkit import executed, gone, log_text, make_job, read
+
+PROBE = [
+    ("params", "n = 0"),
+    "import json, os, random, sys\n"
+    "probe = {\n"
+    "    'cwd': os.getcwd(),\n"
+    "    'sys_path': sys.path,\n"
+    "    'dh': [str(p) for p in _dh],\n"
+    "    'env': {k: v for k, v in os.environ.items() if k != 'JPY_PARENT_PID'},\n"
+    "    'parent_is_runner': os.environ.get('JPY_PARENT_PID') == str(os.getppid()),\n"
+    "    'names': sorted(k for k in globals() if not k.startswith('_')),\n"
+    "    'execution_count': get_ipython().execution_count,\n"
+    "    'history': len(In),\n"
+    "    'pid': os.getpid(),\n"
+    "    'ppid': os.getppid(),\n"
+    "    'random': random.random(),\n"
+    "    'data': open('data.txt').read(),\n"
+    "    'n': n,\n"
+    "    'file_defined': '__file__' in globals(),\n"
+    "}",
+    "with open('probe.json', 'w') as fh:\n    json.dump(probe, fh)",
+]
+
+
+def probe_of(tmp_path, job_id):
+    return json.loads((tmp_path / "outputs" / job_id / "files" / "probe.json").read_text())
+
+
+def runner_out(job_dir) -> str:
+    return (job_dir / "runner.out").read_text()
+
+
+async def ready_pool(backend: LocalBackend, spares: int) -> None:
+    await backend.warm_up()
+    await async_wait_for(lambda: len(backend.pool.ready_spares) >= spares, timeout=120)
+
+
+@pytest.fixture
+def tracked():
+    """Pids a test saw (runners, kernels, spares, zygotes): all must be gone at the end."""
+    pids: set[int] = set()
+    yield pids
+    me = psutil.Process()
+    deadline = time.monotonic() + 20
+    left = []
+    while time.monotonic() < deadline:
+        left = [p for p in pids if psutil.pid_exists(p) and not gone(p)]
+        left += [c.pid for c in me.children(recursive=True)]
+        if not left:
+            return
+        time.sleep(0.2)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    raise AssertionError(f"processes left running: {left}")
+
+
+def track_pool(backend: LocalBackend, tracked: set[int]) -> None:
+    tracked.add(backend.pool.pid)
+    for pid in backend.pool.spare_pids():
+        tracked.add(pid)
+        try:
+            tracked.update(c.pid for c in psutil.Process(pid).children(recursive=True))
+        except psutil.Error:
+            pass
+
+
+def track_job(job_dir, tracked: set[int]) -> None:
+    info = read(job_dir, "runner.json") or {}
+    tracked.update(p for p in (info.get("pid"), info.get("kernel_pid")) if p)
+
+
+def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
+    data = {"data.txt": "relative read works\n"}
+    jobs = {
+        job_id: make_job(tmp_path, PROBE, job_id=job_id, parameters={"n": 5}, extra_files=data)
+        for job_id in ("cold", "warm1", "warm2")
+    }
+    rec = EventRecorder()
+
+    async def scenario():
+        cold = LocalBackend(rec, warm_pool=False)
+        assert cold.pool is None
+        await cold.start(request(jobs["cold"]))
+        await rec.wait_finished("cold")
+        await cold.close()
+        warm = LocalBackend(rec, warm_kernels=2)
+        await ready_pool(warm, 2)
+        track_pool(warm, tracked)
+        for job_id in ("warm1", "warm2"):
+            await warm.start(request(jobs[job_id]))
+            await rec.wait_finished(job_id)
+        await warm.close()
+
+    asyncio.run(scenario())
+    for job_id, job_dir in jobs.items():
+        track_job(job_dir, tracked)
+        assert rec.results[job_id]["status"] == "completed", rec.results[job_id]
+    assert "(warm kernel)" in runner_out(jobs["warm1"])
+    assert "(warm kernel)" in runner_out(jobs["warm2"])
+    cold, warm1, warm2 = (probe_of(tmp_path, j) for j in ("cold", "warm1", "warm2"))
+    for job_id, probe in (("cold", cold), ("warm1", warm1), ("warm2", warm2)):
+        work = str((jobs[job_id] / "work").resolve())
+        assert probe["cwd"] == work
+        assert probe["dh"] == [work]  # IPython's directory history starts where a fresh one does
+        assert probe["data"] == "relative read works\n"
+        assert probe["n"] == 5  # parameters injected the same way
+        assert probe["parent_is_runner"]
+        assert probe["ppid"] == read(jobs[job_id], "runner.json")["pid"]
+        # the relative write landed in the job's work dir and was published
+        assert (jobs[job_id] / "work" / "probe.json").exists()
+    for key in ("sys_path", "env", "names", "execution_count", "history", "file_defined"):
+        assert warm1[key] == cold[key], key
+        assert warm2[key] == cold[key], key
+    assert len({cold["pid"], warm1["pid"], warm2["pid"]}) == 3
+    assert warm1["random"] != warm2["random"]
+    counts = {j: [c.get("execution_count") for c in executed(jobs[j]).cells] for j in jobs}
+    assert counts["warm1"] == counts["warm2"] == counts["cold"] == [1, 2, 3, 4]
+
+
+def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
+    job = make_job(
+        tmp_path, ["import os\nprint(os.environ['NBJOBS_T'], os.getcwd())"], env={"NBJOBS_T": "x1"}
+    )
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        spare = next(iter(backend.pool.ready_spares))
+        await backend.start(request(job))
+        result = await rec.wait_finished("job1")
+        # the spare was not spent on it: it still waits for a job that fits
+        assert spare in backend.pool.ready_spares
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    track_job(job, tracked)
+    assert result["status"] == "completed", result
+    assert "(fresh kernel)" in runner_out(job)
+    out = executed(job).cells[0].outputs[0].text
+    assert out == f"x1 {(job / 'work').resolve()}\n"
+
+
+def test_dead_spare_kernel_is_replaced_by_a_fresh_one(tmp_path, tracked):
+    job = make_job(tmp_path, ["print('ran')"])
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        spare = next(iter(backend.pool.ready_spares))
+        for kernel in psutil.Process(spare).children():
+            kernel.kill()
+        await backend.start(request(job))
+        result = await rec.wait_finished("job1")
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    track_job(job, tracked)
+    assert result["status"] == "completed", result
+    assert "(fresh kernel)" in runner_out(job)
+
+
+def test_killed_zygote_falls_back_to_cold_runners_and_its_spares_go(tmp_path, tracked):
+    job = make_job(tmp_path, ["print('ran')"])
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        spares = backend.pool.spare_pids()
+        os.kill(backend.pool.pid, signal.SIGKILL)
+        await async_wait_for(lambda: not backend.pool.ready(), timeout=10)
+        await backend.start(request(job))
+        handle = rec.of("started", "job1")[0][3]
+        # a cold runner: our own child, not the zygote's
+        assert psutil.Process(handle["pid"]).ppid() == os.getpid()
+        result = await rec.wait_finished("job1")
+        # spares of a dead zygote shut their kernels down and exit
+        await async_wait_for(lambda: all(gone(p) for p in spares), timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    track_job(job, tracked)
+    assert result["status"] == "completed", result
+
+
+def test_stop_ends_a_warm_job_and_its_kernel(tmp_path, tracked):
+    job = make_job(tmp_path, SLEEPY)
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        await backend.start(request(job))
+        handle = rec.of("started", "job1")[0][3]
+        assert os.getsid(handle["pid"]) == handle["pid"]  # its own session, as a cold runner
+        await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
+        track_job(job, tracked)
+        await backend.stop("job1")
+        result = await rec.wait_finished("job1", timeout=30)
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    info = read(job, "runner.json")
+    assert "(warm kernel)" in runner_out(job)
+    assert result["status"] == "stopped" and result["error"]["reason"] == "stopped", result
+    assert "sleeping" in executed(job).cells[1].outputs[0].text
+    assert gone(info["pid"], info["create_time"])
+    assert gone(info["kernel_pid"], info["kernel_create_time"])
+
+
+def test_forked_runner_survives_the_server_and_is_readopted(tmp_path, tracked):
+    job = make_job(tmp_path, ["import time\ntime.sleep(15)\nprint('done')"])
+    rec1, rec2 = EventRecorder(), EventRecorder()
+
+    async def first_server():
+        backend = LocalBackend(rec1, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        await backend.start(request(job))
+        await async_wait_for(lambda: kernel_up(job))
+        await backend.close()  # the zygote and spares go; the job's runner does not
+        return rec1.of("started", "job1")[0][3]
+
+    handle = asyncio.run(first_server())
+    track_job(job, tracked)
+    assert not gone(handle["pid"], handle["create_time"])
+    assert rec1.results == {}
+
+    async def second_server():
+        backend = LocalBackend(rec2, warm_pool=False)
+        await backend.reconcile([ActiveRun("job1", 1, job, handle)])
+        result = await rec2.wait_finished("job1", timeout=60)
+        await backend.close()
+        return result
+
+    result = asyncio.run(second_server())
+    assert result["status"] == "completed", result
+    assert "(warm kernel)" in runner_out(job)
+    assert executed(job).cells[0].outputs[0].text == "done\n"
+
+
+def test_close_shuts_down_idle_spares_and_their_kernels(tmp_path, tracked):
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=2)
+        await ready_pool(backend, 2)
+        track_pool(backend, tracked)
+        pids = set(tracked)
+        assert len(pids) >= 5  # zygote, 2 spares, 2 kernels
+        await backend.close()
+        return pids, backend.pool.pool_dir
+
+    pids, pool_dir = asyncio.run(scenario())
+    assert all(gone(p) for p in pids), [p for p in pids if not gone(p)]
+    assert not pool_dir.exists()
