@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import InvalidRequest
 
@@ -16,7 +17,7 @@ class S3Uri:
     prefix: str  # no leading or trailing slash; may be ""
 
     @classmethod
-    def parse(cls, uri: str, field: str = "s3_uri") -> "S3Uri":
+    def parse(cls, uri: str, field: str = "s3_uri") -> S3Uri:
         if not isinstance(uri, str) or not uri.startswith("s3://"):
             raise InvalidRequest(f"{field} must look like s3://bucket/prefix, got {uri!r}", field=field)
         bucket, _, prefix = uri[5:].partition("/")
@@ -28,7 +29,7 @@ class S3Uri:
     def key(self, *parts: str) -> str:
         return "/".join(p.strip("/") for p in (self.prefix, *parts) if p and p.strip("/"))
 
-    def child(self, *parts: str) -> "S3Uri":
+    def child(self, *parts: str) -> S3Uri:
         return S3Uri(self.bucket, self.key(*parts))
 
     def __str__(self) -> str:

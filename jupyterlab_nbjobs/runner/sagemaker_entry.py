@@ -66,7 +66,7 @@ def merge_parameters(typed: dict[str, Any], hyper: dict[str, Any]) -> dict[str, 
 def source_init_script(script: Path, cwd: Path) -> dict[str, str]:
     """Source the script in bash and return the variables it exported or changed."""
     probe = ['bash', '-c', 'set -a; . "$1" 1>&2 || exit $?; env -0', "nbjobs-init", str(script)]
-    done = subprocess.run(probe, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(probe, cwd=cwd, capture_output=True, check=False)
     if done.returncode != 0:
         tail = done.stderr.decode(errors="replace")[-FAILURE_MAX:]
         raise RuntimeError(f"init script exited with {done.returncode}: {tail}")

@@ -49,7 +49,7 @@ def moto_url() -> str:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("moto_server did not start")
+                raise RuntimeError("moto_server did not start") from None
             time.sleep(0.1)
     atexit.register(_stop, proc)
     _server.update(url=url, proc=proc)
@@ -86,7 +86,7 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
 
-    def attach(self, client: Any) -> "Recorder":
+    def attach(self, client: Any) -> Recorder:
         service = client.meta.service_model.service_name
 
         def record(params, model, **_kw):

@@ -6,14 +6,22 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
 from sm_support import (  # noqa: E402
-    IMAGE, IN_BUCKET, OUT_BUCKET, REGION, ROLE, RecordingEvents, make_backend, make_run,
-    moto_url, reset_moto, set_fake_credentials,
+    IMAGE,
+    IN_BUCKET,
+    OUT_BUCKET,
+    REGION,
+    ROLE,
+    RecordingEvents,
+    make_backend,
+    make_run,
+    moto_url,
+    reset_moto,
+    set_fake_credentials,
 )
 
 from jupyterlab_nbjobs.backends.base import ActiveRun  # noqa: E402

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import OUT_BUCKET, make_backend, make_run, moto_url, reset_moto, set_fake_credentials  # noqa: E402
+from sm_support import make_backend, make_run, moto_url, reset_moto, set_fake_credentials  # noqa: E402
 
 from jupyterlab_nbjobs.backends.sagemaker_outputs import safe_extract  # noqa: E402
 from jupyterlab_nbjobs.runner.sagemaker_entry import merge_parameters  # noqa: E402
