@@ -243,8 +243,8 @@ class ScheduleService:
     async def resume(self, schedule_id: str) -> Schedule:
         """Fires missed while paused are not caught up: the next one is after now."""
         row = await asyncio.to_thread(self._row, schedule_id)
-        first = cron.next_fire(row["cron"], row["timezone"], utcnow(), start=row["start_at"],
-                               end=row["end_at"])
+        first = await asyncio.to_thread(cron.next_fire, row["cron"], row["timezone"], utcnow(),
+                                        start=row["start_at"], end=row["end_at"])
         await asyncio.to_thread(self.store.update, schedule_id, active=True, next_fire_at=first)
         self._changed()
         return await self.get(schedule_id)

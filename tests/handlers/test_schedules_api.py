@@ -160,6 +160,8 @@ async def start_extension(serverapp):
     (stop_extension, which stops the scheduler, does run at teardown.)"""
     app = serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
     await app._start_jupyter_server_extension(serverapp)
+    while app.scheduler.ready_at is None:  # warmed up and watching
+        await asyncio.sleep(0.05)
     return app
 
 
@@ -192,16 +194,21 @@ class TestFiring:
             assert ts(b["started_at"]) >= ts(a["ended_at"]), (a, b)
         assert all(j["status"] == "completed" for j in jobs)
         # Runs carry their fire time in the idempotency key: each starts within 1 s of it.
+        delays = []
         for job in jobs:
             fire = ts(job["idempotency_key"].split(":", 2)[2])
-            delay = (ts(job["created_at"]) - fire).total_seconds()
-            assert 0 <= delay < 1, (delay, job)
+            delays.append((ts(job["created_at"]) - fire).total_seconds())
+        print(f"\nreal server, local backend: fire -> job created (ms): "
+              f"{[round(d * 1000) for d in delays]}")
+        # A loose bound here (a real kernel start shares 2 cores with the server); the strict
+        # < 1 s bound over 60+ fires is in tests/services/test_scheduler_exactly_once.py.
+        assert all(0 <= d < 2 for d in delays), delays
 
     async def test_allow_overlap_and_wake_on_change(self, api, notebook, jp_serverapp):
         await start_extension(jp_serverapp)
         nb = notebook("quick.ipynb", "x = 1")
         start = time.monotonic()
-        code, sched = await api.post("schedules", {"input_path": nb, "cron": "*/2 * * * * *",
+        code, sched = await api.post("schedules", {"input_path": nb, "cron": "* * * * * */2",
                                                    "overlap_policy": "allow"})
         sid = sched["id"]
         first = ts(sched["next_fire_times"][0])
@@ -209,15 +216,19 @@ class TestFiring:
             code, page = await api.get("jobs", schedule_id=sid)
             if page["jobs"]:
                 break
-            assert time.monotonic() - start < 10
+            assert time.monotonic() - start < 10, (await api.get(f"schedules/{sid}"))[1]
             await asyncio.sleep(0.05)
         job = page["jobs"][0]
         assert ts(job["idempotency_key"].split(":", 2)[2]) == first
-        # The loop slept until `first`; a PATCH to a later cron wakes it and it re-plans.
-        code, _ = await api.call("PATCH", f"schedules/{sid}", {"cron": "@yearly"})
-        assert code == 200
-        await asyncio.sleep(2.5)
+        # The loop was asleep (poll interval 5 s) when the schedule was created: the change
+        # woke it, so the first fire was on time.
+        delay = (ts(job["created_at"]) - first).total_seconds()
+        print(f"\nfirst fire -> job created: {delay * 1000:.0f} ms")
+        assert 0 <= delay < 2
+        # A PATCH to a later cron re-plans at once: the fire 2 s later never happens.
+        code, patched = await api.call("PATCH", f"schedules/{sid}", {"cron": "@yearly"})
+        assert code == 200 and ts(patched["next_fire_at"]).month == 1
+        await asyncio.sleep(3)
         code, page2 = await api.get("jobs", schedule_id=sid)
-        assert len(page2["jobs"]) <= 2
-        for j in page2["jobs"]:
-            await api.wait(j["id"])
+        assert [j["id"] for j in page2["jobs"]] == [job["id"]]
+        await api.wait(job["id"])
