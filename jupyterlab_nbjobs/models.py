@@ -245,7 +245,9 @@ class ScheduleCreate(JobSettings):
         default=OverlapPolicy.skip, description="skip a fire while the previous run is active")
     catchup_policy: CatchupPolicy = Field(
         default=CatchupPolicy.once,
-        description="fires missed while no server ran: skip them, run once, or run each")
+        description="fires missed while no server ran (later than "
+                    "NbJobsApp.misfire_grace_seconds): skip them, run once for all of them "
+                    "(as the latest missed fire), or run each (the latest catchup_limit)")
     catchup_limit: int = Field(default=10, ge=1, le=1000,
                                description="with catchup_policy=each: at most this many runs")
 
