@@ -23,20 +23,29 @@ export class JobActions {
     void this.app.commands.execute(CommandIDs.openJob, { id: job.id, tab: tab ?? '' });
   }
 
-  openPath(path: string): void {
-    void this.app.commands.execute('docmanager:open', { path });
+  openPath(path: string): Promise<any> {
+    return this.app.commands.execute('docmanager:open', { path });
   }
 
   openInput(job: IJob): void {
-    this.openPath(job.input_path);
+    void this.openPath(job.input_path);
   }
 
-  /** Open the executed notebook that the job published under the server root. */
-  async openOutput(job: IJob): Promise<void> {
+  /**
+   * Open the executed notebook that the job published under the server root; with a
+   * cell index, select and scroll to that cell (the failing one).
+   */
+  async openOutput(job: IJob, cellIndex?: number): Promise<void> {
     const outputs = await this.guard(() => this.service.client.listOutputs(job.id));
     const notebook = outputs?.find(o => o.kind === 'notebook');
     if (notebook) {
-      this.openPath(notebook.path);
+      const widget = await this.openPath(notebook.path);
+      if (cellIndex !== undefined && widget?.content && widget.context) {
+        await widget.context.ready;
+        await widget.revealed;
+        widget.content.activeCellIndex = cellIndex;
+        await widget.content.scrollToItem?.(cellIndex, 'center');
+      }
     } else if (outputs) {
       Notification.warning(this.trans.__('This job has no executed notebook yet.'), {
         autoClose: 4000

@@ -65,6 +65,7 @@ export function CreateJobForm(props: {
 
   React.useEffect(() => {
     setHasCell(null);
+    setErrors(({ input_path: _, ...rest }) => rest);
     void client
       .getParameters(v.inputPath)
       .then(p => {
@@ -340,7 +341,12 @@ export function CreateJobForm(props: {
         <button type="button" className="jp-mod-styled jp-mod-reject" onClick={props.onCancel}>
           {trans.__('Cancel')}
         </button>
-        <button type="submit" className="jp-mod-styled jp-mod-accept" disabled={busy}>
+        <button
+          type="submit"
+          className="jp-mod-styled jp-mod-accept"
+          // Wait for the notebook's parameters, or the job would run without them.
+          disabled={busy || (hasCell === null && !errors['input_path'])}
+        >
           {submitLabel}
         </button>
       </div>

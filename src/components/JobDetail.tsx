@@ -151,6 +151,15 @@ export function JobDetail(props: {
               ? `${job.error.ename}: ${job.error.evalue ?? ''}`
               : job.error.message}
           </p>
+          {job.error.cell_index !== null && (
+            <button
+              type="button"
+              className="jp-NbJobs-textButton"
+              onClick={() => void actions.openOutput(job, job.error?.cell_index ?? undefined)}
+            >
+              {trans.__('Show the failing cell')}
+            </button>
+          )}
           {job.error.traceback.length > 0 && (
             <pre className="jp-NbJobs-traceback">
               {stripAnsi(job.error.traceback.join('\n'))}
@@ -218,7 +227,7 @@ export function JobDetail(props: {
                   type="button"
                   className="jp-NbJobs-link"
                   title={trans.__('Open %1', o.path)}
-                  onClick={() => actions.openPath(o.path)}
+                  onClick={() => void actions.openPath(o.path)}
                 >
                   {o.name}
                 </button>

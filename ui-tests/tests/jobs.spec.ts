@@ -71,6 +71,7 @@ test.describe('notebook jobs', () => {
       `${tmpPath}/fail.ipynb`
     );
     const form = page.locator('.jp-NbJobs-form');
+    await expect(form.locator('#nbjobs-param-x')).toHaveValue('1');
     await form.locator('#nbjobs-name').fill('failing job e2e');
     await form.getByRole('button', { name: 'Run now' }).click();
     const row = jobRow(page, 'failing job e2e');
@@ -88,6 +89,12 @@ test.describe('notebook jobs', () => {
     await expect(failure.locator('.jp-NbJobs-traceback')).toContainText('raise ValueError');
     await expect(page.locator('.jp-NbJobs-log')).toHaveAttribute('data-complete', 'true');
     await shoot(page, testInfo, 'job-detail-failed');
+
+    // The executed notebook opens on the failing cell.
+    await failure.getByRole('button', { name: 'Show the failing cell' }).click();
+    const active = page.locator('.jp-NotebookPanel:visible .jp-Cell.jp-mod-active');
+    await expect(active).toContainText('raise ValueError', { timeout: 30000 });
+    await expect(active.locator('.jp-OutputArea-output')).toContainText('boom from the notebook');
   });
 
   test('stop a running job from the sidebar', async ({ page, tmpPath }) => {
