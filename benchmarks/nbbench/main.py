@@ -64,6 +64,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--merge-from", type=Path, metavar="JSON",
                    help="fill the workloads this run did not run from an earlier results "
                    "JSON (the report says which rows came from where)")
+    p.add_argument("--work-dir", type=Path, default=BENCH_DIR / ".work",
+                   help="servers' directories (wiped per run); one run at a time per folder")
     p.add_argument("--out", help="markdown path (default results/latest.md; quick: "
                    "results/quick.md); the JSON goes next to it")
     args = p.parse_args(argv)
@@ -173,6 +175,25 @@ def _list_workload(server: Server, args) -> dict:
     return result
 
 
+def lock_work_dir(work: Path):
+    """One run per work folder: a second run would wipe the first one's servers."""
+    import fcntl
+
+    work.mkdir(parents=True, exist_ok=True)
+    handle = open(work / "run.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        sys.exit(f"another benchmark run ({holder}) is using {work}; wait for it, or give "
+                 "this one its own --work-dir (both will then share the 2 cores)")
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%H:%M:%S} UTC")
+    handle.flush()
+    return handle  # keep it open: the lock lives as long as this process
+
+
 def merge(results: dict, path: Path) -> None:
     """Copy the workloads missing here from an earlier run's JSON, with their provenance."""
     import json
@@ -218,8 +239,8 @@ def run_papermill(args, work: Path, results: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    work = BENCH_DIR / ".work"
-    work.mkdir(parents=True, exist_ok=True)
+    work = args.work_dir.resolve()
+    lock = lock_work_dir(work)  # noqa: F841  (held until exit)
     results: dict = {"meta": {
         "mode": "quick" if args.quick else "full",
         "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
@@ -229,12 +250,13 @@ def main(argv: list[str] | None = None) -> int:
         "nbjobs_commit": git_commit(), "papermill_version": md.version("papermill"),
         "jupyter_server": md.version("jupyter_server"), "poll_ms": round(args.poll * 1000),
         "command": "bash benchmarks/run.sh " + " ".join(sys.argv[1:] if argv is None else argv),
-    }, "options": {k: v for k, v in vars(args).items() if k != "out"}, "errors": []}
+    }, "options": {k: v for k, v in vars(args).items() if k not in ("out", "work_dir")},
+        "errors": []}
     log(f"results will go to {args.out}")
     try:
         if "theirs" in args.side_list:
-            python, version = ensure_scheduler_venv(work / "venv-scheduler",
-                                                    work / "venv-install.log")
+            python, version = ensure_scheduler_venv(BENCH_DIR / ".work" / "venv-scheduler",
+                                                    BENCH_DIR / ".work" / "venv-install.log")
             results["meta"]["scheduler_version"] = version
         for side in ("ours", "theirs"):
             if side not in args.side_list:

@@ -106,23 +106,25 @@ def details(results: dict) -> str:
             continue
         bits = []
         for key in ("w1", "w5"):
-            if key in data:
+            if data.get(key):
                 d = data[key]
                 bits.append(f"{key}: n={d.get('n')} statuses={d.get('statuses', {})}")
         for size, d in sorted((data.get("w2") or {}).items(), key=lambda kv: int(kv[0])):
+            if not d:
+                continue
             bits.append(f"w2/{size}: completed={d['completed']} failed={d['failed']} "
                         f"unfinished={d['unfinished']} aborted={d['aborted']} "
                         f"peak_processes={d['peak_processes']}")
-        if "w3" in data:
+        if data.get("w3"):
             d = data["w3"]
             bits.append(f"w3: rows={d['rows_seeded']} n=" + "/".join(
                 str(d[k]["n"]) for k in ("first", "deep", "filtered")) + f" check={d['check']}")
-        if "w4" in data:
+        if data.get("w4"):
             d = data["w4"]
             bits.append(f"w4: samples={d['list']['n']}+{d['get']['n']} over "
                         f"{d['sampling_seconds']:.1f} s, jobs all final during sampling="
                         f"{d['jobs_final_during_sampling']}")
-        if "w6" in data:
+        if data.get("w6"):
             d = data["w6"]
             bits.append(f"w6: requested={d['requested']} submitted={d['submitted']} "
                         f"completed={d['completed']} failed={d['failed']} capped={d['capped']} "

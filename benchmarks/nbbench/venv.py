@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import time
@@ -27,7 +28,15 @@ def installed_version(python: Path) -> str | None:
 
 
 def ensure_scheduler_venv(venv: Path, log: Path, timeout: float = 900.0) -> tuple[str, str]:
-    """Create the venv and install jupyter-scheduler 2.12.x once; returns (python, version)."""
+    """Create the venv and install jupyter-scheduler 2.12.x once; returns (python, version).
+    Runs with their own --work-dir share the venv: installing is done under a file lock."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / "venv.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure(venv, log, timeout)
+
+
+def _ensure(venv: Path, log: Path, timeout: float) -> tuple[str, str]:
     python = venv_python(venv)
     version = installed_version(python)
     if version and version.startswith("2.12."):
