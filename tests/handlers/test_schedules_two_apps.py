@@ -1,0 +1,89 @@
+"""Two real Jupyter servers with the extension on one SQLite file: the test's own server and
+a `jupyter server` subprocess. Every fire of a schedule runs once, as a real kernel job."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from tests.pg import free_port
+
+
+@pytest.fixture
+def nbjobs_config(tmp_path):
+    return {"db_url": f"sqlite:///{tmp_path / 'shared.sqlite'}",
+            "staging_dir": str(tmp_path / "staging-a"), "max_concurrent_jobs": 2,
+            "cron_seconds_field": True, "scheduler_poll_interval": 0.5}
+
+
+def start_second_server(tmp_path, root_dir, db_url):
+    port = free_port()
+    cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--IdentityProvider.token=second", f"--ServerApp.root_dir={root_dir}",
+           "--ServerApp.jpserver_extensions={'jupyterlab_nbjobs': True}",
+           f"--NbJobsApp.db_url={db_url}",
+           f"--NbJobsApp.staging_dir={tmp_path / 'staging-b'}",
+           "--NbJobsApp.cron_seconds_field=True", "--NbJobsApp.scheduler_poll_interval=0.5",
+           "--NbJobsApp.max_concurrent_jobs=2"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime-b")}
+    log = open(tmp_path / "second.log", "wb")  # closed by the caller
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    return proc, port, log
+
+
+def wait_ready(port: int, proc, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "second server exited"
+        try:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/nbjobs/schedules",
+                                         headers={"Authorization": "token second"})
+            with urllib.request.urlopen(req, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("second server did not start")
+
+
+async def test_two_servers_run_each_fire_once(api, notebook, jp_serverapp, jp_root_dir,
+                                              tmp_path, nbjobs_config):
+    app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
+    await app._start_jupyter_server_extension(jp_serverapp)
+    nb = notebook("twice.ipynb", "x = 1")
+    proc, port, log = start_second_server(tmp_path, jp_root_dir, nbjobs_config["db_url"])
+    try:
+        await asyncio.to_thread(wait_ready, port, proc)
+        code, sched = await api.post("schedules", {"input_path": nb, "cron": "* * * * * */2",
+                                                   "overlap_policy": "allow",
+                                                   "catchup_policy": "skip"})
+        assert code == 201, sched
+        await asyncio.sleep(12)
+        code, _ = await api.post(f"schedules/{sched['id']}/pause")
+        await asyncio.sleep(1)
+        code, page = await api.get("jobs", schedule_id=sched["id"], limit="100")
+        jobs = [await api.wait(j["id"], timeout=120) for j in page["jobs"]]
+    finally:
+        proc.terminate()
+        await asyncio.to_thread(proc.wait, 60)
+        log.close()
+    fires = app.scheduler.store.fires(sched["id"], 1000)
+    runs = [f for f in fires if f["outcome"] == "run"]
+    by_node = Counter(f["claimed_by"] for f in runs)
+    per_fire = Counter(j["idempotency_key"] for j in jobs)
+    print(f"\ntwo real servers: {len(runs)} fires run, by node {dict(by_node)}, "
+          f"duplicates {sum(n - 1 for n in per_fire.values())}")
+    assert len(runs) >= 4
+    assert len(jobs) == len(runs) and set(per_fire.values()) == {1}
+    assert {j["id"] for j in jobs} == {f["job_id"] for f in runs}
+    assert all(j["status"] == "completed" for j in jobs), jobs
+    assert len({f["claimed_by"].rsplit(":", 2)[1] for f in fires}) <= 2
