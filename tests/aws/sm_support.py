@@ -10,11 +10,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import copy
+import io
+import json
 import os
 import socket
 import subprocess
+import sys
+import tarfile
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -255,3 +260,46 @@ def make_run(tmp_path, job_id: str = "job-1", attempt: int = 1, *sources: str,
     write_json_atomic(job_dir / "job.json", spec)
     return RunRequest(job_id=job_id, attempt=attempt, job_dir=job_dir, spec=spec,
                       options=dict(options or {}))
+
+
+# -- playing SageMaker's part around the container -----------------------------------------
+
+def build_opt_ml(s3, request: dict, root: Path) -> None:
+    """Do what SageMaker does before the container starts: channel files and hyperparameters."""
+    [channel] = request["InputDataConfig"]
+    uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
+    bucket, _, prefix = uri[5:].partition("/")
+    target = root / "input" / "data" / channel["ChannelName"]
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
+    for item in listed:
+        dest = target / item["Key"][len(prefix):]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(bucket, item["Key"], str(dest))
+    config = root / "input" / "config"
+    config.mkdir(parents=True)
+    (config / "hyperparameters.json").write_text(json.dumps(request["HyperParameters"]))
+
+
+async def run_container(request: dict, root: Path) -> int:
+    env = {**os.environ, **request["Environment"], "NBJOBS_SM_ROOT": str(root)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "jupyterlab_nbjobs.runner.sagemaker_entry", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 180)
+    print(out.decode(errors="replace"))
+    return proc.returncode
+
+
+def upload_output_tar(backend, request: dict, root: Path) -> str:
+    """SageMaker's upload: /opt/ml/output/data as {S3OutputPath}/{job}/output/output.tar.gz."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        data = root / "output" / "data"
+        for path in sorted(data.rglob("*")):
+            tar.add(path, arcname=path.relative_to(data).as_posix(), recursive=False)
+    out = request["OutputDataConfig"]["S3OutputPath"][5:]
+    bucket, _, prefix = out.partition("/")
+    key = f"{prefix}/{request['TrainingJobName']}/output/output.tar.gz"
+    backend.clients.client("s3").put_object(Bucket=bucket, Key=key, Body=buf.getvalue(),
+                                            Tagging="project=p&system=s&user=u")
+    return key

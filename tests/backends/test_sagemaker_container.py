@@ -4,10 +4,8 @@ uploaded where SageMaker would put it, and the outputs come back through on_fini
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import os
 import sys
 import tarfile
 from pathlib import Path
@@ -16,7 +14,16 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import make_backend, make_run, moto_url, reset_moto, set_fake_credentials  # noqa: E402
+from sm_support import (  # noqa: E402
+    build_opt_ml,
+    make_backend,
+    make_run,
+    moto_url,
+    reset_moto,
+    run_container,
+    set_fake_credentials,
+    upload_output_tar,
+)
 
 from jupyterlab_nbjobs.backends.sagemaker_outputs import safe_extract  # noqa: E402
 from jupyterlab_nbjobs.runner.sagemaker_entry import merge_parameters  # noqa: E402
@@ -28,47 +35,6 @@ def sm(monkeypatch, tmp_path):
     set_fake_credentials(monkeypatch)
     reset_moto(url)
     return make_backend(tmp_path, url)
-
-
-def build_opt_ml(s3, request: dict, root: Path) -> None:
-    """Do what SageMaker does before the container starts: channel files and hyperparameters."""
-    [channel] = request["InputDataConfig"]
-    uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
-    bucket, _, prefix = uri[5:].partition("/")
-    target = root / "input" / "data" / channel["ChannelName"]
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
-    for item in listed:
-        dest = target / item["Key"][len(prefix):]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(bucket, item["Key"], str(dest))
-    config = root / "input" / "config"
-    config.mkdir(parents=True)
-    (config / "hyperparameters.json").write_text(json.dumps(request["HyperParameters"]))
-
-
-async def run_container(request: dict, root: Path) -> int:
-    env = {**os.environ, **request["Environment"], "NBJOBS_SM_ROOT": str(root)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "jupyterlab_nbjobs.runner.sagemaker_entry", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 180)
-    print(out.decode(errors="replace"))
-    return proc.returncode
-
-
-def upload_output_tar(backend, request: dict, root: Path) -> str:
-    """SageMaker's upload: /opt/ml/output/data as {S3OutputPath}/{job}/output/output.tar.gz."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        data = root / "output" / "data"
-        for path in sorted(data.rglob("*")):
-            tar.add(path, arcname=path.relative_to(data).as_posix(), recursive=False)
-    out = request["OutputDataConfig"]["S3OutputPath"][5:]
-    bucket, _, prefix = out.partition("/")
-    key = f"{prefix}/{request['TrainingJobName']}/output/output.tar.gz"
-    backend.clients.client("s3").put_object(Bucket=bucket, Key=key, Body=buf.getvalue(),
-                                            Tagging="project=p&system=s&user=u")
-    return key
 
 
 CELL = """import json, os
