@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from datetime import datetime
 
 import pytest
 
@@ -80,10 +81,21 @@ async def test_two_servers_run_each_fire_once(api, notebook, jp_serverapp, jp_ro
     runs = [f for f in fires if f["outcome"] == "run"]
     by_node = Counter(f["claimed_by"] for f in runs)
     per_fire = Counter(j["idempotency_key"] for j in jobs)
+    fire_of = {f["job_id"]: f["fire_time"] for f in runs}
+    def delays(key):
+        return sorted(round((datetime.fromisoformat(j[key]) - fire_of[j["id"]])
+                            .total_seconds() * 1000) for j in jobs)
+
+    created = delays("created_at")
     print(f"\ntwo real servers: {len(runs)} fires run, by node {dict(by_node)}, "
-          f"duplicates {sum(n - 1 for n in per_fire.values())}")
+          f"duplicates {sum(n - 1 for n in per_fire.values())}; fire -> job created (ms): "
+          f"{created}; fire -> started (ms, includes waiting for a free slot of "
+          f"max_concurrent_jobs): {delays('started_at')}")
     assert len(runs) >= 4
     assert len(jobs) == len(runs) and set(per_fire.values()) == {1}
     assert {j["id"] for j in jobs} == {f["job_id"] for f in runs}
     assert all(j["status"] == "completed" for j in jobs), jobs
+    # Latency is printed, not asserted, here: two servers, their kernels and the test share
+    # 2 cores. The < 1 s bound is asserted in tests/services/test_scheduler_exactly_once.py.
+    assert all(ms >= 0 for ms in created), created
     assert len({f["claimed_by"].rsplit(":", 2)[1] for f in fires}) <= 2
