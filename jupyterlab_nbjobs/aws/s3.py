@@ -52,8 +52,8 @@ def upload_file(s3: Any, path: Path, bucket: str, key: str, tagging: str,
     extra: dict[str, Any] = {"Tagging": tagging}
     if kms_key:
         extra.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key)
-    with open(path, "rb") as fh:
-        s3.put_object(Bucket=bucket, Key=key, Body=fh, **extra)
+    # Managed transfer: PutObject for small files, multipart (also tagged) for big ones.
+    s3.upload_file(str(path), bucket, key, ExtraArgs=extra)
 
 
 def delete_keys(s3: Any, bucket: str, keys: list[str]) -> None:

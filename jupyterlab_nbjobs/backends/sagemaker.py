@@ -64,6 +64,7 @@ class SageMakerBackend(Backend):
             region=c.region or None, profile=c.profile or None,
             endpoint_url=c.endpoint_url or None, max_attempts=c.max_attempts))
         self._defaults: Defaults | None = None
+        self._refreshed = False
         self._tracked: dict[str, _Tracked] = {}
         self._poller: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
@@ -90,6 +91,7 @@ class SageMakerBackend(Backend):
     async def refresh_defaults(self) -> Defaults:
         """Read files and (when enabled) the Studio domain/user profile, off the event loop."""
         self._defaults = await asyncio.to_thread(self._discover, self.config.read_domain_settings)
+        self._refreshed = True
         return self._defaults
 
     def tag_policy(self) -> TagPolicy:
@@ -148,6 +150,8 @@ class SageMakerBackend(Backend):
 
     # -- runs -------------------------------------------------------------------------------
     async def start(self, run: RunRequest) -> None:
+        if not self._refreshed:  # once: the domain/user-profile defaults need AWS calls
+            await self.refresh_defaults()
         settings = self.resolve(run.options)
         name = training_job_name(run.job_id, run.attempt)
         handle = await asyncio.to_thread(self._launch, run, settings, name)
@@ -197,15 +201,23 @@ class SageMakerBackend(Backend):
             handle = run.handle or {}
             name = handle.get("training_job_name") or training_job_name(run.job_id, run.attempt)
             spec = read_json(Path(run.job_dir) / SPEC_FILE) or {}
-            desc = await asyncio.to_thread(describe_one, self.clients.client("sagemaker"), name)
+            try:
+                desc = await asyncio.to_thread(describe_one, self.clients.client("sagemaker"), name)
+            except NbJobsError as exc:  # AWS unreachable now: keep watching, the poll retries
+                log.warning("nbjobs: cannot check %s yet: %s", name, exc.message)
+                desc = {"TrainingJobStatus": "Unknown"}
             if desc.get("TrainingJobStatus") is None:
                 await self.events.on_finished(run.job_id, run.attempt, {
                     "status": "failed", "attempt": run.attempt, "outputs": [],
                     "error": {"message": f"SageMaker has no training job {name}: the server "
                               "stopped before it was created", "reason": "runner_died"}})
                 continue
-            out = S3Uri.parse(handle["s3_output"]) if handle.get("s3_output") else \
-                S3Uri.parse(desc["OutputDataConfig"]["S3OutputPath"])
+            out_uri = handle.get("s3_output") or (desc.get("OutputDataConfig") or {}).get("S3OutputPath") \
+                or self.form_defaults()["s3_output"]
+            if not out_uri:
+                log.warning("nbjobs: no output location known for %s; its outputs stay in S3", name)
+                out_uri = "s3://unknown-bucket"
+            out = S3Uri.parse(out_uri)
             self._tracked[run.job_id] = _Tracked(run.job_id, run.attempt, Path(run.job_dir),
                                                  name, out, spec)
         if self._tracked:
@@ -231,7 +243,11 @@ class SageMakerBackend(Backend):
         while self._tracked:
             assert self._wake is not None
             self._wake.clear()
-            changed = await self.poll_once()
+            try:
+                changed = await self.poll_once()
+            except Exception:  # noqa: BLE001 - one bad report must not stop watching the rest
+                log.exception("nbjobs: SageMaker poll failed")
+                changed = False
             interval = base if changed else min(most, interval * 1.5)
             # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancel (close()).
             waiter = asyncio.ensure_future(self._wake.wait())

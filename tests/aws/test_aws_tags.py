@@ -78,3 +78,20 @@ def test_pipeline_and_schedule_group_are_guarded(clients):
             PipelineName="p1", PipelineDefinition="{}", RoleArn=ROLE, Tags=[])
     with pytest.raises(MissingTags):
         clients.client("scheduler").create_schedule_group(Name="g1", Tags=[])
+
+
+def test_big_files_go_multipart_and_stay_tagged(clients, tmp_path):
+    from jupyterlab_nbjobs.aws.s3 import upload_file
+
+    s3 = clients.client("s3")
+    s3.create_bucket(Bucket="bkt-big")
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (9 * 1024 * 1024))  # above boto3's 8 MB multipart threshold
+    ops = []
+    s3.meta.events.register("before-parameter-build.s3", lambda model, **kw: ops.append(model.name))
+    upload_file(s3, big, "bkt-big", "big.bin", TagPolicy("p", "s", "u").as_query())
+    assert "CreateMultipartUpload" in ops
+    got = s3.get_object_tagging(Bucket="bkt-big", Key="big.bin")["TagSet"]
+    assert {t["Key"]: t["Value"] for t in got} == {"project": "p", "system": "s", "user": "u"}
+    with pytest.raises(MissingTags):
+        s3.upload_file(str(big), "bkt-big", "untagged.bin")

@@ -293,3 +293,20 @@ def test_factory_reads_traitlets_config(aws):
     assert backend.config.instance_type == "ml.t3.medium" and backend.clients.region == "eu-west-1"
     assert backend.tag_policy().project == "p9"
     assert backend.capacity() is None
+
+
+async def test_reconcile_survives_aws_being_unreachable(aws, tmp_path):
+    from jupyterlab_nbjobs.backends.sagemaker import SageMakerBackend
+    from jupyterlab_nbjobs.backends.sagemaker_config import SageMakerConfig
+
+    events = RecordingEvents()
+    backend = SageMakerBackend(events, SageMakerConfig(
+        endpoint_url="http://127.0.0.1:9", region=REGION, max_attempts=1, poll_interval=0.05,
+        poll_max_interval=0.1, read_domain_settings=False,
+        resource_metadata_path=str(tmp_path / "none"), notebook_params_path=str(tmp_path / "none")))
+    run = make_run(tmp_path, "job-down", 1)
+    await backend.reconcile([ActiveRun("job-down", 1, run.job_dir, {
+        "training_job_name": "nbjobs-job-down-a1", "s3_output": f"s3://{OUT_BUCKET}/results"})])
+    await asyncio.sleep(0.3)  # a few failed polls
+    assert events.finished == {} and "job-down" in backend._tracked  # still watched, not failed
+    await backend.close()
