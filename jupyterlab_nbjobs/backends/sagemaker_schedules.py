@@ -28,8 +28,9 @@ from ..aws.errors import AwsNotFound, aws_errors
 from ..aws.s3 import S3Uri, delete_keys, list_keys
 from ..aws.tags import SCHEDULE_ID_TAG
 from ..errors import InvalidRequest
-from ..runner.contract import RunnerSpec
+from ..runner.contract import RunnerResult, RunnerSpec
 from .sagemaker_cron import check_timezone, to_eventbridge
+from .sagemaker_outputs import build_result, download_outputs
 from .sagemaker_request import max_runtime, stage_inputs, training_job_request
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,28 @@ class SageMakerSchedules:
                     return arn.rsplit("/", 1)[-1]
             return None
         return await asyncio.to_thread(read)
+
+    async def collect_run(self, handle: dict[str, Any], execution_arn: str, output_dir: Path,
+                          scratch: Path) -> RunnerResult | None:
+        """Bring a scheduled run's outputs into `output_dir` (the schedule service makes it a
+        job); None while the run has no finished training job yet."""
+        name = await self.run_training_job(execution_arn)
+        if name is None:
+            return None
+
+        def collect() -> RunnerResult | None:
+            sagemaker, s3 = self.backend.clients.client("sagemaker"), self.backend.clients.client("s3")
+            with aws_errors("sagemaker"):
+                desc = sagemaker.describe_training_job(TrainingJobName=name)
+            if desc.get("TrainingJobStatus") not in ("Completed", "Failed", "Stopped"):
+                return None
+            out = S3Uri.parse(handle["s3_output"])
+            key = out.key(name, "output", "output.tar.gz")
+            with aws_errors("s3", bucket=out.bucket):
+                extracted = download_outputs(s3, out.bucket, key, Path(output_dir), Path(scratch))
+            problems = [] if extracted else [f"no outputs at s3://{out.bucket}/{key}"]
+            return build_result(desc, 1, extracted, problems)
+        return await asyncio.to_thread(collect)
 
 
 def _quietly(call, *args, **kwargs) -> None:

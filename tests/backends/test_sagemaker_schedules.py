@@ -109,8 +109,8 @@ def setup(monkeypatch, tmp_path):
     url = moto_url()
     set_fake_credentials(monkeypatch)
     reset_moto(url)
-    backend, recorder, _ = make_backend(tmp_path, url, scheduler_role_arn=ROLE + "-scheduler")
-    return backend, recorder, SageMakerSchedules(backend)
+    backend, recorder, fake = make_backend(tmp_path, url, scheduler_role_arn=ROLE + "-scheduler")
+    return backend, recorder, SageMakerSchedules(backend), fake
 
 
 def _request(tmp_path, sid="sched-1", cron="0 9 * * 1-5", tz="Europe/Paris", **kw):
@@ -127,7 +127,7 @@ EXPECTED_TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "an
 
 
 async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_path):
-    backend, recorder, schedules = setup
+    backend, recorder, schedules, _ = setup
     handle = await schedules.create(_request(tmp_path))
     sm, sch, s3 = (backend.clients.client(s) for s in ("sagemaker", "scheduler", "s3"))
 
@@ -170,7 +170,7 @@ async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_pa
 
 
 async def test_pause_resume_update_delete(setup, tmp_path):
-    backend, recorder, schedules = setup
+    backend, recorder, schedules, _ = setup
     handle = await schedules.create(_request(tmp_path))
     sch, sm, s3 = (backend.clients.client(s) for s in ("scheduler", "sagemaker", "s3"))
     get = lambda: sch.get_schedule(Name="nbjobs-sched-1", GroupName="nbjobs")  # noqa: E731
@@ -202,7 +202,7 @@ async def test_pause_resume_update_delete(setup, tmp_path):
 
 
 async def test_runs_are_listed_from_pipeline_executions(setup, tmp_path):
-    backend, _, schedules = setup
+    backend, _, schedules, _ = setup
     handle = await schedules.create(_request(tmp_path))
     assert await schedules.list_runs(handle) == []
     sm = backend.clients.client("sagemaker")
@@ -217,7 +217,7 @@ async def test_runs_are_listed_from_pipeline_executions(setup, tmp_path):
 
 
 async def test_bad_schedule_input_creates_nothing(setup, tmp_path):
-    backend, recorder, schedules = setup
+    backend, recorder, schedules, _ = setup
     with pytest.raises(InvalidRequest) as info:
         await schedules.create(_request(tmp_path, tz="Mars/Olympus"))
     assert info.value.field == "timezone"
@@ -227,7 +227,7 @@ async def test_bad_schedule_input_creates_nothing(setup, tmp_path):
 
 
 async def test_failed_schedule_create_removes_the_pipeline_and_inputs(setup, tmp_path):
-    backend, _, schedules = setup
+    backend, _, schedules, _ = setup
     from botocore.exceptions import ClientError
 
     def deny(**_kw):
@@ -245,7 +245,7 @@ async def test_failed_schedule_create_removes_the_pipeline_and_inputs(setup, tmp
 
 async def test_run_training_job_reads_the_step_metadata(setup, tmp_path):
     """moto answers 500 to ListPipelineExecutionSteps: the thin fake supplies the answer."""
-    backend, _, schedules = setup
+    backend, _, schedules, _ = setup
     from botocore.awsrequest import AWSResponse
 
     arn = "arn:aws:sagemaker:us-east-1:123456789012:training-job/pipelines-abc-runnotebook-x"
@@ -257,3 +257,41 @@ async def test_run_training_job_reads_the_step_metadata(setup, tmp_path):
     backend.clients.client("sagemaker").meta.events.register(
         "before-call.sagemaker.ListPipelineExecutionSteps", steps)
     assert await schedules.run_training_job("arn:exec") == "pipelines-abc-runnotebook-x"
+
+
+async def test_collect_run_brings_a_scheduled_runs_outputs_home(setup, tmp_path):
+    """A pipeline run's training job (made by hand: moto's pipelines create none) with an
+    output tarball where SageMaker puts it; the step metadata comes from the thin fake."""
+    import io
+    import tarfile
+
+    from botocore.awsrequest import AWSResponse
+
+    backend, _, schedules, fake = setup
+    handle = await schedules.create(_request(tmp_path))
+    sm, s3 = backend.clients.client("sagemaker"), backend.clients.client("s3")
+    definition = json.loads(sm.describe_pipeline(PipelineName=handle["pipeline_name"])["PipelineDefinition"])
+    args = definition["Steps"][0]["Arguments"]
+    arn = sm.create_training_job(TrainingJobName="pipelines-x1-RunNotebook-a", **args)["TrainingJobArn"]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, body in (("analysis.ipynb", b"{}"), ("files/out.csv", b"1\n"),
+                           (".nbjobs/result.json", b'{"status": "completed", "cells_done": 2, "cells_total": 2}')):
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    out_bucket, _, prefix = handle["s3_output"][5:].partition("/")
+    s3.put_object(Bucket=out_bucket, Key=f"{prefix}/pipelines-x1-RunNotebook-a/output/output.tar.gz",
+                  Body=buf.getvalue(), Tagging="project=p&system=s&user=u")
+
+    def steps(**_kw):
+        return AWSResponse("http://fake", 200, {}, None), {"PipelineExecutionSteps": [
+            {"StepName": "RunNotebook", "Metadata": {"TrainingJob": {"Arn": arn}}}]}
+
+    sm.meta.events.register("before-call.sagemaker.ListPipelineExecutionSteps", steps)
+    assert await schedules.collect_run(handle, "arn:exec", tmp_path / "o", tmp_path / "s") is None  # running
+    fake.set("pipelines-x1-RunNotebook-a", "Completed")
+    result = await schedules.collect_run(handle, "arn:exec", tmp_path / "run-out", tmp_path / "scratch")
+    assert result["status"] == "completed" and result["cells_done"] == 2
+    assert sorted(result["outputs"]) == ["analysis.ipynb", "files/out.csv"]
+    assert (tmp_path / "run-out" / "files" / "out.csv").read_text() == "1\n"
