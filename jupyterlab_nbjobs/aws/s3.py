@@ -36,6 +36,17 @@ class S3Uri:
         return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
 
 
+def check_bucket_region(s3: Any, bucket: str, region: str | None, field: str = "s3_input") -> None:
+    """Refuse a bucket in another region before anything is uploaded: boto3 would follow S3's
+    redirect and upload anyway, and SageMaker would only then refuse the job."""
+    got = s3.head_bucket(Bucket=bucket)
+    where = got.get("BucketRegion") or (got.get("ResponseMetadata", {}).get("HTTPHeaders") or {}).get(
+        "x-amz-bucket-region")
+    if region and where and where != region:
+        raise InvalidRequest(f"bucket {bucket} is in {where}, but the backend uses region {region}; "
+                             "use a bucket in the same region", reason="aws_bucket_region", field=field)
+
+
 def iter_files(root: Path) -> Iterable[tuple[Path, str]]:
     """(path, name relative to root with '/') for every regular file; links are skipped."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):

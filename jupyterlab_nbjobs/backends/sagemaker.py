@@ -18,7 +18,7 @@ from typing import Any
 from ..aws.clients import AwsClients, AwsSettings
 from ..aws.defaults import Defaults, discover_defaults
 from ..aws.errors import aws_errors
-from ..aws.s3 import S3Uri, delete_keys
+from ..aws.s3 import S3Uri, check_bucket_region, delete_keys
 from ..aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
 from ..errors import InvalidRequest, NbJobsError
 from ..runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
@@ -65,6 +65,7 @@ class SageMakerBackend(Backend):
             endpoint_url=c.endpoint_url or None, max_attempts=c.max_attempts))
         self._defaults: Defaults | None = None
         self._refreshed = False
+        self._checked_buckets: set[str] = set()
         self._tracked: dict[str, _Tracked] = {}
         self._poller: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
@@ -167,6 +168,7 @@ class SageMakerBackend(Backend):
         input_uri = settings.s3_input.child(run.job_id, "input")
         region = self.clients.region
         uploaded: list[str] = []
+        self._check_buckets(s3, settings, region)
         try:
             with aws_errors("s3", bucket=input_uri.bucket, region=region):
                 staged = stage_inputs(s3, Path(run.job_dir), run.spec, settings, input_uri,
@@ -181,6 +183,15 @@ class SageMakerBackend(Backend):
             raise
         return {"training_job_name": name, "training_job_arn": created.get("TrainingJobArn"),
                 "region": region, "s3_input": str(input_uri), "s3_output": str(settings.s3_output)}
+
+    def _check_buckets(self, s3: Any, settings: RunSettings, region: str | None) -> None:
+        """HeadBucket once per bucket and process: it exists, we may list it, same region."""
+        for uri, field_name in ((settings.s3_input, "s3_input"), (settings.s3_output, "s3_output")):
+            if uri.bucket in self._checked_buckets:
+                continue
+            with aws_errors("s3", bucket=uri.bucket, region=region):
+                check_bucket_region(s3, uri.bucket, region, field=f"backend_options.{field_name}")
+            self._checked_buckets.add(uri.bucket)
 
     @staticmethod
     def _remove_staged(s3: Any, bucket: str, keys: list[str]) -> None:

@@ -310,3 +310,14 @@ async def test_reconcile_survives_aws_being_unreachable(aws, tmp_path):
     await asyncio.sleep(0.3)  # a few failed polls
     assert events.finished == {} and "job-down" in backend._tracked  # still watched, not failed
     await backend.close()
+
+
+async def test_bucket_in_another_region_is_refused_before_uploading(aws, tmp_path):
+    backend, recorder, _ = make_backend(tmp_path, aws, s3_output="s3://eu-results-bkt/r")
+    backend.clients.client("s3").create_bucket(
+        Bucket="eu-results-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    with pytest.raises(InvalidRequest) as info:
+        await backend.start(make_run(tmp_path, "job-eu", 1))
+    assert info.value.reason == "aws_bucket_region" and info.value.field == "backend_options.s3_output"
+    assert info.value.message.startswith("bucket eu-results-bkt is in eu-west-1, but the backend uses region us-east-1")
+    assert recorder.params("PutObject") == [] and recorder.params("CreateTrainingJob") == []
