@@ -41,15 +41,20 @@ if [[ ${#apt_wanted[@]} -gt 0 ]]; then
 fi
 
 # --- the Python package, editable (its build hook runs jlpm install + build) ------------
-extras=""
-[[ $WITH_TEST -eq 1 ]] && extras="[test]"
-want="$(cat pyproject.toml package.json | sha256sum | cut -c1-16) $ROOT $extras"
-have="$(cat "$STAMPS/pip" 2>/dev/null || true)"
+# One stamp per flavour: an install with the test extras also satisfies a plain one.
+extras="" flavour="base"
+[[ $WITH_TEST -eq 1 ]] && extras="[test]" flavour="test"
+want="$(cat pyproject.toml package.json | sha256sum | cut -c1-16) $ROOT"
+have="$(cat "$STAMPS/pip-$flavour" 2>/dev/null || true)"
 installed_at="$("$PY" -c 'import jupyterlab_nbjobs, os; print(os.path.dirname(os.path.dirname(jupyterlab_nbjobs.__file__)))' 2>/dev/null || true)"
 if [[ "$have" != "$want" || "$installed_at" != "$ROOT" ]]; then
   step "pip install -e .$extras"
+  # A develop symlink would let pip (un)install files inside our build folder: drop it.
+  labext_dir="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/labextensions/jupyterlab-nbjobs"
+  if [[ -L "$labext_dir" ]]; then rm -f "$labext_dir"; fi
   "$PY" -m pip install -q -e ".$extras"
-  echo "$want" > "$STAMPS/pip"
+  echo "$want" > "$STAMPS/pip-base"
+  if [[ $WITH_TEST -eq 1 ]]; then echo "$want" > "$STAMPS/pip-test"; fi
 fi
 
 # --- the lab extension: (re)build from src/, link the built folder into Jupyter ----------
@@ -67,7 +72,7 @@ if [[ ! -f "$built" ]] || [[ -n "$(find src style schema package.json tsconfig.j
 fi
 labext_dir="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/labextensions/jupyterlab-nbjobs"
 if [[ "$(readlink -f "$labext_dir")" != "$ROOT/jupyterlab_nbjobs/labextension" ]]; then
-  jupyter labextension develop --overwrite . >/dev/null
+  quiet jupyter labextension develop --overwrite .
 fi
 
 if [[ $WITH_TEST -eq 1 ]]; then
