@@ -4,8 +4,10 @@ uploaded where SageMaker would put it, and the outputs come back through on_fini
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 import sys
 import tarfile
 from pathlib import Path
@@ -147,3 +149,34 @@ def test_safe_extract_refuses_escapes(tmp_path):
         "dest", "dest/out", "dest/out/files", "dest/out/files/sub", "dest/out/files/sub/ok.txt",
         "dest/out/inside-link", "dest/out/nb.ipynb", "out.tar.gz"]
     assert (dest / "inside-link").resolve() == (dest / "files/sub/ok.txt").resolve()
+
+
+async def test_sigterm_from_stop_training_job_saves_the_partial_notebook(sm, tmp_path):
+    """StopTrainingJob sends SIGTERM: the entry stops the kernel, keeps what ran, says stopped."""
+    import signal
+
+    backend, recorder, _ = sm
+    run = make_run(tmp_path, "job-t", 1, "print('first cell ran')", "import time; time.sleep(120)")
+    await backend.start(run)
+    await backend.close()
+    [request] = recorder.params("CreateTrainingJob")
+    root = tmp_path / "opt-ml"
+    build_opt_ml(backend.clients.client("s3"), request, root)
+    env = {**os.environ, **request["Environment"], "NBJOBS_SM_ROOT": str(root)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "jupyterlab_nbjobs.runner.sagemaker_entry", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    log = root / "output" / "data" / "analysis.log"
+    for _ in range(1200):  # until the sleeping cell is running
+        if log.exists() and "first cell ran" in log.read_text():
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(proc.wait(), 60) == 1
+    result = json.loads((root / "output" / "data" / ".nbjobs" / "result.json").read_text())
+    assert result["status"] == "stopped" and result["error"]["reason"] == "stopped"
+    assert (root / "output" / "failure").read_text().startswith("[SM-nbjobs] stopped:")
+    nb = nbformat.read(root / "output" / "data" / "analysis.ipynb", as_version=4)
+    outputs = [json.dumps(c.get("outputs", [])) for c in nb.cells]
+    assert "first cell ran" in outputs[-2] and "JobStopped" in outputs[-1]
