@@ -147,7 +147,12 @@ class SageMakerBackend(Backend):
         return clean
 
     def form_options(self) -> dict[str, Any]:
-        return form_fields(self.form_defaults(), list(self.config.instance_types))
+        try:
+            defaults = self.form_defaults()
+        except InvalidRequest as exc:  # a bad s3_* setting must not break the environments list
+            log.warning("nbjobs: SageMaker config: %s", exc.message)
+            defaults = {"instance_type": self.config.instance_type}
+        return form_fields(defaults, list(self.config.instance_types))
 
     # -- runs -------------------------------------------------------------------------------
     async def start(self, run: RunRequest) -> None:

@@ -321,3 +321,11 @@ async def test_bucket_in_another_region_is_refused_before_uploading(aws, tmp_pat
     assert info.value.reason == "aws_bucket_region" and info.value.field == "backend_options.s3_output"
     assert info.value.message.startswith("bucket eu-results-bkt is in eu-west-1, but the backend uses region us-east-1")
     assert recorder.params("PutObject") == [] and recorder.params("CreateTrainingJob") == []
+
+
+def test_bad_bucket_setting_does_not_break_the_form(aws, tmp_path):
+    backend, _, _ = make_backend(tmp_path, aws, s3_input="bucket-without-scheme")
+    fields = {f["name"]: f for f in backend.form_options()["fields"]}
+    assert fields["instance_type"]["default"] == "ml.m5.large" and fields["s3_input"]["default"] is None
+    with pytest.raises(InvalidRequest):
+        backend.validate_options({})
