@@ -14,6 +14,7 @@ export function JobDetail(props: {
   interval: number;
   focusLog: boolean;
   onTitle: (job: IJob) => void;
+  onDeleted: () => void;
 }): JSX.Element {
   const { actions } = props;
   const { trans } = actions;
@@ -132,7 +133,7 @@ export function JobDetail(props: {
         <button
           type="button"
           className="jp-NbJobs-textButton jp-mod-warn"
-          onClick={() => void actions.remove([job])}
+          onClick={() => void actions.remove([job]).then(done => done && props.onDeleted())}
         >
           {trans.__('Delete')}
         </button>

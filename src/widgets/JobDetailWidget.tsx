@@ -32,6 +32,7 @@ export class JobDetailWidget extends ReactWidget {
           this.parent?.title && (this.parent.title.label = job.name);
           this.title.label = job.name;
         }}
+        onDeleted={() => (this.parent ?? this).close()}
       />
     );
   }

@@ -21,7 +21,18 @@ export class SidebarWidget extends ReactWidget {
     this.title.icon = listIcon;
     this.title.caption = service.trans.__('Notebook Jobs');
     service.settingsChanged.connect(() => this.update(), this);
+    // A hidden browser tab does not need fresh rows either.
+    document.addEventListener('visibilitychange', this._onVisibility);
   }
+
+  dispose(): void {
+    document.removeEventListener('visibilitychange', this._onVisibility);
+    super.dispose();
+  }
+
+  private _onVisibility = (): void => {
+    this.update();
+  };
 
   get tab(): SidebarTab {
     return this._tab;
@@ -49,7 +60,7 @@ export class SidebarWidget extends ReactWidget {
         model={this.service.jobs}
         actions={this.actions}
         scheduleActions={this.scheduleActions}
-        visible={this.isVisible}
+        visible={this.isVisible && !document.hidden}
         interval={this.service.settings.refreshInterval * 1000}
         tab={this._tab}
         onTab={tab => (this.tab = tab)}
