@@ -64,6 +64,7 @@ class WarmPool:
         self._closed = False
         self._job_pids: set[int] = set()
         self.ready_spares: dict[int, str] = {}  # pid -> kernelspec, as the zygote reports
+        self.spare_kernels: dict[int, int] = {}  # spare pid -> its kernel's pid
 
     @property
     def pid(self) -> int | None:
@@ -121,6 +122,7 @@ class WarmPool:
                 self._answer(msg.get("id"), msg)
             elif op == "spare_ready":
                 self.ready_spares[msg["pid"]] = msg.get("kernel")
+                self.spare_kernels[msg["pid"]] = msg.get("kernel_pid")
             elif op == "spare_gone":
                 self.ready_spares.pop(msg["pid"], None)
             elif op == "exit" and self.on_exit is not None:
@@ -190,36 +192,54 @@ class WarmPool:
             proc.wait()
 
     def close(self, timeout: float = 10.0) -> None:
-        """End the zygote: its idle spares shut their kernels down; running jobs go on."""
+        """End the zygote, its kernel server and its idle spares; running jobs go on."""
         with self._lock:
             self._closed = True
             proc = self._proc
         spares = self._spares()
+        kernels = [self.spare_kernels.get(p.pid) for p in spares]
         if proc is not None:
             try:
                 if proc.stdin is not None:
-                    proc.stdin.close()
+                    proc.stdin.close()  # the zygote exits, and then its kernel server
             except OSError:
                 pass
+        # Idle spares hold nothing: end them and their kernels now rather than wait for a
+        # kernel start to finish (a forked kernel whose spare is gone also ends itself).
+        for p, kernel_pid in zip(spares, kernels, strict=True):
+            try:
+                kill_process_tree(p.pid, p.create_time())
+            except psutil.Error:
+                pass
+            if kernel_pid:
+                kill_process_tree(int(kernel_pid))
+        if proc is not None:
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        # Idle spares shut their kernels down themselves; whatever is left then is killed.
-        _, late = psutil.wait_procs(spares, timeout=timeout)
-        for p in late:
-            kill_process_tree(p.pid)
         if self._own_dir:
             shutil.rmtree(self.pool_dir, ignore_errors=True)
 
     def _spares(self) -> list[psutil.Process]:
-        """The zygote's children that are not running a job: idle or starting spares."""
+        """The zygote's forked children not running a job: idle or starting spares."""
         try:
-            kids = psutil.Process(self._proc.pid).children() if self.alive() else []
+            zygote = psutil.Process(self._proc.pid) if self.alive() else None
+            if zygote is None:
+                return []
+            cmd = zygote.cmdline()
+            kids = zygote.children()
         except psutil.Error:
             return []
-        return [k for k in kids if k.pid not in self._job_pids]
+        spares = []
+        for k in kids:
+            try:  # forked children share the zygote's command line; the kernel server not
+                if k.pid not in self._job_pids and k.cmdline() == cmd:
+                    spares.append(k)
+            except psutil.Error:
+                pass
+        return spares
 
     def spare_pids(self) -> list[int]:
         return [p.pid for p in self._spares()]

@@ -87,10 +87,21 @@ class JobClient(NotebookClient):
 
 
 async def start_kernel(
-    kernel_name: str, cwd: Path, env: dict[str, str]
+    kernel_name: str, cwd: Path, env: dict[str, str], fork_socket: str | None = None
 ) -> tuple[AsyncKernelManager, Any]:
-    """Start a fresh kernel with cwd and the job's environment; return (manager, client)."""
-    km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=kernel_spec_manager())
+    """Start a fresh kernel with cwd and the job's environment; return (manager, client).
+
+    With `fork_socket`, a plain ipykernel is forked by that kernel server (kernels.py).
+    """
+    if fork_socket:
+        from .kernels import ForkingKernelManager
+
+        km = ForkingKernelManager(
+            kernel_name=kernel_name, kernel_spec_manager=kernel_spec_manager()
+        )
+        km.fork_socket = fork_socket
+    else:
+        km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=kernel_spec_manager())
     extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
     kernel_env = dict(os.environ)
     kernel_env.update(env or {})

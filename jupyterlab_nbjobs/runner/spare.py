@@ -54,6 +54,7 @@ class WarmKernel:
         self.km, self.kc = km, kc
         self.pool_dir = pool_dir
         self.used_warm = False
+        self.forked = False
 
     async def discard(self) -> None:
         km, kc, self.km, self.kc = self.km, self.kc, None, None
@@ -76,6 +77,7 @@ class WarmKernel:
             return await nbmod.start_kernel(kernel_name, cwd, env)
         self.km = self.kc = None  # the runner owns it now and shuts it down at the end
         self.used_warm = True
+        self.forked = bool(getattr(km, "forked", False))
         shutil.rmtree(self.pool_dir, ignore_errors=True)
         return km, kc
 
@@ -121,8 +123,13 @@ def _send(sock: socket.socket, msg: dict) -> None:
         pass
 
 
-async def spare_main(sock: socket.socket, kernel_name: str | None, pool_dir: Path) -> int:
-    """Start a kernel (if kernel_name), report ready, then run the one job handed over."""
+async def spare_main(
+    sock: socket.socket, kernel_name: str | None, pool_dir: Path, fork_socket: str | None = None
+) -> int:
+    """Start a kernel (if kernel_name), report ready, then run the one job handed over.
+
+    The spare's kernel is forked by the kernel server at `fork_socket` when there is one.
+    """
     sock.setblocking(False)
     loop = asyncio.get_running_loop()
     stop_event = asyncio.Event()
@@ -132,8 +139,9 @@ async def spare_main(sock: socket.socket, kernel_name: str | None, pool_dir: Pat
     if kernel_name:
         try:
             pool_dir.mkdir(parents=True, exist_ok=True)
-            warm.km, warm.kc = await nbmod.start_kernel(kernel_name, pool_dir, {})
-            _send(sock, {"op": "ready", "kernel_pid": nbmod.kernel_pid(warm.km)})
+            warm.km, warm.kc = await nbmod.start_kernel(kernel_name, pool_dir, {}, fork_socket)
+            forked = bool(getattr(warm.km, "forked", False))
+            _send(sock, {"op": "ready", "kernel_pid": nbmod.kernel_pid(warm.km), "forked": forked})
         except Exception as exc:  # noqa: BLE001 - the zygote stops making spares that fail
             _send(sock, {"op": "failed", "error": f"{type(exc).__name__}: {exc}"})
     line = await _wait_for_job(sock, stop_event)
@@ -147,6 +155,8 @@ async def spare_main(sock: socket.socket, kernel_name: str | None, pool_dir: Pat
     result = await run_job_async(job_dir, stop_event, start_kernel=warm)
     await warm.discard()  # not used (the job did not need a kernel, or wanted another)
     error = result.get("error") or {}
-    kind = "warm kernel" if warm.used_warm else "fresh kernel"
+    kind = "fresh kernel"
+    if warm.used_warm:
+        kind = "warm kernel, forked" if warm.forked else "warm kernel"
     print(f"nbjobs runner ({kind}): {result['status']} {error.get('message', '')}".rstrip())
     return 0 if result["status"] == "completed" else 1

@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+_KEEP: list = []  # objects holding fds that must never be garbage-collected in a child
 MAX_KERNELSPECS = 4  # spares are kept for at most this many kernelspecs
 MAX_FAILURES = 3  # spares of a kernelspec failing in a row: stop making them
 
@@ -46,8 +47,16 @@ class Spare:
 
 
 class Zygote:
-    def __init__(self, out_fd: int, pool_dir: Path, size: int, kernels: list[str]):
+    def __init__(
+        self,
+        out_fd: int,
+        pool_dir: Path,
+        size: int,
+        kernels: list[str],
+        fork_socket: str | None = None,
+    ):
         self.out_fd = out_fd
+        self.fork_socket = fork_socket
         self.pool_dir = pool_dir
         self.size = size
         self.targets: dict[str, int] = {k: size for k in kernels[:MAX_KERNELSPECS]}
@@ -127,7 +136,7 @@ class Zygote:
         pid = os.fork()
         if pid == 0:  # the child never returns from here
             parent_sock.close()
-            child_main(child_sock, kernel, self.pool_dir)
+            child_main(child_sock, kernel, self.pool_dir, self.fork_socket)
         child_sock.close()
         spare = Spare(pid, kernel, parent_sock)
         self.spares[pid] = spare
@@ -153,11 +162,20 @@ class Zygote:
         spare.buf += chunk
         while b"\n" in spare.buf:
             line, spare.buf = spare.buf.split(b"\n", 1)
-            op = json.loads(line).get("op")
+            msg = json.loads(line)
+            op = msg.get("op")
             if op == "ready":
                 spare.ready = True
                 self.failures[spare.kernel] = 0
-                self.send({"op": "spare_ready", "pid": spare.pid, "kernel": spare.kernel})
+                self.send(
+                    {
+                        "op": "spare_ready",
+                        "pid": spare.pid,
+                        "kernel": spare.kernel,
+                        "kernel_pid": msg.get("kernel_pid"),
+                        "forked": msg.get("forked"),
+                    }
+                )
             elif op == "failed":
                 spare.failed = True
                 self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1
@@ -227,7 +245,9 @@ def create_time(pid: int) -> float:
         return time.time()
 
 
-def child_main(sock: socket.socket, kernel: str | None, pool_dir: Path) -> None:
+def child_main(
+    sock: socket.socket, kernel: str | None, pool_dir: Path, fork_socket: str | None
+) -> None:
     """In the forked child: a session of its own, no inherited fds, then run as a spare."""
     code = 70
     try:
@@ -254,10 +274,13 @@ def child_main(sock: socket.socket, kernel: str | None, pool_dir: Path) -> None:
         import asyncio
 
         kdir = pool_dir / f"k-{os.getpid()}"
-        code = asyncio.run(spare_main(sock, kernel, kdir))
+        code = asyncio.run(spare_main(sock, kernel, kdir, fork_socket))
     except BaseException as exc:  # noqa: BLE001 - a child must never return into the zygote
         try:
+            import traceback
+
             print(f"nbjobs spare {os.getpid()}: {exc!r}", file=sys.stderr)
+            traceback.print_exc()
         except Exception:  # noqa: BLE001
             pass
     finally:
@@ -307,5 +330,34 @@ def main(argv: list[str]) -> int:
     if threading.active_count() != 1:  # forking a threaded process is not safe
         print("nbjobs zygote: threads after imports, not forking", file=sys.stderr)
         return 3
-    Zygote(out_fd, pool_dir, int(argv[1]), argv[2:]).run()
+    fork_socket = start_kernel_server(pool_dir)
+    Zygote(out_fd, pool_dir, int(argv[1]), argv[2:], fork_socket).run()
     return 0
+
+
+def start_kernel_server(pool_dir: Path, wait: float = 60.0) -> str | None:
+    """Start the kernel fork server and wait until it listens; None if it does not come up
+    (spares then start their kernels the usual way). It exits when this process does."""
+    import select
+    import tempfile
+
+    from .kernels import start_server
+
+    path = pool_dir / "kernels.sock"
+    if len(str(path)) > 100:  # unix socket paths are short
+        path = Path(tempfile.mkdtemp(prefix="nbjobs-k-")) / "kernels.sock"
+    try:
+        proc = start_server(path, stderr=sys.stderr)
+    except OSError as exc:
+        print(f"nbjobs zygote: no kernel server: {exc!r}", file=sys.stderr)
+        return None
+    # Referenced for good: dropped, it would sit in subprocess._active, and a forked
+    # runner's next Popen would reap it there and close its pipes' fd numbers, which the
+    # child reuses for its own files by then.
+    _KEEP.append(proc)
+    ready, _, _ = select.select([proc.stdout], [], [], wait)
+    if not ready or proc.stdout.readline().strip() != b"ready":
+        print("nbjobs zygote: the kernel server did not come up", file=sys.stderr)
+        proc.kill()
+        return None
+    return str(path)

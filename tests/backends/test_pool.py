@@ -31,7 +31,7 @@ PROBE = [
     "    'sys_path': sys.path,\n"
     "    'dh': [str(p) for p in _dh],\n"
     "    'env': {k: v for k, v in os.environ.items() if k != 'JPY_PARENT_PID'},\n"
-    "    'parent_is_runner': os.environ.get('JPY_PARENT_PID') == str(os.getppid()),\n"
+    "    'env_parent': os.environ.get('JPY_PARENT_PID'),\n"
     "    'names': sorted(k for k in globals() if not k.startswith('_')),\n"
     "    'execution_count': get_ipython().execution_count,\n"
     "    'history': len(In),\n"
@@ -41,6 +41,12 @@ PROBE = [
     "    'data': open('data.txt').read(),\n"
     "    'n': n,\n"
     "    'file_defined': '__file__' in globals(),\n"
+    "    'modules': sorted(sys.modules),\n"
+    "    'main': sys.modules['__main__'].__name__,\n"
+    "    'argv0': os.path.basename(sys.argv[0]),\n"
+    "    'sigchld': str(__import__('signal').getsignal(__import__('signal').SIGCHLD)),\n"
+    "    'sigint': str(__import__('signal').getsignal(__import__('signal').SIGINT)),\n"
+    "    'sid_is_pid': os.getsid(0) == os.getpid(),\n"
     "}",
     "with open('probe.json', 'w') as fh:\n    json.dump(probe, fh)",
 ]
@@ -83,6 +89,7 @@ def tracked():
 
 def track_pool(backend: LocalBackend, tracked: set[int]) -> None:
     tracked.add(backend.pool.pid)
+    tracked.update(p for p in backend.pool.spare_kernels.values() if p)
     for pid in backend.pool.spare_pids():
         tracked.add(pid)
         try:
@@ -122,8 +129,8 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
     for job_id, job_dir in jobs.items():
         track_job(job_dir, tracked)
         assert rec.results[job_id]["status"] == "completed", rec.results[job_id]
-    assert "(warm kernel)" in runner_out(jobs["warm1"])
-    assert "(warm kernel)" in runner_out(jobs["warm2"])
+    assert "(warm kernel, forked)" in runner_out(jobs["warm1"])
+    assert "(warm kernel, forked)" in runner_out(jobs["warm2"])
     cold, warm1, warm2 = (probe_of(tmp_path, j) for j in ("cold", "warm1", "warm2"))
     for job_id, probe in (("cold", cold), ("warm1", warm1), ("warm2", warm2)):
         work = str((jobs[job_id] / "work").resolve())
@@ -131,11 +138,24 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
         assert probe["dh"] == [work]  # IPython's directory history starts where a fresh one does
         assert probe["data"] == "relative read works\n"
         assert probe["n"] == 5  # parameters injected the same way
-        assert probe["parent_is_runner"]
-        assert probe["ppid"] == read(jobs[job_id], "runner.json")["pid"]
+        # JPY_PARENT_PID names the runner (a forked kernel's parent is the kernel server)
+        assert probe["env_parent"] == str(read(jobs[job_id], "runner.json")["pid"])
         # the relative write landed in the job's work dir and was published
         assert (jobs[job_id] / "work" / "probe.json").exists()
-    for key in ("sys_path", "env", "names", "execution_count", "history", "file_defined"):
+    for key in (
+        "sys_path",
+        "env",
+        "names",
+        "execution_count",
+        "history",
+        "file_defined",
+        "modules",
+        "main",
+        "argv0",
+        "sigchld",
+        "sigint",
+        "sid_is_pid",
+    ):
         assert warm1[key] == cold[key], key
         assert warm2[key] == cold[key], key
     assert len({cold["pid"], warm1["pid"], warm2["pid"]}) == 3
@@ -179,8 +199,9 @@ def test_dead_spare_kernel_is_replaced_by_a_fresh_one(tmp_path, tracked):
         await ready_pool(backend, 1)
         track_pool(backend, tracked)
         spare = next(iter(backend.pool.ready_spares))
-        for kernel in psutil.Process(spare).children():
-            kernel.kill()
+        kernel = psutil.Process(backend.pool.spare_kernels[spare])
+        kernel.kill()
+        kernel.wait(10)
         await backend.start(request(job))
         result = await rec.wait_finished("job1")
         await backend.close()
@@ -238,7 +259,7 @@ def test_stop_ends_a_warm_job_and_its_kernel(tmp_path, tracked):
 
     result = asyncio.run(scenario())
     info = read(job, "runner.json")
-    assert "(warm kernel)" in runner_out(job)
+    assert "(warm kernel, forked)" in runner_out(job)
     assert result["status"] == "stopped" and result["error"]["reason"] == "stopped", result
     assert "sleeping" in executed(job).cells[1].outputs[0].text
     assert gone(info["pid"], info["create_time"])
@@ -272,7 +293,7 @@ def test_forked_runner_survives_the_server_and_is_readopted(tmp_path, tracked):
 
     result = asyncio.run(second_server())
     assert result["status"] == "completed", result
-    assert "(warm kernel)" in runner_out(job)
+    assert "(warm kernel, forked)" in runner_out(job)
     assert executed(job).cells[0].outputs[0].text == "done\n"
 
 
@@ -291,3 +312,26 @@ def test_close_shuts_down_idle_spares_and_their_kernels(tmp_path, tracked):
     pids, pool_dir = asyncio.run(scenario())
     assert all(gone(p) for p in pids), [p for p in pids if not gone(p)]
     assert not pool_dir.exists()
+
+
+def test_forked_kernel_ends_when_its_runner_is_killed_with_nobody_watching(tmp_path, tracked):
+    job = make_job(tmp_path, SLEEPY)
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1)
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        await backend.start(request(job))
+        await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
+        await backend.close()  # the server is gone: only the kernel itself can notice
+
+    asyncio.run(scenario())
+    track_job(job, tracked)
+    info = read(job, "runner.json")
+    assert "(warm kernel, forked)" in runner_out(job) or info["kernel_pid"]
+    os.kill(info["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while not gone(info["kernel_pid"], info["kernel_create_time"]):
+        assert time.monotonic() < deadline, "the kernel outlived its runner"
+        time.sleep(0.1)
