@@ -65,6 +65,12 @@ class NbJobsApp(ExtensionApp):
         2, help="Kernels kept started ahead of demand per kernelspec in use (warm_pool)."
     ).tag(config=True)
 
+    enable_sagemaker = Bool(
+        None, allow_none=True,
+        help="Offer the SageMaker backend. Default: when running in SageMaker Studio (its "
+        "resource metadata file exists) or when c.SageMakerConfig is set.",
+    ).tag(config=True)
+
     def initialize_settings(self):
         from .services.jobs import JobService
         from .store import Database, JobStore
@@ -105,8 +111,21 @@ class NbJobsApp(ExtensionApp):
     def _make_backends(self, events):
         from .backends.local import LocalBackend
 
-        return [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs,
-                             warm_pool=self.warm_pool, warm_kernels=self.warm_kernels)]
+        backends = [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs,
+                                 warm_pool=self.warm_pool, warm_kernels=self.warm_kernels)]
+        if self._sagemaker_wanted():
+            from .backends.sagemaker import create_sagemaker_backend
+
+            backends.append(create_sagemaker_backend(events, parent=self))
+        return backends
+
+    def _sagemaker_wanted(self) -> bool:
+        if self.enable_sagemaker is not None:
+            return self.enable_sagemaker
+        from .backends.sagemaker_config import SageMakerConfig
+
+        in_studio = os.path.exists(SageMakerConfig(parent=self).resource_metadata_path)
+        return in_studio or "SageMakerConfig" in self.config
 
     def initialize_handlers(self):
         from .handlers import all_routes
