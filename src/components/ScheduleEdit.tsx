@@ -34,7 +34,10 @@ export function ScheduleEdit(props: {
     retries: String(s.max_retries),
     tags: s.tags.join(', '),
     overlap: s.overlap_policy,
-    catchup: s.catchup_policy
+    catchup: s.catchup_policy,
+    catchup_limit: String(s.catchup_limit),
+    start_at: toLocalInput(s.start_at),
+    end_at: toLocalInput(s.end_at)
   }));
   const [errors, setErrors] = React.useState<Errors>({});
   const set = (patch: Partial<typeof f>) => setF(old => ({ ...old, ...patch }));
@@ -78,10 +81,15 @@ export function ScheduleEdit(props: {
       max_retries: Number(f.retries),
       tags: f.tags.split(',').map(x => x.trim()).filter(Boolean),
       overlap_policy: f.overlap as OverlapPolicy,
-      catchup_policy: f.catchup as CatchupPolicy
+      catchup_policy: f.catchup as CatchupPolicy,
+      catchup_limit: Number(f.catchup_limit),
+      start_at: f.start_at ? new Date(f.start_at).toISOString() : null,
+      end_at: f.end_at ? new Date(f.end_at).toISOString() : null
     };
     const before: any = {
       ...s,
+      start_at: s.start_at ? new Date(s.start_at).toISOString() : null,
+      end_at: s.end_at ? new Date(s.end_at).toISOString() : null,
       kernel_name: s.kernel_name || null,
       overlap_policy: s.overlap_policy,
       catchup_policy: s.catchup_policy
@@ -169,6 +177,23 @@ export function ScheduleEdit(props: {
           <option value="skip">{trans.__('Skip them')}</option>
         </select>
       </Field>
+      {text('catchup_limit', trans.__('At most this many missed runs'))}
+      {(['start_at', 'end_at'] as const).map(key => (
+        <Field
+          key={key}
+          id={`edit-${key}`}
+          label={key === 'start_at' ? trans.__('Starts') : trans.__('Ends')}
+          error={errors[key]}
+        >
+          <input
+            id={`nbjobs-edit-${key}`}
+            className="jp-mod-styled"
+            type="datetime-local"
+            value={f[key]}
+            onChange={e => set({ [key]: e.target.value } as any)}
+          />
+        </Field>
+      ))}
       <div className="jp-NbJobs-formButtons">
         <button type="button" className="jp-NbJobs-textButton" onClick={props.onCancel}>
           {trans.__('Cancel')}
@@ -178,5 +203,18 @@ export function ScheduleEdit(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/** ISO time -> the local "YYYY-MM-DDTHH:mm" a datetime-local input shows. */
+function toLocalInput(iso: string | null): string {
+  if (!iso) {
+    return '';
+  }
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+    `T${pad(d.getHours())}:${pad(d.getMinutes())}`
   );
 }
