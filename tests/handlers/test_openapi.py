@@ -46,7 +46,7 @@ async def test_responses_match_spec(checked, api, notebook):
     assert code == 201
     done = await api.wait(job["id"])
     jid = done["id"]
-    for method, path in [("GET", "jobs"), (f"GET", f"jobs/{jid}"), ("GET", f"jobs/{jid}/outputs"),
+    for method, path in [("GET", "jobs"), ("GET", f"jobs/{jid}"), ("GET", f"jobs/{jid}/outputs"),
                          ("GET", f"jobs/{jid}/log"), ("GET", "environments")]:
         code, _ = await checked(method, path)
         assert code == 200
