@@ -68,7 +68,7 @@ def test_failing_job_exits_1_with_the_error(cli):
 def test_grid_sweep(cli):
     write_notebook(cli.root, "g.ipynb", "print(a * b)", parameters="a = 1\nb = 1")
     res = cli("run", "g.ipynb", "--grid", "a=1,2", "--grid", "b=10,20", "-p", "c", "0")
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 0, (res.stdout, res.stderr)
     assert "4 jobs" in res.stdout and res.stdout.count("completed: g [") == 4
     sweep_id = res.stdout.split()[1].rstrip(":")
     listing = json.loads(cli("list", "--sweep", sweep_id, "--json").stdout)
