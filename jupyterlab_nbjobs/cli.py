@@ -267,7 +267,8 @@ async def cmd_schedule(ctx: Context, args) -> int:
             output_formats=["ipynb", *args.format], package_input_folder=args.package_folder,
             overlap_policy=args.overlap, catchup_policy=args.catchup,
             catchup_limit=args.catchup_limit, active=not args.paused, start_at=args.start,
-            end_at=args.end, tags=args.tag), os.environ.get("USER"))
+            end_at=args.end, tags=args.tag, env=parse_env(args.env),
+            timeout_seconds=args.timeout, max_retries=args.retries), os.environ.get("USER"))
         for warning in sched.warnings:
             sys.stderr.write(f"warning: {warning}\n")
         out(f"schedule {sched.id}: {sched.cron_description} ({sched.timezone})")
@@ -301,6 +302,9 @@ def _job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--package-folder", action="store_true",
                    help="copy the notebook's folder so relative paths work")
     p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--timeout", type=float, help="seconds")
+    p.add_argument("--retries", type=int, default=0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -317,9 +321,6 @@ def build_parser() -> argparse.ArgumentParser:
     _job_options(run)
     run.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
                      help="sweep: one job per combination")
-    run.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
-    run.add_argument("--timeout", type=float)
-    run.add_argument("--retries", type=int, default=0)
 
     lst = sub.add_parser("list", help="list jobs, newest first")
     lst.add_argument("--status")

@@ -100,7 +100,8 @@ def test_stop_and_follow_a_running_job(cli):
 def test_schedule_commands(cli):
     write_notebook(cli.root, "s.ipynb", "x = 1")
     res = cli("schedule", "create", "s.ipynb", "--cron", "daily at 06:30", "--tz",
-              "Europe/Berlin", "--name", "morning", "-p", "x", "2")
+              "Europe/Berlin", "--name", "morning", "-p", "x", "2", "--env", "A=b",
+              "--timeout", "30", "--retries", "1")
     assert res.returncode == 0, res.stderr
     sid = res.stdout.split()[1].rstrip(":")
     assert "At 06:30" in res.stdout and res.stdout.count("next: ") == 5
