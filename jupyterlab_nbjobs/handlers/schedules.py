@@ -98,7 +98,7 @@ class ScheduleRefreshHandler(ScheduleHandlerBase):
 
 class CronValidateHandler(ScheduleHandlerBase):
     @web.authenticated
-    @authorized
+    @authorized("read")  # a POST only for its body: it changes nothing
     async def post(self):
         request = self.parse_body(CronCheck)
         expr = cron.normalize(request.cron, self.schedules.allow_seconds)

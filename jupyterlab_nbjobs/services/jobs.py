@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 INPUT_DIR = "input"  # the pristine snapshot; work/ is copied from it for every attempt
 FINAL = {s.value for s in FINAL_STATUSES}
+KERNEL_SPECS_TTL = 5.0  # seconds: a kernel installed meanwhile shows up this soon
 
 
 class JobService:
@@ -33,12 +35,21 @@ class JobService:
         self.root_dir = root_dir
         self.staging_dir = Path(staging_dir)
         self.outputs_folder = outputs_folder
-        self.kernel_specs = kernel_specs
+        self._read_kernel_specs = kernel_specs
+        self._kernel_specs: tuple[float, dict[str, Any]] | None = None
         self.backends: dict[str, Backend] = {}
         self.default_backend = "local"
         self._dispatch_lock = asyncio.Lock()
         self._finished_waiters: dict[str, list[asyncio.Future]] = {}
         self.listeners: list[Callable[[Job], Any]] = []  # told of every final state
+
+    def kernel_specs(self) -> dict[str, Any]:
+        """Installed kernelspecs, re-read at most every few seconds: every create needs them,
+        and reading them walks several folders of JSON files."""
+        now = time.monotonic()
+        if self._kernel_specs is None or now - self._kernel_specs[0] > KERNEL_SPECS_TTL:
+            self._kernel_specs = (now, self._read_kernel_specs())
+        return self._kernel_specs[1]
 
     def add_backend(self, backend: Backend, default: bool = False) -> None:
         self.backends[backend.name] = backend
