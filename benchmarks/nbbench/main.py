@@ -126,7 +126,8 @@ def attempt(results: dict, label: str, fn):
 
 def run_side(server: Server, args, results: dict) -> dict:
     side = server.side
-    data: dict = {"server_start_seconds": server.start_seconds}
+    data: dict = {"server_start_seconds": server.start_seconds,
+                  "server_rss_start_mb": server.server_rss() / (1 << 20)}
     one, ten = f"bench/{notebooks.ONE_CELL}", f"bench/{notebooks.TEN_CELLS}"
     guard = int(args.min_available_gb * (1 << 30))
     for wl in args.workload_list:

@@ -69,6 +69,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     out += [
         ("5", "10-cell notebook, create → completed, median", "s", "w5.median", ""),
         ("5", "  the same minus its code's plain-Python time", "s", "w5.overhead", ""),
+        ("6", "server RSS right after start", "MB", "server_rss_start_mb", ""),
         ("6", "server RSS before the many-jobs run (idle)", "MB", "w6.server_rss_before_mb", ""),
         ("6", "server RSS after it", "MB", "w6.server_rss_after_mb", ""),
         ("6", "server RSS growth", "MB", "w6.server_rss_growth_mb", "≤ 30 MB / 1,000 jobs"),
@@ -126,7 +127,7 @@ def details(results: dict) -> str:
                         f"{d['jobs_final_during_sampling']}")
         if data.get("w6"):
             d = data["w6"]
-            bits.append(f"w6: requested={d['requested']} submitted={d['submitted']} "
+            bits.append(f"w6: warm-up={d.get('warmup_jobs')} then requested={d['requested']} submitted={d['submitted']} "
                         f"completed={d['completed']} failed={d['failed']} capped={d['capped']} "
                         f"(cap {d['time_cap']:.0f} s) wall={d['wall']:.0f} s "
                         f"jobs/min={d['jobs_per_minute'] or 0:.1f}")
