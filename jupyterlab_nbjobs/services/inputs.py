@@ -97,19 +97,37 @@ def check_kernel(kernel_name: str, specs: dict[str, Any]) -> None:
         )
 
 
+FORMAT_LABELS = {"html": "HTML", "pdf": "PDF (LaTeX)", "webpdf": "PDF (browser)",
+                 "markdown": "Markdown", "script": "Script", "python": "Python script",
+                 "latex": "LaTeX", "rst": "reStructuredText", "asciidoc": "AsciiDoc",
+                 "slides": "Reveal.js slides", "qtpdf": "PDF (Qt)", "qtpng": "PNG (Qt)"}
+
+
+def _exporter_usable(name: str) -> bool:
+    """Some exporters need a program or package that may be missing: offer them only when
+    it is there, so a user never picks a format that can only fail."""
+    import importlib.util
+
+    if name == "pdf":
+        return shutil.which("xelatex") is not None
+    if name == "webpdf":
+        return importlib.util.find_spec("playwright") is not None
+    if name in ("qtpdf", "qtpng"):
+        return importlib.util.find_spec("PyQt5.QtWebEngineWidgets") is not None if \
+            importlib.util.find_spec("PyQt5") else False
+    return True
+
+
 @functools.lru_cache(maxsize=1)
 def export_formats() -> dict[str, str]:
-    """Output format name -> label, from the nbconvert exporters installed here."""
+    """Output format name -> label, from the nbconvert exporters usable here."""
     from nbconvert.exporters import get_export_names
 
     formats = {"ipynb": "Notebook (.ipynb)"}
     for name in sorted(get_export_names()):
-        if name in ("notebook", "custom"):
+        if name in ("notebook", "custom") or not _exporter_usable(name):
             continue
-        formats[name] = {"html": "HTML", "pdf": "PDF (LaTeX)", "webpdf": "PDF (browser)",
-                         "markdown": "Markdown", "script": "Script", "latex": "LaTeX",
-                         "rst": "reStructuredText", "asciidoc": "AsciiDoc",
-                         "slides": "Reveal.js slides"}.get(name, name)
+        formats[name] = FORMAT_LABELS.get(name, name)
     return formats
 
 
