@@ -102,6 +102,10 @@ class NbJobsApp(ExtensionApp):
                                      "schedules")
         self.schedules = ScheduleService(store, self.jobs, schedules_dir,
                                          allow_seconds=self.cron_seconds_field)
+        if "sagemaker" in self.jobs.backends:  # AWS fires these while the server is down
+            from .backends.sagemaker_schedules import SageMakerSchedules
+
+            self.schedules.remote["sagemaker"] = SageMakerSchedules(self.jobs.backends["sagemaker"])
         self.sweeps = SweepService(SweepStore(self.db), self.jobs,
                                    max_combinations=self.max_sweep_combinations)
         self.scheduler = Scheduler(store, self.schedules,

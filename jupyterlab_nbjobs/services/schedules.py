@@ -17,11 +17,12 @@ from typing import Any
 
 import nbformat
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import Conflict, InvalidRequest, NbJobsError, NotFound
 from ..models import (
     FireRecord,
     JobCreate,
     JobSettings,
+    RemoteRun,
     RunResult,
     Schedule,
     ScheduleCreate,
@@ -32,6 +33,7 @@ from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
 from .jobs import JobService
+from .remote_schedules import RemoteScheduler, call_staged, quietly
 
 SETTINGS_FIELDS = tuple(JobSettings.model_fields)
 TIMING_FIELDS = ("cron", "timezone", "start_at", "end_at", "active")
@@ -69,6 +71,8 @@ class ScheduleService:
         self.schedules_dir = Path(schedules_dir)
         self.allow_seconds = allow_seconds
         self.listeners: list[Callable[[], None]] = []  # the scheduler wakes on changes
+        # Backends whose schedules a remote service fires (app.py: "sagemaker").
+        self.remote: dict[str, RemoteScheduler] = {}
 
     def _changed(self) -> None:
         for listener in list(self.listeners):
@@ -119,29 +123,51 @@ class ScheduleService:
 
     # -- create / read -------------------------------------------------------------------------
     async def create(self, request: ScheduleCreate, user: str | None) -> Schedule:
-        return await asyncio.to_thread(self._create, request, user)
+        values = await asyncio.to_thread(self._prepare_create, request, user)
+        remote = self.remote.get(values["settings"]["backend"])
+        try:
+            if remote is not None:  # AWS fires it: never the local loop
+                values.update(next_fire_at=None,
+                              remote=await self._staged(values, remote.create))
+            row = await asyncio.to_thread(self.store.insert, values)
+        except BaseException:
+            if values.get("remote"):
+                await quietly(remote.delete(values["remote"]))
+            await asyncio.to_thread(shutil.rmtree, self.schedules_dir / values["id"], True)
+            raise
+        self._changed()
+        warnings = await asyncio.to_thread(unknown_parameter_warnings, self._notebook_path(row),
+                                           list(request.parameters))
+        return await asyncio.to_thread(self._model, row, False, warnings)
 
-    def _create(self, request: ScheduleCreate, user: str | None) -> Schedule:
+    def _prepare_create(self, request: ScheduleCreate, user: str | None) -> dict[str, Any]:
         expr, first = self._check_timing(request)
         resolved = self._resolve(request, None)
         schedule_id = uuid.uuid4().hex
         snap = self._snapshot(schedule_id, resolved["notebook"], request.package_input_folder)
-        try:
-            row = self.store.insert({
-                "id": schedule_id, "name": request.name or Path(request.input_path).stem,
-                "settings": resolved["settings"], "cron": expr, "timezone": request.timezone,
-                "start_at": request.start_at, "end_at": request.end_at,
-                "active": request.active, "overlap_policy": request.overlap_policy.value,
-                "catchup_policy": request.catchup_policy.value,
-                "catchup_limit": request.catchup_limit, "next_fire_at": first,
-                "snapshot_dir": str(snap), "snapshot_at": utcnow(), "created_by": user,
-            })
-        except Exception:
-            shutil.rmtree(self.schedules_dir / schedule_id, ignore_errors=True)
-            raise
-        self._changed()
-        warnings = unknown_parameter_warnings(self._notebook_path(row), list(request.parameters))
-        return self._model(row, details=False, warnings=warnings)
+        return {
+            "id": schedule_id, "name": request.name or Path(request.input_path).stem,
+            "settings": resolved["settings"], "cron": expr, "timezone": request.timezone,
+            "start_at": request.start_at, "end_at": request.end_at,
+            "active": request.active, "overlap_policy": request.overlap_policy.value,
+            "catchup_policy": request.catchup_policy.value,
+            "catchup_limit": request.catchup_limit, "next_fire_at": first,
+            "snapshot_dir": str(snap), "snapshot_at": utcnow(), "created_by": user,
+        }
+
+    async def _staged(self, schedule: dict[str, Any], call) -> dict[str, Any]:
+        return await call_staged(self.schedules_dir, schedule, self.jobs.root_dir,
+                                 self.jobs.outputs_folder, call)
+
+    def _remote_of(self, row: dict[str, Any]) -> RemoteScheduler | None:
+        """The remote scheduler of a row that has a handle (None for a local schedule)."""
+        if not row.get("remote"):
+            return None
+        backend = row["settings"]["backend"]
+        if backend not in self.remote:
+            raise Conflict(f"schedule {row['id']} runs on {backend!r}, which is not configured "
+                           "on this server", reason="backend_missing")
+        return self.remote[backend]
 
     def _row(self, schedule_id: str) -> dict[str, Any]:
         row = self.store.get(schedule_id)
@@ -154,6 +180,12 @@ class ScheduleService:
         runs, _ = await self.jobs.list(JobQuery(schedule_id=schedule_id, limit=5))
         model = await asyncio.to_thread(self._model, row, True)
         model.last_runs = runs
+        if row.get("remote") and row["settings"]["backend"] in self.remote:
+            try:
+                found = await self.remote[row["settings"]["backend"]].list_runs(row["remote"])
+                model.remote_runs = [RemoteRun(**r) for r in found]
+            except NbJobsError as exc:  # the schedule still shows while AWS is unreachable
+                model.warnings.append(f"could not list the remote runs: {exc.message}")
         return model
 
     async def list(self) -> list[Schedule]:
@@ -162,9 +194,13 @@ class ScheduleService:
 
     def _model(self, row: dict[str, Any], details: bool, warnings=()) -> Schedule:
         upcoming: list[datetime] = []
-        if row["active"] and row["next_fire_at"]:
-            upcoming = [row["next_fire_at"], *cron.fire_times(
-                row["cron"], row["timezone"], row["next_fire_at"], 4, until=row["end_at"])]
+        next_at = row["next_fire_at"]
+        if row.get("remote") and row["active"]:  # fired remotely: shown, never stored
+            next_at = cron.next_fire(row["cron"], row["timezone"], utcnow(),
+                                     start=row["start_at"], end=row["end_at"])
+        if row["active"] and next_at:
+            upcoming = [next_at, *cron.fire_times(
+                row["cron"], row["timezone"], next_at, 4, until=row["end_at"])]
         fires = self.store.fires(row["id"], 10) if details else []
         settings = {k: v for k, v in row["settings"].items() if k != "name"}
         return Schedule(
@@ -172,7 +208,7 @@ class ScheduleService:
             cron_description=cron.describe(row["cron"]), timezone=row["timezone"],
             start_at=row["start_at"], end_at=row["end_at"], active=row["active"],
             overlap_policy=row["overlap_policy"], catchup_policy=row["catchup_policy"],
-            catchup_limit=row["catchup_limit"], next_fire_at=row["next_fire_at"],
+            catchup_limit=row["catchup_limit"], next_fire_at=next_at, remote=row.get("remote"),
             next_fire_times=upcoming, snapshot_at=row["snapshot_at"],
             created_by=row["created_by"], created_at=row["created_at"],
             updated_at=row["updated_at"], warnings=list(warnings),
@@ -182,11 +218,43 @@ class ScheduleService:
 
     # -- change ---------------------------------------------------------------------------------
     async def update(self, schedule_id: str, patch: ScheduleUpdate) -> Schedule:
-        model = await asyncio.to_thread(self._update, schedule_id, patch)
+        row, values, changes = await asyncio.to_thread(self._plan_update, schedule_id, patch)
+        try:
+            await self._update_remote(row, values)
+        except BaseException:
+            if "snapshot_dir" in values:
+                await asyncio.to_thread(shutil.rmtree, values["snapshot_dir"], True)
+            raise
+        model = await asyncio.to_thread(self._store_update, schedule_id, values, changes)
         self._changed()
         return model
 
-    def _update(self, schedule_id: str, patch: ScheduleUpdate) -> Schedule:
+    async def _update_remote(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        """Carry a change to the remote side first, so a refused change leaves the row as is.
+        Switching backends creates the new side before deleting the old one."""
+        old = self._remote_of(row)
+        new = self.remote.get(values["settings"]["backend"])
+        merged = {**row, **values}
+        if new is not None:
+            if old is new:
+                values["remote"] = await self._staged(merged, lambda r: new.update(row["remote"], r))
+            else:
+                values["remote"] = await self._staged(merged, new.create)
+            values["next_fire_at"] = None
+        if old is not None and old is not new:
+            try:
+                await old.delete(row["remote"])
+            except BaseException:
+                if new is not None:
+                    await quietly(new.delete(values["remote"]))
+                raise
+            if new is None:  # fired here from now on
+                values["remote"] = None
+                values["next_fire_at"] = None if not merged["active"] else cron.next_fire(
+                    merged["cron"], merged["timezone"], utcnow(), start=merged["start_at"],
+                    end=merged["end_at"])
+
+    def _plan_update(self, schedule_id: str, patch: ScheduleUpdate):
         row = self._row(schedule_id)
         changes = patch.model_dump(exclude_unset=True)
         current = {**row["settings"], "name": row["name"], "cron": row["cron"],
@@ -213,6 +281,10 @@ class ScheduleService:
             expr, first = self._check_timing(request)
             values.update(cron=expr, timezone=request.timezone, start_at=request.start_at,
                           end_at=request.end_at, active=request.active, next_fire_at=first)
+        return row, values, changes
+
+    def _store_update(self, schedule_id: str, values: dict[str, Any], changes: dict[str, Any]
+                      ) -> Schedule:
         self.store.update(schedule_id, **values)
         if "snapshot_dir" in values:
             self._prune_snapshots(schedule_id, {values["snapshot_dir"]})
@@ -235,7 +307,10 @@ class ScheduleService:
                                  field=field or None) from None
 
     async def pause(self, schedule_id: str) -> Schedule:
-        await asyncio.to_thread(self._row, schedule_id)
+        row = await asyncio.to_thread(self._row, schedule_id)
+        remote = self._remote_of(row)
+        if remote is not None:
+            await remote.pause(row["remote"])
         await asyncio.to_thread(self.store.update, schedule_id, active=False, next_fire_at=None)
         self._changed()
         return await self.get(schedule_id)
@@ -245,12 +320,19 @@ class ScheduleService:
         row = await asyncio.to_thread(self._row, schedule_id)
         first = await asyncio.to_thread(cron.next_fire, row["cron"], row["timezone"], utcnow(),
                                         start=row["start_at"], end=row["end_at"])
+        remote = self._remote_of(row)
+        if remote is not None:
+            await remote.resume(row["remote"])
+            first = None
         await asyncio.to_thread(self.store.update, schedule_id, active=True, next_fire_at=first)
         self._changed()
         return await self.get(schedule_id)
 
     async def delete(self, schedule_id: str, delete_runs: bool = False) -> None:
-        await asyncio.to_thread(self._row, schedule_id)
+        row = await asyncio.to_thread(self._row, schedule_id)
+        remote = self._remote_of(row)
+        if remote is not None:  # AWS resources first: a failure keeps the row to retry with
+            await remote.delete(row["remote"])
         job_ids = await asyncio.to_thread(self.store.job_ids, schedule_id)
         await asyncio.to_thread(self.store.delete, schedule_id)
         self._changed()
@@ -263,15 +345,24 @@ class ScheduleService:
         await asyncio.to_thread(shutil.rmtree, self.schedules_dir / schedule_id, True)
 
     async def refresh_snapshot(self, schedule_id: str) -> Schedule:
-        def refresh() -> None:
+        def snapshot() -> tuple[dict[str, Any], Path]:
             row = self._row(schedule_id)
             settings = row["settings"]
             notebook, _ = inputs.read_notebook(self.jobs.root_dir, settings["input_path"])
-            snap = self._snapshot(schedule_id, notebook, settings["package_input_folder"])
-            self.store.update(schedule_id, snapshot_dir=str(snap), snapshot_at=utcnow())
-            self._prune_snapshots(schedule_id, {str(snap)})
+            return row, self._snapshot(schedule_id, notebook, settings["package_input_folder"])
 
-        await asyncio.to_thread(refresh)
+        row, snap = await asyncio.to_thread(snapshot)
+        values: dict[str, Any] = {"snapshot_dir": str(snap), "snapshot_at": utcnow()}
+        remote = self._remote_of(row)
+        if remote is not None:
+            try:
+                values["remote"] = await self._staged(
+                    {**row, **values}, lambda r: remote.update(row["remote"], r))
+            except BaseException:
+                await asyncio.to_thread(shutil.rmtree, snap, True)
+                raise
+        await asyncio.to_thread(self.store.update, schedule_id, **values)
+        await asyncio.to_thread(self._prune_snapshots, schedule_id, {str(snap)})
         return await self.get(schedule_id)
 
     # -- runs ---------------------------------------------------------------------------------
@@ -293,3 +384,4 @@ class ScheduleService:
         job, _ = await self.jobs.create(request, row["created_by"], schedule_id=row["id"],
                                         snapshot_from=Path(row["snapshot_dir"]))
         return job
+

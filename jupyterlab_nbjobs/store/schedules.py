@@ -72,14 +72,16 @@ class ScheduleStore:
         with self.db.engine.connect() as conn:
             return conn.execute(
                 select(func.min(ScheduleRow.next_fire_at))
-                .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at.is_not(None))
+                .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at.is_not(None),
+                       ScheduleRow.remote.is_(None))
             ).scalar_one_or_none()
 
     def due(self, now: datetime) -> list[dict[str, Any]]:
         with self.db.engine.connect() as conn:
             rows = conn.execute(
                 select(*SCHEDULE_COLUMNS)
-                .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at <= now)
+                .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at <= now,
+                       ScheduleRow.remote.is_(None))  # a remote service fires those
                 .order_by(ScheduleRow.next_fire_at)
             ).mappings().all()
         return [dict(r) for r in rows]
@@ -98,7 +100,7 @@ class ScheduleStore:
                     update(ScheduleRow)
                     .where(ScheduleRow.id == schedule_id,
                            ScheduleRow.next_fire_at == expected_next,
-                           ScheduleRow.active.is_(True))
+                           ScheduleRow.active.is_(True), ScheduleRow.remote.is_(None))
                     .values(next_fire_at=new_next)
                 ).rowcount
                 if moved != 1:

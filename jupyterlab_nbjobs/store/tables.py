@@ -123,6 +123,8 @@ class ScheduleRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Handle of the remote service that fires this schedule (SageMaker); NULL: fired here.
+    remote: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
     __table_args__ = (
         Index("ix_schedules_due", "active", "next_fire_at"),
