@@ -21,6 +21,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,8 @@ class ScheduleRequest:
     options: dict[str, Any] = field(default_factory=dict)  # backend_options (validated)
     enabled: bool = True
     description: str = ""
+    start_at: datetime | None = None  # timezone-aware; EventBridge's StartDate/EndDate
+    end_at: datetime | None = None
 
 
 def resource_name(schedule_id: str, limit: int = 64) -> str:
@@ -99,7 +102,15 @@ class SageMakerSchedules:
         return definition, facts, uploaded
 
     def _schedule_args(self, req: ScheduleRequest, pipeline_arn: str, role_arn: str) -> dict[str, Any]:
-        return {
+        # The schedule's window (the service's start_at/end_at); a start already past is left
+        # out: the cron alone decides from now on.
+        window: dict[str, Any] = {}
+        start, end = getattr(req, "start_at", None), getattr(req, "end_at", None)
+        if start is not None and start > datetime.now(timezone.utc):
+            window["StartDate"] = start
+        if end is not None:
+            window["EndDate"] = end
+        return {**window,
             "Name": resource_name(req.schedule_id), "GroupName": self._group,
             "ScheduleExpression": to_eventbridge(req.cron),
             "ScheduleExpressionTimezone": check_timezone(req.timezone),

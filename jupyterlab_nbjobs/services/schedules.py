@@ -347,6 +347,7 @@ class ScheduleService:
     async def refresh_snapshot(self, schedule_id: str) -> Schedule:
         def snapshot() -> tuple[dict[str, Any], Path]:
             row = self._row(schedule_id)
+            self._remote_of(row)  # refuse before copying anything
             settings = row["settings"]
             notebook, _ = inputs.read_notebook(self.jobs.root_dir, settings["input_path"])
             return row, self._snapshot(schedule_id, notebook, settings["package_input_folder"])

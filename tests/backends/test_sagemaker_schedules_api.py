@@ -201,3 +201,78 @@ async def test_switching_backends_moves_the_schedule(api, notebook, sm):
     assert code == 200 and back["remote"] is None, back
     assert clients["sagemaker"].list_pipelines()["PipelineSummaries"] == []
     assert app.schedules.store.get(sid)["next_fire_at"] is not None  # fired here again
+
+
+async def test_start_and_end_reach_the_aws_schedule(api, notebook, sm):
+    app, clients, _ = sm
+    nb = notebook("w.ipynb", "x = 1")
+    now = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    start, end = now + timedelta(days=2), now + timedelta(days=30)
+    code, sched = await api.post("schedules", {
+        "input_path": nb, "cron": "0 6 * * *", "timezone": "Asia/Tokyo", "backend": "sagemaker",
+        "start_at": start.isoformat(), "end_at": end.isoformat()})
+    assert code == 201, sched
+    got = aws_schedule(clients, sched["id"])
+    assert got["StartDate"] == start and got["EndDate"] == end
+    assert ts(sched["next_fire_at"]) >= start  # shown from the same window
+    code, patched = await api.call("PATCH", f"schedules/{sched['id']}",
+                                   {"end_at": (end + timedelta(days=1)).isoformat()})
+    assert code == 200, patched
+    assert aws_schedule(clients, sched["id"])["EndDate"] == end + timedelta(days=1)
+
+
+async def test_without_its_remote_the_schedule_is_left_alone(api, notebook, sm):
+    """A server that lost the SageMaker backend refuses to change the AWS side (409) rather
+    than leave a pipeline firing with no row to manage it."""
+    app, clients, _ = sm
+    code, sched = await api.post("schedules", {"input_path": notebook("m.ipynb", "x = 1"),
+                                               "cron": "@daily", "backend": "sagemaker"})
+    sid = sched["id"]
+    remote = app.schedules.remote.pop("sagemaker")
+    snaps = sorted(p.name for p in (Path(app.schedules.schedules_dir) / sid).iterdir())
+    for route in ("pause", "resume", "refresh-snapshot"):
+        code, err = await api.post(f"schedules/{sid}/{route}")
+        assert code == 409 and err["reason"] == "backend_missing", (route, err)
+    code, err = await api.delete(f"schedules/{sid}")
+    assert code == 409 and err["reason"] == "backend_missing"
+    assert sorted(p.name for p in (Path(app.schedules.schedules_dir) / sid).iterdir()) == snaps
+    assert aws_schedule(clients, sid)["State"] == "ENABLED"
+    app.schedules.remote["sagemaker"] = remote
+    assert (await api.delete(f"schedules/{sid}"))[0] == 204
+    assert clients["sagemaker"].list_pipelines()["PipelineSummaries"] == []
+
+
+class TestWiring:
+    """app.py gives the schedule service its remote scheduler when the backend is offered."""
+
+    @pytest.fixture
+    def jp_server_config(self, nbjobs_config, tmp_path):
+        from traitlets.config import Config
+
+        return Config({
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_nbjobs": True},
+                          "allow_unauthenticated_access": False},
+            "NbJobsApp": nbjobs_config,
+            "SageMakerConfig": {"region": "us-east-1", "endpoint_url": "http://127.0.0.1:9",
+                                "resource_metadata_path": str(tmp_path / "none.json")},
+        })
+
+    async def test_remote_scheduler_is_wired(self, jp_serverapp):
+        app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
+        remote = app.schedules.remote["sagemaker"]
+        assert isinstance(remote, SageMakerSchedules)
+        assert remote.backend is app.jobs.backends["sagemaker"]
+
+
+
+class TestNoSageMaker:
+    @pytest.fixture
+    def nbjobs_config(self, nbjobs_config):
+        return {**nbjobs_config, "enable_sagemaker": False}
+
+    async def test_no_remote_without_the_backend(self, api, notebook, jp_serverapp):
+        app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
+        assert app.schedules.remote == {}
+        code, err = await api.post("schedules", {"input_path": notebook("n.ipynb", "x = 1"),
+                                                 "cron": "@daily", "backend": "sagemaker"})
+        assert code == 400 and err["reason"] == "unknown_backend", err
