@@ -34,6 +34,7 @@ _BOOT = (
 )
 RESPAWN_BACKOFF = 30.0  # seconds between zygote starts after one died
 REPLY_TIMEOUT = 20.0
+READY_WAIT = 15.0  # seconds a job waits for a starting pool before running cold
 
 
 class WarmPool:
@@ -119,12 +120,14 @@ class WarmPool:
                 self._ready.set()
             elif op in ("started", "error"):
                 self.ready_spares.pop(msg.get("pid"), None)
+                self.spare_kernels.pop(msg.get("pid"), None)
                 self._answer(msg.get("id"), msg)
             elif op == "spare_ready":
                 self.ready_spares[msg["pid"]] = msg.get("kernel")
                 self.spare_kernels[msg["pid"]] = msg.get("kernel_pid")
             elif op == "spare_gone":
                 self.ready_spares.pop(msg["pid"], None)
+                self.spare_kernels.pop(msg["pid"], None)
             elif op == "exit" and self.on_exit is not None:
                 self._job_pids.discard(int(msg["pid"]))
                 try:
@@ -135,6 +138,7 @@ class WarmPool:
         if self._proc is proc:
             self._ready.clear()
             self.ready_spares.clear()
+            self.spare_kernels.clear()
         for rid in list(self._waiting):  # nobody answers these any more
             self._answer(rid, None)
 
@@ -146,7 +150,12 @@ class WarmPool:
 
     def launch(self, job_id: str, job_dir: Path, kernel: str, warm: bool) -> dict | None:
         """Have the zygote fork a runner for this attempt: {"pid", "create_time", "warm"},
-        or None when the pool cannot (the caller starts a cold runner). Blocking."""
+        or None when the pool cannot (the caller starts a cold runner). Blocking.
+
+        A pool still starting is waited for (up to READY_WAIT): it is ready sooner than a
+        cold runner would be, and a cold runner would compete with it for the CPU."""
+        if self.alive() and not self._ready.is_set():
+            self._ready.wait(READY_WAIT)
         if not self.ready():
             return None
         rid = next(self._ids)

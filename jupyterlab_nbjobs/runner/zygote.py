@@ -318,6 +318,7 @@ def main(argv: list[str]) -> int:
     # The protocol gets its own fd; anything printed goes to stderr (the zygote's log).
     out_fd = os.dup(1)
     os.dup2(2, 1)
+    server = start_kernel_server(pool_dir)  # imports in parallel with ours below
     from . import execute, notebook, outputs  # noqa: F401 - the imports every job needs
 
     for name in argv[2:] or ["python3"]:
@@ -330,15 +331,13 @@ def main(argv: list[str]) -> int:
     if threading.active_count() != 1:  # forking a threaded process is not safe
         print("nbjobs zygote: threads after imports, not forking", file=sys.stderr)
         return 3
-    fork_socket = start_kernel_server(pool_dir)
+    fork_socket = wait_kernel_server(server)
     Zygote(out_fd, pool_dir, int(argv[1]), argv[2:], fork_socket).run()
     return 0
 
 
-def start_kernel_server(pool_dir: Path, wait: float = 60.0) -> str | None:
-    """Start the kernel fork server and wait until it listens; None if it does not come up
-    (spares then start their kernels the usual way). It exits when this process does."""
-    import select
+def start_kernel_server(pool_dir: Path) -> tuple | None:
+    """Start the kernel fork server (it exits when this process does)."""
     import tempfile
 
     from .kernels import start_server
@@ -355,9 +354,20 @@ def start_kernel_server(pool_dir: Path, wait: float = 60.0) -> str | None:
     # runner's next Popen would reap it there and close its pipes' fd numbers, which the
     # child reuses for its own files by then.
     _KEEP.append(proc)
+    return proc, str(path)
+
+
+def wait_kernel_server(server: tuple | None, wait: float = 60.0) -> str | None:
+    """The kernel server's socket once it listens; None if it does not come up (spares
+    then start their kernels the usual way)."""
+    import select
+
+    if server is None:
+        return None
+    proc, path = server
     ready, _, _ = select.select([proc.stdout], [], [], wait)
     if not ready or proc.stdout.readline().strip() != b"ready":
         print("nbjobs zygote: the kernel server did not come up", file=sys.stderr)
         proc.kill()
         return None
-    return str(path)
+    return path
