@@ -21,7 +21,7 @@ def _fmt(value, unit: str) -> str:
         return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
     if unit == "ms":
         return f"{value * 1000:.1f} ms" if value < 1 else f"{value * 1000:.0f} ms"
-    if unit == "MB":
+    if unit in ("MB", "MB+"):
         return f"{value:.0f} MB"
     if unit == "n":
         return f"{value:.0f}"
@@ -72,7 +72,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         ("6", "server RSS right after start", "MB", "server_rss_start_mb", ""),
         ("6", "server RSS before the many-jobs run (idle)", "MB", "w6.server_rss_before_mb", ""),
         ("6", "server RSS after it", "MB", "w6.server_rss_after_mb", ""),
-        ("6", "server RSS growth", "MB", "w6.server_rss_growth_mb", "≤ 30 MB / 1,000 jobs"),
+        ("6", "server RSS growth", "MB+", "w6.server_rss_growth_mb", "≤ 30 MB / 1,000 jobs"),
         ("6", "jobs completed in the many-jobs run", "n", "w6.completed", "1,000"),
     ]
     return out
@@ -91,7 +91,7 @@ def table(results: dict) -> str:
         a, b, c = _get(ours, path), _get(theirs, path), _get(pm, path)
         if a is None and b is None and c is None:
             continue
-        ratio = _ratio(a, b) if unit != "n" else "–"
+        ratio = _ratio(a, b) if unit not in ("n", "MB+") else "–"  # counts, small deltas
         ratio_pm = _ratio(a, c) if unit in ("s", "ms") else "–"
         lines.append(f"| {wl} | {what} | {_fmt(a, unit)} | {_fmt(b, unit)} | {_fmt(c, unit)} "
                      f"| {ratio} | {ratio_pm} | {target} |")
