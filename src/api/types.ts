@@ -210,6 +210,16 @@ export interface IFireRecord {
   job_id: string | null;
 }
 
+/** A run fired by a remote schedule (a SageMaker pipeline execution). */
+export interface IRemoteRun {
+  execution_arn: string | null;
+  status: string;
+  aws_status: string | null;
+  started_at: string | null;
+  display_name: string | null;
+  failure_reason: string | null;
+}
+
 export interface ISchedule {
   id: string;
   name: string;
@@ -237,6 +247,9 @@ export interface ISchedule {
   next_fire_times: string[];
   last_runs: IJob[];
   recent_fires: IFireRecord[];
+  /** The remote schedule (SageMaker pipeline + EventBridge), when the backend keeps one. */
+  remote?: { [key: string]: JSONValue } | null;
+  remote_runs?: IRemoteRun[];
   snapshot_at: string;
   created_by: string | null;
   created_at: string;

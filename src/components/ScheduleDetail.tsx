@@ -191,6 +191,25 @@ export function ScheduleDetail(props: {
           <p>{trans.__('No runs yet.')}</p>
         )}
       </section>
+      {(s.remote_runs ?? []).length > 0 && (
+        <section className="jp-NbJobs-section">
+          <h3>{trans.__('Remote runs')}</h3>
+          <ul className="jp-NbJobs-outputs">
+            {(s.remote_runs ?? []).map((r, i) => (
+              <li key={r.execution_arn ?? i} title={r.execution_arn ?? ''}>
+                <span>{r.display_name ?? r.execution_arn ?? trans.__('run')}</span>
+                <span className={`jp-NbJobs-badge jp-NbJobs-badge-${r.status}`}>
+                  {r.aws_status ?? r.status}
+                </span>
+                <span className="jp-NbJobs-muted">{formatTime(r.started_at)}</span>
+                {r.failure_reason && (
+                  <span className="jp-NbJobs-fieldError">{r.failure_reason}</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
 }
