@@ -11,8 +11,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sm_support import REGION, moto_url, reset_moto, set_fake_credentials  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def moto_endpoint() -> str:
+    # Asked each test: moto_url() restarts the server if something killed it.
     return moto_url()
 
 

@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 def moto_url() -> str:
     """Start `moto_server` once per process on a free loopback port; stopped at exit."""
-    if "url" in _server:
+    if "url" in _server and _server["proc"].poll() is None:
         return _server["url"]
     port = _free_port()
     proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],

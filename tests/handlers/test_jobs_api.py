@@ -179,7 +179,8 @@ async def test_list_filters_sort_and_cursor(api, notebook):
     assert [j["name"] for j in by_name["jobs"]] == ["report-1"]
     _, done = await api.get("jobs", status="completed,failed")
     assert len(done["jobs"]) == 5
-    _, none_yet = await api.get("jobs", updated_since=done["jobs"][0]["updated_at"])
+    latest = max(j["updated_at"] for j in done["jobs"])
+    _, none_yet = await api.get("jobs", updated_since=latest)
     assert none_yet["jobs"] == []
 
 
