@@ -89,7 +89,9 @@ class Context:
         self.jobs = JobService(JobStore(self.db), root_dir=os.path.abspath(args.root_dir),
                                staging_dir=staging, outputs_folder=args.outputs_folder,
                                kernel_specs=ksm.get_all_specs)
-        self.backend = LocalBackend(self.jobs, max_concurrent_jobs=args.max_concurrent_jobs)
+        # A warm pool pays off in a long-lived server, not in one command that runs and exits.
+        self.backend = LocalBackend(self.jobs, max_concurrent_jobs=args.max_concurrent_jobs,
+                                    warm_pool=False)
         self.jobs.add_backend(self.backend, default=True)
         self.schedules = ScheduleService(
             ScheduleStore(self.db), self.jobs,
