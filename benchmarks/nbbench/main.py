@@ -201,6 +201,8 @@ def merge(results: dict, path: Path) -> None:
 
     earlier = json.loads(path.read_text())
     when = earlier.get("meta", {}).get("started", "?")
+    # What the earlier file had merged itself keeps its own provenance.
+    notes = {" ".join(n.split(" ")[:2]): n for n in earlier.get("merged", [])}
     for side in ("ours", "theirs", "papermill", "plain_python"):
         for key, value in (earlier.get(side) or {}).items():
             if not key.startswith("w") or value is None:
@@ -208,9 +210,9 @@ def merge(results: dict, path: Path) -> None:
             mine = results.setdefault(side, {})
             if mine.get(key) is None:
                 mine[key] = value
-                results.setdefault("merged", []).append(
-                    f"{side} {key} from the run started {when} UTC ({path.name}: "
-                    f"`{earlier.get('meta', {}).get('command', '?')}`)")
+                results.setdefault("merged", []).append(notes.get(
+                    f"{side} {key}", f"{side} {key} from the run started {when} UTC "
+                    f"({path.name}: `{earlier.get('meta', {}).get('command', '?')}`)"))
 
 
 def run_papermill(args, work: Path, results: dict) -> dict:

@@ -115,6 +115,7 @@ def details(results: dict) -> str:
                 continue
             bits.append(f"w2/{size}: completed={d['completed']} failed={d['failed']} "
                         f"unfinished={d['unfinished']} aborted={d['aborted']} "
+                        f"http_errors={d.get('http_errors', 0)} "
                         f"peak_processes={d['peak_processes']}")
         if data.get("w3"):
             d = data["w3"]
@@ -124,7 +125,7 @@ def details(results: dict) -> str:
             d = data["w4"]
             bits.append(f"w4: samples={d['list']['n']}+{d['get']['n']} over "
                         f"{d['sampling_seconds']:.1f} s, jobs all final during sampling="
-                        f"{d['jobs_final_during_sampling']}")
+                        f"{d['jobs_final_during_sampling']}, http_errors={d.get('http_errors', 0)}")
         if data.get("w6"):
             d = data["w6"]
             bits.append(f"w6: warm-up={d.get('warmup_jobs')} then requested={d['requested']} submitted={d['submitted']} "

@@ -10,6 +10,7 @@ import random
 import time
 
 from .clients import FINAL
+from .jsonhttp import HttpError
 from .servers import Server
 from .stats import summary
 from .workloads_jobs import submit_all, wait_final
@@ -55,34 +56,44 @@ def latency_under_load(server: Server, notebook: str, jobs: int, time_cap: float
     """Workload 4: GET list (50 rows) and GET one job, alternately, while `jobs` jobs run.
 
     Sampling stops when all of them are final (their status is read from the list page,
-    where they are the newest rows), at `max_samples` each, or at the time cap."""
+    where they are the newest rows), at `max_samples` each, or at the time cap. A failed
+    request is counted, not timed."""
     client = server.client
     rng = random.Random(6)
+    errors: list[str] = []
     started = time.perf_counter()
-    ids = submit_all(client, notebook, jobs)
+    ids = submit_all(client, notebook, jobs, errors)
     submit_seconds = time.perf_counter() - started
     wanted = set(ids)
     list_times: list[float] = []
     get_times: list[float] = []
     all_final = False
     deadline = time.monotonic() + time_cap
-    while time.monotonic() < deadline and len(list_times) < max_samples:
-        rows, _, elapsed = client.page(limit=50)
-        list_times.append(elapsed)
-        seen = {job_id: status for job_id, status in rows if job_id in wanted}
-        _, elapsed = client.status(rng.choice(ids))
-        get_times.append(elapsed)
+    while ids and time.monotonic() < deadline and len(list_times) < max_samples:
+        seen = {}
+        try:
+            rows, _, elapsed = client.page(limit=50)
+            list_times.append(elapsed)
+            seen = {job_id: status for job_id, status in rows if job_id in wanted}
+        except (HttpError, OSError) as exc:
+            errors.append(f"list: {exc}")
+        try:
+            _, elapsed = client.status(rng.choice(ids))
+            get_times.append(elapsed)
+        except (HttpError, OSError) as exc:
+            errors.append(f"get: {exc}")
         if len(seen) == len(wanted) and all(s in FINAL for s in seen.values()):
             all_final = True
             break
     run_seconds = time.perf_counter() - started
     if not all_final:  # sampling cap reached first: let the jobs end before the next workload
-        done, _ = wait_final(client, ids, time.monotonic() + time_cap, 0.5)
+        done, _ = wait_final(client, ids, time.monotonic() + time_cap, 0.5, errors=errors)
         if len(done) < len(ids):
             server.end_jobs()
     return {
-        "jobs": jobs, "submit_seconds": submit_seconds, "sampling_seconds": run_seconds,
-        "jobs_final_during_sampling": all_final,
+        "jobs": jobs, "created": len(ids), "submit_seconds": submit_seconds,
+        "sampling_seconds": run_seconds, "jobs_final_during_sampling": all_final,
+        "http_errors": len(errors), "first_errors": errors[:3],
         "list": {**summary(list_times), "samples": list_times[:KEEP_SAMPLES]},
         "get": {**summary(get_times), "samples": get_times[:KEEP_SAMPLES]},
     }

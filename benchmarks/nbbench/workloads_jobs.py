@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .clients import FINAL, ApiClient
 from .console import log
+from .jsonhttp import HttpError
 from .procs import Sampler, rss, tree
 from .servers import Server
 from .stats import summary
@@ -59,16 +60,30 @@ def sequential(server: Server, notebook: str, count: int, timeout: float, poll: 
     return result
 
 
-def submit_all(client: ApiClient, notebook: str, count: int) -> list[str]:
-    """`count` create requests at the same time, one connection each."""
+def submit_all(client: ApiClient, notebook: str, count: int,
+               errors: list[str] | None = None) -> list[str]:
+    """`count` create requests at the same time, one connection each. With `errors`, a
+    refused create (e.g. an HTTP 500 from a locked database) is recorded there instead
+    of raised; the ids of the jobs created are returned."""
+    def create(_):
+        try:
+            return client.create(notebook)
+        except (HttpError, OSError) as exc:
+            if errors is None:
+                raise
+            errors.append(f"create: {exc}")
+            return None
+
     with ThreadPoolExecutor(max_workers=min(count, 100)) as pool:
-        return list(pool.map(lambda _: client.create(notebook), range(count)))
+        return [i for i in pool.map(create, range(count)) if i is not None]
 
 
 def wait_final(client: ApiClient, ids: list[str], deadline: float, poll: float,
-               sampler: Sampler | None = None) -> tuple[dict[str, str], dict[str, float]]:
+               sampler: Sampler | None = None,
+               errors: list[str] | None = None) -> tuple[dict[str, str], dict[str, float]]:
     """Poll (through list pages) until every id is final, the deadline, or low memory.
-    Returns (final statuses, seconds since the call at which each was seen final)."""
+    Returns (final statuses, seconds since the call at which each was seen final).
+    A failed status read is recorded in `errors` (when given) and polling goes on."""
     pending, done, seen_at = set(ids), {}, {}
     started = time.perf_counter()
     took = 0.0
@@ -77,7 +92,13 @@ def wait_final(client: ApiClient, ids: list[str], deadline: float, poll: float,
             break
         time.sleep(pause(poll, took, 0.0))
         check = time.perf_counter()
-        found = client.statuses(pending)
+        try:
+            found = client.statuses(pending)
+        except (HttpError, OSError) as exc:
+            if errors is None:
+                raise
+            errors.append(f"status: {exc}")
+            found = {}
         took = time.perf_counter() - check
         for job_id, status in found.items():
             if status in FINAL:
@@ -89,24 +110,35 @@ def wait_final(client: ApiClient, ids: list[str], deadline: float, poll: float,
 
 def burst(server: Server, notebook: str, count: int, timeout: float, poll: float,
           min_available: int) -> dict:
-    """Workload 2: `count` jobs submitted at once; time until all are final; peak RSS."""
+    """Workload 2: `count` jobs submitted at once; time until all are final; peak RSS.
+    HTTP errors (jupyter-scheduler answers 500 when its SQLite is locked) are counted, and
+    a burst with errors or unfinished jobs has no wall time."""
     idle_tree = rss(tree(server.proc))
-    with Sampler(server.proc, server.registry, min_available=min_available) as sampler:
-        started = time.perf_counter()
-        ids = submit_all(server.client, notebook, count)
-        submitted = time.perf_counter() - started
-        done, _ = wait_final(server.client, ids, time.monotonic() + timeout, poll, sampler)
-        wall = time.perf_counter() - started
+    errors: list[str] = []
+    done: dict[str, str] = {}
+    try:
+        with Sampler(server.proc, server.registry, min_available=min_available) as sampler:
+            started = time.perf_counter()
+            ids = submit_all(server.client, notebook, count, errors)
+            submitted = time.perf_counter() - started
+            done, _ = wait_final(server.client, ids, time.monotonic() + timeout, poll,
+                                 sampler, errors)
+            wall = time.perf_counter() - started
+    finally:
+        if len(done) < count:
+            server.end_jobs()  # do not let the rest run into the next workload
     aborted = None
     if len(done) < count:
-        aborted = "memory guard" if sampler.low_memory else f"time cap {timeout:.0f} s"
-        server.end_jobs()  # do not let the rest run into the next workload
+        aborted = ("memory guard" if sampler.low_memory else
+                   f"{count - len(ids)} creates refused" if len(ids) < count else
+                   f"time cap {timeout:.0f} s")
     statuses = list(done.values())
     return {
         "count": count, "wall": wall if aborted is None else None, "waited": wall,
-        "submit_seconds": submitted, "completed": statuses.count("completed"),
-        "failed": statuses.count("failed"), "unfinished": count - len(done),
-        "aborted": aborted, "peak_tree_rss_mb": sampler.peak_rss / MB,
+        "submit_seconds": submitted, "created": len(ids),
+        "completed": statuses.count("completed"), "failed": statuses.count("failed"),
+        "unfinished": count - len(done), "aborted": aborted, "http_errors": len(errors),
+        "first_errors": errors[:3], "peak_tree_rss_mb": sampler.peak_rss / MB,
         "idle_tree_rss_mb": idle_tree / MB, "peak_processes": sampler.peak_procs,
     }
 
