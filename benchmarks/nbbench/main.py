@@ -205,10 +205,12 @@ def merge(results: dict, path: Path) -> None:
     notes = {" ".join(n.split(" ")[:2]): n for n in earlier.get("merged", [])}
     for side in ("ours", "theirs", "papermill", "plain_python"):
         for key, value in (earlier.get(side) or {}).items():
-            if not key.startswith("w") or value is None:
-                continue
             mine = results.setdefault(side, {})
-            if mine.get(key) is None:
+            if not key.startswith("w"):  # server start time/RSS of a side not run here
+                if value is not None and mine.get(key) is None:
+                    mine[key] = value
+                continue
+            if value is not None and mine.get(key) is None:
                 mine[key] = value
                 results.setdefault("merged", []).append(notes.get(
                     f"{side} {key}", f"{side} {key} from the run started {when} UTC "
