@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import psutil
 
@@ -42,4 +43,23 @@ def kill_process_tree(pid: int, create_time: float | None = None) -> None:
             p.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs([proc, *victims], timeout=3)
+    wait_dead([proc, *victims], timeout=3)
+
+
+def wait_dead(procs: list[psutil.Process], timeout: float) -> None:
+    """Wait until the processes are gone. A zombie counts as gone: a killed process that
+    another process (say the zygote) has not reaped yet can do nothing any more, and
+    psutil's own wait would sit out the whole timeout on it."""
+    deadline = time.monotonic() + timeout
+    while procs:
+        _, procs = psutil.wait_procs(procs, timeout=0.02)  # also reaps our own children
+        procs = [p for p in procs if not _zombie(p)]
+        if time.monotonic() > deadline:
+            return
+
+
+def _zombie(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True
