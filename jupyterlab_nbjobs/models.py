@@ -338,13 +338,8 @@ class ScheduleList(BaseModel):
     schedules: list[Schedule]
 
 
-class ScheduleRunRequest(StrictModel):
-    parameters: dict[str, Any] | None = None
-
-    @field_validator("parameters")
-    @classmethod
-    def _parameters(cls, value):
-        return None if value is None else check_parameters(value)
+class ScheduleRunRequest(JobRerun):
+    """Run a schedule now: parameter overrides, checked like a rerun's."""
 
 
 class RunResult(BaseModel):

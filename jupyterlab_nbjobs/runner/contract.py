@@ -88,13 +88,15 @@ class RunnerResult(TypedDict, total=False):
     warnings: list[str]
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so a reader sees the old file or the new one, never half of one."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write text or bytes so a reader sees the old file or the new one, never half of one."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
+        with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w",
+                       **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -102,6 +104,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_atomic(path, json.dumps(data))
 
 
 def read_json(path: Path) -> Any | None:

@@ -4,35 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .contract import FILES_DIR
+from .contract import FILES_DIR, write_atomic
 
 # Folders the notebook may create that are noise, not results.
 _SKIP_DIRS = {".ipynb_checkpoints", "__pycache__"}
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write text or bytes so a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        if isinstance(data, bytes):
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def save_notebook(nb: Any, path: Path) -> None:
