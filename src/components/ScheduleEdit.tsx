@@ -6,7 +6,7 @@ import { CatchupPolicy, ISchedule, IScheduleUpdate, OverlapPolicy } from '../api
 import { fieldOfServerError } from '../model/form';
 import { parseEnv } from '../model/params';
 import { Errors, Field } from './fields';
-import { describeCron } from './ScheduleSection';
+import { describeCron, PolicyFields } from './ScheduleSection';
 
 /** Edit every field of a schedule; sends only what changed (PATCH). */
 export function ScheduleEdit(props: {
@@ -156,27 +156,13 @@ export function ScheduleEdit(props: {
       {text('timeout', trans.__('Timeout (seconds)'))}
       {text('retries', trans.__('Retries'))}
       {text('tags', trans.__('Tags'))}
-      <Field id="edit-overlap" label={trans.__('While the previous run is active')}>
-        <select
-          className="jp-mod-styled"
-          value={f.overlap}
-          onChange={e => set({ overlap: e.target.value as OverlapPolicy })}
-        >
-          <option value="skip">{trans.__('Skip this run')}</option>
-          <option value="allow">{trans.__('Run anyway')}</option>
-        </select>
-      </Field>
-      <Field id="edit-catchup" label={trans.__('Runs missed while the server was off')}>
-        <select
-          className="jp-mod-styled"
-          value={f.catchup}
-          onChange={e => set({ catchup: e.target.value as CatchupPolicy })}
-        >
-          <option value="once">{trans.__('Run once')}</option>
-          <option value="each">{trans.__('Run each')}</option>
-          <option value="skip">{trans.__('Skip them')}</option>
-        </select>
-      </Field>
+      <PolicyFields
+        idPrefix="edit-"
+        overlap={f.overlap}
+        catchup={f.catchup}
+        onChange={set}
+        trans={trans}
+      />
       {text('catchup_limit', trans.__('At most this many missed runs'))}
       {(['start_at', 'end_at'] as const).map(key => (
         <Field

@@ -137,29 +137,53 @@ export function ScheduleSection(props: {
           </ul>
         </div>
       )}
-      <Field id="overlap" label={trans.__('While the previous run is active')}>
+      <PolicyFields
+        idPrefix=""
+        overlap={value.overlap}
+        catchup={value.catchup}
+        onChange={set}
+        trans={trans}
+      />
+    </fieldset>
+  );
+}
+
+/**
+ * The overlap and catch-up policy selects, shared by the create form and the schedule editor.
+ */
+export function PolicyFields(props: {
+  idPrefix: string;
+  overlap: OverlapPolicy;
+  catchup: CatchupPolicy;
+  onChange: (change: { overlap?: OverlapPolicy; catchup?: CatchupPolicy }) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { idPrefix, trans, onChange } = props;
+  return (
+    <>
+      <Field id={`${idPrefix}overlap`} label={trans.__('While the previous run is active')}>
         <select
-          id="nbjobs-overlap"
+          id={`nbjobs-${idPrefix}overlap`}
           className="jp-mod-styled"
-          value={value.overlap}
-          onChange={e => set({ overlap: e.target.value as OverlapPolicy })}
+          value={props.overlap}
+          onChange={e => onChange({ overlap: e.target.value as OverlapPolicy })}
         >
           <option value="skip">{trans.__('Skip this run')}</option>
           <option value="allow">{trans.__('Run anyway')}</option>
         </select>
       </Field>
-      <Field id="catchup" label={trans.__('Runs missed while the server was off')}>
+      <Field id={`${idPrefix}catchup`} label={trans.__('Runs missed while the server was off')}>
         <select
-          id="nbjobs-catchup"
+          id={`nbjobs-${idPrefix}catchup`}
           className="jp-mod-styled"
-          value={value.catchup}
-          onChange={e => set({ catchup: e.target.value as CatchupPolicy })}
+          value={props.catchup}
+          onChange={e => onChange({ catchup: e.target.value as CatchupPolicy })}
         >
           <option value="once">{trans.__('Run once')}</option>
           <option value="each">{trans.__('Run each')}</option>
           <option value="skip">{trans.__('Skip them')}</option>
         </select>
       </Field>
-    </fieldset>
+    </>
   );
 }
