@@ -103,7 +103,7 @@ class NbJobsApp(ExtensionApp):
         self.schedules = ScheduleService(store, self.jobs, schedules_dir,
                                          allow_seconds=self.cron_seconds_field)
         if "sagemaker" in self.jobs.backends:  # AWS fires these while the server is down
-            from .backends.sagemaker_schedules import SageMakerSchedules
+            from .backends.sagemaker.schedules import SageMakerSchedules
 
             self.schedules.remote["sagemaker"] = SageMakerSchedules(self.jobs.backends["sagemaker"])
         self.sweeps = SweepService(SweepStore(self.db), self.jobs,
@@ -118,7 +118,7 @@ class NbJobsApp(ExtensionApp):
         backends = [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs,
                                  warm_pool=self.warm_pool, warm_kernels=self.warm_kernels)]
         if self._sagemaker_wanted():
-            from .backends.sagemaker import create_sagemaker_backend
+            from .backends.sagemaker.backend import create_sagemaker_backend
 
             backends.append(create_sagemaker_backend(events, parent=self))
         return backends
@@ -126,7 +126,7 @@ class NbJobsApp(ExtensionApp):
     def _sagemaker_wanted(self) -> bool:
         if self.enable_sagemaker is not None:
             return self.enable_sagemaker
-        from .backends.sagemaker_config import SageMakerConfig
+        from .backends.sagemaker.config import SageMakerConfig
 
         in_studio = os.path.exists(SageMakerConfig(parent=self).resource_metadata_path)
         return in_studio or "SageMakerConfig" in self.config

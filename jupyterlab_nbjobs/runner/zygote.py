@@ -1,6 +1,6 @@
 """The warm runner pool's zygote: imports the runner once, forks one runner per job.
 
-Started by the local backend (`backends/local_pool.py`) with pipes on stdin/stdout, one
+Started by the local backend (`backends/local/pool.py`) with pipes on stdin/stdout, one
 JSON object per line each way:
 
     server -> zygote  {"op": "run", "id", "job_id", "job_dir", "kernel", "warm"}

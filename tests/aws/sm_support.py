@@ -200,8 +200,8 @@ IN_BUCKET, OUT_BUCKET = "nbjobs-in", "nbjobs-out"
 
 def make_backend(tmp_path, url: str, events=None, **config: Any):
     """A SageMakerBackend on moto with buckets made, plus its recorder and training-job fake."""
-    from jupyterlab_nbjobs.backends.sagemaker import SageMakerBackend
-    from jupyterlab_nbjobs.backends.sagemaker_config import SageMakerConfig
+    from jupyterlab_nbjobs.backends.sagemaker.backend import SageMakerBackend
+    from jupyterlab_nbjobs.backends.sagemaker.config import SageMakerConfig
 
     settings = dict(
         endpoint_url=url, region=REGION, role_arn=ROLE, image_uri=IMAGE, max_attempts=1,

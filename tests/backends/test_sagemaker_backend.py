@@ -25,7 +25,7 @@ from sm_support import (  # noqa: E402
 )
 
 from jupyterlab_nbjobs.backends.base import ActiveRun  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker import create_sagemaker_backend  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.backend import create_sagemaker_backend  # noqa: E402
 from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError  # noqa: E402
 
 TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "ana"}
@@ -296,8 +296,8 @@ def test_factory_reads_traitlets_config(aws):
 
 
 async def test_reconcile_survives_aws_being_unreachable(aws, tmp_path):
-    from jupyterlab_nbjobs.backends.sagemaker import SageMakerBackend
-    from jupyterlab_nbjobs.backends.sagemaker_config import SageMakerConfig
+    from jupyterlab_nbjobs.backends.sagemaker.backend import SageMakerBackend
+    from jupyterlab_nbjobs.backends.sagemaker.config import SageMakerConfig
 
     events = RecordingEvents()
     backend = SageMakerBackend(events, SageMakerConfig(

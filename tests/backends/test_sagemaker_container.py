@@ -27,7 +27,7 @@ from sm_support import (  # noqa: E402
     upload_output_tar,
 )
 
-from jupyterlab_nbjobs.backends.sagemaker_outputs import safe_extract  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.outputs import safe_extract  # noqa: E402
 from jupyterlab_nbjobs.runner.sagemaker_entry import merge_parameters  # noqa: E402
 
 

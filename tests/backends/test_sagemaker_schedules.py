@@ -26,8 +26,8 @@ from sm_support import (  # noqa: E402
     set_fake_credentials,
 )
 
-from jupyterlab_nbjobs.backends.sagemaker_cron import to_eventbridge  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker_schedules import (  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.cron import to_eventbridge  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.schedules import (  # noqa: E402
     SageMakerSchedules,
     ScheduleRequest,
 )

@@ -22,7 +22,7 @@ from sm_support import (  # noqa: E402
     set_fake_credentials,
 )
 
-from jupyterlab_nbjobs.backends.sagemaker_schedules import SageMakerSchedules  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.schedules import SageMakerSchedules  # noqa: E402
 
 
 def ts(value: str) -> datetime:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..runner.contract import RunnerError, RunnerResult
-from .sagemaker_request import META_DIR, RESULT_IN_TAR
+from ...runner.contract import RunnerError, RunnerResult
+from .request import META_DIR, RESULT_IN_TAR
 
 log = logging.getLogger(__name__)
 MAX_RESULT_BYTES = 4 * 1024 * 1024

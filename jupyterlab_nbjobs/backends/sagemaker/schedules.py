@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..aws.errors import AwsNotFound, aws_errors
-from ..aws.s3 import S3Uri, delete_keys, list_keys
-from ..aws.tags import SCHEDULE_ID_TAG
-from ..errors import InvalidRequest
-from ..runner.contract import RunnerResult, RunnerSpec
-from .sagemaker_cron import check_timezone, to_eventbridge
-from .sagemaker_outputs import build_result, download_outputs
-from .sagemaker_request import max_runtime, stage_inputs, training_job_request
+from ...aws.errors import AwsNotFound, aws_errors
+from ...aws.s3 import S3Uri, delete_keys, list_keys
+from ...aws.tags import SCHEDULE_ID_TAG
+from ...errors import InvalidRequest
+from ...runner.contract import RunnerResult, RunnerSpec
+from .cron import check_timezone, to_eventbridge
+from .outputs import build_result, download_outputs
+from .request import max_runtime, stage_inputs, training_job_request
 
 log = logging.getLogger(__name__)
 STEP_NAME = "RunNotebook"

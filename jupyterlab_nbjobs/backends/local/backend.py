@@ -20,11 +20,11 @@ from typing import Any
 
 import psutil
 
-from ..runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
-from ..runner.procs import process_if_same
-from .base import ActiveRun, Backend, BackendEvents, RunRequest
-from .local_pool import WarmPool
-from .local_watch import (
+from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
+from ...runner.procs import process_if_same
+from ..base import ActiveRun, Backend, BackendEvents, RunRequest
+from .pool import WarmPool
+from .watch import (
     Watched,
     kill_hard,
     kill_kernel,

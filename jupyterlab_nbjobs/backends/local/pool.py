@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from ..runner.procs import kill_process_tree
+from ...runner.procs import kill_process_tree
 
 log = logging.getLogger(__name__)
 

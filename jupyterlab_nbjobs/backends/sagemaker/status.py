@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..aws.errors import aws_errors
+from ...aws.errors import aws_errors
 
 SEARCH_BATCH = 20  # SageMaker's limit on SubExpressions
 FINAL_STATES = ("Completed", "Failed", "Stopped")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..aws.s3 import S3Uri
-from ..errors import InvalidRequest
+from ...aws.s3 import S3Uri
+from ...errors import InvalidRequest
 
 MAX_ENV = 28  # user variables: the rest of SageMaker's 48 are ours (SM_*, NBJOBS_*)
 MAX_RUNTIME = 28 * 24 * 3600

@@ -15,25 +15,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..aws.clients import AwsClients, AwsSettings
-from ..aws.defaults import Defaults, discover_defaults
-from ..aws.errors import aws_errors
-from ..aws.s3 import S3Uri, check_bucket_region, delete_keys
-from ..aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
-from ..errors import InvalidRequest, NbJobsError
-from ..runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
-from .base import ActiveRun, Backend, BackendEvents, RunRequest
-from .sagemaker_config import SageMakerConfig
-from .sagemaker_options import form_fields, validate_options
-from .sagemaker_outputs import build_result, download_outputs
-from .sagemaker_request import (
+from ...aws.clients import AwsClients, AwsSettings
+from ...aws.defaults import Defaults, discover_defaults
+from ...aws.errors import aws_errors
+from ...aws.s3 import S3Uri, check_bucket_region, delete_keys
+from ...aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
+from ...errors import InvalidRequest, NbJobsError
+from ...runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
+from ..base import ActiveRun, Backend, BackendEvents, RunRequest
+from .config import SageMakerConfig
+from .options import form_fields, validate_options
+from .outputs import build_result, download_outputs
+from .request import (
     RunSettings,
     max_runtime,
     stage_inputs,
     training_job_name,
     training_job_request,
 )
-from .sagemaker_status import FINAL_STATES, describe_many, describe_one, stop_training_job
+from .status import FINAL_STATES, describe_many, describe_one, stop_training_job
 
 log = logging.getLogger(__name__)
 SCRATCH = ".sagemaker"  # inside JOB_DIR: the downloaded tarball before extraction

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..aws.s3 import S3Uri, iter_files, upload_file
-from ..errors import InvalidRequest
-from ..runner.contract import SPEC_FILE, WORK_DIR, RunnerSpec, read_json
+from ...aws.s3 import S3Uri, iter_files, upload_file
+from ...errors import InvalidRequest
+from ...runner.contract import SPEC_FILE, WORK_DIR, RunnerSpec, read_json
 
 META_DIR = ".nbjobs"
 INIT_SCRIPT = f"{META_DIR}/init.sh"

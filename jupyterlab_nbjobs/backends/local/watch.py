@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..runner.contract import (
+from ...runner.contract import (
     PROGRESS_FILE,
     REASON_RUNNER_DIED,
     REASON_STOPPED,
@@ -24,7 +24,7 @@ from ..runner.contract import (
     RunnerResult,
     read_json,
 )
-from ..runner.procs import kill_process_tree, process_if_same
+from ...runner.procs import kill_process_tree, process_if_same
 
 RESULT_EXIT_GRACE = 5.0  # seconds a runner may take to exit after writing result.json
 

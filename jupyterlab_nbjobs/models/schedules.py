@@ -1,0 +1,149 @@
+"""Schedules: cron settings, policies, fires, runs and cron checks."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .common import JobSettings, StrictModel
+from .jobs import Job, JobRerun
+
+
+class OverlapPolicy(str, enum.Enum):
+    skip = "skip"
+    allow = "allow"
+
+
+class CatchupPolicy(str, enum.Enum):
+    skip = "skip"
+    once = "once"
+    each = "each"
+
+
+class ScheduleCreate(JobSettings):
+    cron: str = Field(description="5-field cron or a preset: hourly, daily at HH:MM, "
+                                  "weekdays at HH:MM, weekly, monthly, @daily, ...")
+    timezone: str = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin")
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool = True
+    overlap_policy: OverlapPolicy = Field(
+        default=OverlapPolicy.skip, description="skip a fire while the previous run is active")
+    catchup_policy: CatchupPolicy = Field(
+        default=CatchupPolicy.once,
+        description="fires missed while no server ran (later than "
+                    "NbJobsApp.misfire_grace_seconds): skip them, run once for all of them "
+                    "(as the latest missed fire), or run each (the latest catchup_limit)")
+    catchup_limit: int = Field(default=10, ge=1, le=1000,
+                               description="with catchup_policy=each: at most this many runs")
+
+
+class ScheduleUpdate(StrictModel):
+    """Every field of ScheduleCreate, all optional: only the fields sent change."""
+
+    input_path: str | None = None
+    name: str | None = Field(default=None, max_length=200)
+    kernel_name: str | None = None
+    backend: str | None = None
+    backend_options: dict[str, Any] | None = None
+    parameters: dict[str, Any] | None = None
+    output_formats: list[str] | None = None
+    package_input_folder: bool | None = None
+    env: dict[str, str] | None = None
+    timeout_seconds: float | None = Field(default=None, gt=0)
+    max_retries: int | None = Field(default=None, ge=0, le=30)
+    tags: list[str] | None = None
+    cron: str | None = None
+    timezone: str | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool | None = None
+    overlap_policy: OverlapPolicy | None = None
+    catchup_policy: CatchupPolicy | None = None
+    catchup_limit: int | None = Field(default=None, ge=1, le=1000)
+
+
+class FireRecord(BaseModel):
+    fire_time: datetime
+    outcome: str = Field(description="run, skipped_overlap, skipped_missed or failed")
+    job_id: str | None = None
+
+
+class RemoteRun(BaseModel):
+    """A run of a schedule that a remote service fires (a SageMaker pipeline execution)."""
+
+    execution_arn: str | None = None
+    status: str = Field(description="running, stopping, stopped, failed or completed")
+    aws_status: str | None = None
+    started_at: datetime | None = None
+    display_name: str | None = None
+    failure_reason: str | None = None
+
+
+class Schedule(BaseModel):
+    id: str
+    name: str
+    input_path: str
+    kernel_name: str | None
+    backend: str
+    backend_options: dict[str, Any]
+    parameters: dict[str, Any]
+    output_formats: list[str]
+    package_input_folder: bool
+    env: dict[str, str]
+    timeout_seconds: float | None
+    max_retries: int
+    tags: list[str]
+    cron: str
+    cron_description: str
+    timezone: str
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    active: bool
+    overlap_policy: OverlapPolicy
+    catchup_policy: CatchupPolicy
+    catchup_limit: int
+    next_fire_at: datetime | None = None
+    next_fire_times: list[datetime] = Field(default_factory=list)
+    last_runs: list[Job] = Field(default_factory=list)
+    recent_fires: list[FireRecord] = Field(default_factory=list)
+    remote: dict[str, Any] | None = Field(
+        default=None, description="the remote schedule (SageMaker pipeline and EventBridge "
+        "schedule) that fires this one while no Jupyter server runs; null: fired by the server")
+    remote_runs: list[RemoteRun] = Field(
+        default_factory=list, description="runs started by the remote schedule, newest first "
+        "(GET of one schedule only)")
+    snapshot_at: datetime
+    created_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ScheduleList(BaseModel):
+    schedules: list[Schedule]
+
+
+class ScheduleRunRequest(JobRerun):
+    """Run a schedule now: parameter overrides, checked like a rerun's."""
+
+
+class RunResult(BaseModel):
+    job: Job
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CronCheck(StrictModel):
+    cron: str
+    timezone: str = "UTC"
+    count: int = Field(default=5, ge=1, le=50)
+
+
+class CronInfo(BaseModel):
+    cron: str = Field(description="The expression after presets are expanded")
+    description: str
+    timezone: str
+    next_fire_times: list[datetime]
