@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import NbJobsError
+from .errors import InvalidRequest, NbJobsError
 
 FINAL = ("completed", "failed", "stopped")
 
@@ -379,10 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         status = getattr(exc, "status_code", 400)
         return 2 if status < 500 else 1
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()))
-        message = first.get("msg", "invalid value").removeprefix("Value error, ")
-        sys.stderr.write(f"error: {field + ': ' if field else ''}{message}\n")
+        sys.stderr.write(f"error: {InvalidRequest.from_validation(exc).message}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; the job keeps running (see `jupyter nbjobs list`)\n")

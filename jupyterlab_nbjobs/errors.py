@@ -25,6 +25,23 @@ class InvalidRequest(NbJobsError):
     status_code = 400
     reason = "invalid_request"
 
+    @classmethod
+    def from_validation(cls, exc) -> "InvalidRequest":
+        """The one wording of a pydantic ValidationError: its first problem, and a count."""
+        problems = exc.errors()
+        first = problems[0]
+        field = ".".join(str(p) for p in first.get("loc", ()))
+        if first.get("type") == "extra_forbidden":
+            message, reason = f"unknown field {field!r}", "unknown_field"
+        else:
+            message = first.get("msg", "invalid value").removeprefix("Value error, ")
+            message = f"{field}: {message}" if field else message
+            reason = "invalid_value"
+        more = len(problems) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        return cls(message, reason=reason, field=field or None)
+
 
 class NotFound(NbJobsError):
     status_code = 404

@@ -15,22 +15,6 @@ from ..errors import InvalidRequest, NbJobsError
 M = TypeVar("M", bound=BaseModel)
 
 
-def describe_validation_error(exc: ValidationError) -> InvalidRequest:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ()))
-    kind = first.get("type", "")
-    if kind == "extra_forbidden":
-        message, reason = f"unknown field {field!r}", "unknown_field"
-    else:
-        message = first.get("msg", "invalid value").removeprefix("Value error, ")
-        message = f"{field}: {message}" if field else message
-        reason = "invalid_value"
-    more = len(exc.errors()) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return InvalidRequest(message, reason=reason, field=field or None)
-
-
 class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
     auth_resource = "nbjobs"
 
@@ -54,7 +38,7 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise describe_validation_error(exc) from None
+            raise InvalidRequest.from_validation(exc) from None
 
     def query_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
         raw = self.get_query_argument(name, None)

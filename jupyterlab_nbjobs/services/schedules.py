@@ -300,11 +300,7 @@ class ScheduleService:
         try:
             return ScheduleCreate.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first.get("loc", ()))
-            message = first.get("msg", "invalid value").removeprefix("Value error, ")
-            raise InvalidRequest(f"{field}: {message}", reason="invalid_value",
-                                 field=field or None) from None
+            raise InvalidRequest.from_validation(exc) from None
 
     async def pause(self, schedule_id: str) -> Schedule:
         row = await asyncio.to_thread(self._row, schedule_id)
