@@ -1,4 +1,8 @@
-"""The backend interface. A backend runs jobs and reports events; it never writes the store."""
+"""The backend interface. A backend runs jobs and reports events; it never writes the store.
+
+Backends are configurable classes named in `c.NbJobsApp.backend_classes`; each is built as
+`cls(events, parent=app)`, so its own traits are set with `c.<ClassName>.<trait>`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import abc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from traitlets.config import LoggingConfigurable
+from traitlets.traitlets import MetaHasTraits
 
 from ..runner.contract import RunnerResult, RunnerSpec
 
@@ -41,12 +48,21 @@ class BackendEvents(Protocol):
     async def on_finished(self, job_id: str, attempt: int, result: RunnerResult) -> None: ...
 
 
-class Backend(abc.ABC):
-    name: str = ""
+class _BackendMeta(MetaHasTraits, abc.ABCMeta):
+    """Traits and abstract methods on one class."""
+
+
+class Backend(LoggingConfigurable, metaclass=_BackendMeta):
+    name: str = ""  # what jobs name in `backend`; unique among the configured backends
     label: str = ""
 
-    def __init__(self, events: BackendEvents):
+    def __init__(self, events: BackendEvents, **kwargs: Any):
+        super().__init__(**kwargs)
         self.events = events
+
+    def active_job_ids(self) -> list[str]:
+        """Runs this process watches now (a one-shot CLI waits for them before it exits)."""
+        return []
 
     def capacity(self) -> int | None:
         """How many runs may be active at once; None for no limit (remote services)."""
