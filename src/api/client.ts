@@ -18,9 +18,11 @@ import {
   IScheduleCreate,
   IScheduleUpdate,
   ISweep,
-  ISweepCreate,
-  Parameters
+  ISweepCreate
 } from './types';
+
+/** Parameter overrides of a rerun or a schedule run (any JSON values). */
+export type ParameterOverrides = IJob['parameters'];
 
 /** A non-2xx answer from the nbjobs API, carrying its {message, reason, field} body. */
 export class ApiError extends Error {
@@ -83,7 +85,7 @@ export class NbJobsClient {
     return this.request<IJob>('POST', this.url(`jobs/${enc(id)}/stop`), {});
   }
 
-  rerunJob(id: string, parameters?: Parameters): Promise<IJob> {
+  rerunJob(id: string, parameters?: ParameterOverrides): Promise<IJob> {
     const body = parameters ? { parameters } : {};
     return this.request<IJob>('POST', this.url(`jobs/${enc(id)}/rerun`), body);
   }
@@ -181,7 +183,7 @@ export class NbJobsClient {
     );
   }
 
-  runSchedule(id: string, parameters?: Parameters): Promise<IRunResult> {
+  runSchedule(id: string, parameters?: ParameterOverrides): Promise<IRunResult> {
     return this.request<IRunResult>(
       'POST',
       this.url(`schedules/${enc(id)}/run`),

@@ -2,9 +2,8 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { JobActions } from '../actions';
+import { JobActions, ScheduleActions } from '../actions';
 import { IJob, ISchedule } from '../api/types';
-import { ScheduleActions } from '../scheduleActions';
 import { formatTime } from './format';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
@@ -191,11 +190,11 @@ export function ScheduleDetail(props: {
           <p>{trans.__('No runs yet.')}</p>
         )}
       </section>
-      {(s.remote_runs ?? []).length > 0 && (
+      {s.trigger_runs.length > 0 && (
         <section className="jp-NbJobs-section">
-          <h3>{trans.__('Remote runs')}</h3>
+          <h3>{trans.__('Runs fired by the cloud schedule')}</h3>
           <ul className="jp-NbJobs-outputs">
-            {(s.remote_runs ?? []).map((r, i) => (
+            {s.trigger_runs.map((r, i) => (
               <li key={r.execution_arn ?? i} title={r.execution_arn ?? ''}>
                 <span>{r.display_name ?? r.execution_arn ?? trans.__('run')}</span>
                 <span className={`jp-NbJobs-badge jp-NbJobs-badge-${r.status}`}>

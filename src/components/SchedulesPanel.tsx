@@ -2,7 +2,7 @@ import { deleteIcon, launchIcon, pauseIcon, refreshIcon, runIcon } from '@jupyte
 import * as React from 'react';
 
 import { ISchedule } from '../api/types';
-import { ScheduleActions } from '../scheduleActions';
+import { ScheduleActions } from '../actions';
 import { formatTime } from './format';
 
 /** The Schedules tab: each schedule with its cron in words, next run and actions. */

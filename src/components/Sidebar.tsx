@@ -1,8 +1,7 @@
 import * as React from 'react';
 
-import { JobActions } from '../actions';
+import { JobActions, ScheduleActions } from '../actions';
 import { JobListModel } from '../model/jobList';
-import { ScheduleActions } from '../scheduleActions';
 import { JobsPanel } from './JobsPanel';
 import { SchedulesPanel } from './SchedulesPanel';
 

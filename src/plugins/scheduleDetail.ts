@@ -6,8 +6,7 @@ import {
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { historyIcon } from '@jupyterlab/ui-components';
 
-import { JobActions } from '../actions';
-import { ScheduleActions } from '../scheduleActions';
+import { JobActions, ScheduleActions } from '../actions';
 import { CommandIDs, INbJobs } from '../tokens';
 import { ScheduleDetailWidget } from '../widgets/ScheduleDetailWidget';
 

@@ -5,8 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
-import { JobActions } from '../actions';
-import { ScheduleActions } from '../scheduleActions';
+import { JobActions, ScheduleActions } from '../actions';
 import { CommandIDs, INbJobs, SIDEBAR_ID } from '../tokens';
 import { SidebarWidget } from '../widgets/SidebarWidget';
 

@@ -1,10 +1,9 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { JobActions } from '../actions';
+import { JobActions, ScheduleActions } from '../actions';
 import { ISchedule } from '../api/types';
 import { ScheduleDetail } from '../components/ScheduleDetail';
-import { ScheduleActions } from '../scheduleActions';
 
 /** Main-area content showing one schedule. */
 export class ScheduleDetailWidget extends ReactWidget {

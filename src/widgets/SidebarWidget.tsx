@@ -3,9 +3,8 @@ import { listIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { JobActions } from '../actions';
+import { JobActions, ScheduleActions } from '../actions';
 import { Sidebar, SidebarTab } from '../components/Sidebar';
-import { ScheduleActions } from '../scheduleActions';
 import { INbJobs, SIDEBAR_ID } from '../tokens';
 
 /** The left-area panel; it tells the list model to poll only while it is shown. */

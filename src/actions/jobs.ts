@@ -1,9 +1,9 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 
-import { ApiError } from './api/client';
-import { IJob, IOutputFile, isFinal } from './api/types';
-import { CommandIDs, INbJobs } from './tokens';
+import { IBulkResult, IJob, IOutputFile, isFinal } from '../api/types';
+import { CommandIDs, INbJobs } from '../tokens';
+import { guard } from './notify';
 
 /**
  * What a user can do to a job, shared by the sidebar rows and the detail view. Every
@@ -118,20 +118,11 @@ export class JobActions {
   }
 
   /** Run a request; on failure show the server's message and resolve to undefined. */
-  async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await work();
-    } catch (error) {
-      const message = error instanceof ApiError ? error.message : String(error);
-      Notification.error(message, { autoClose: 6000 });
-      return undefined;
-    }
+  guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return guard(work);
   }
 
-  private reportBulk(
-    errors: { [id: string]: { message: string } } | undefined,
-    verb: string
-  ): void {
+  private reportBulk(errors: IBulkResult['errors'] | undefined, verb: string): void {
     const failed = Object.entries(errors ?? {});
     if (failed.length) {
       Notification.warning(

@@ -2,11 +2,12 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiError } from './api/client';
-import { ISchedule } from './api/types';
-import { CommandIDs, INbJobs } from './tokens';
+import { ParameterOverrides } from '../api/client';
+import { ISchedule } from '../api/types';
+import { CommandIDs, INbJobs } from '../tokens';
+import { guard } from './notify';
 
-/** Pause, resume, run now and delete for schedules; `changed` fires after each. */
+/** Pause, resume, run now and delete for schedules; `changed` fires after each success. */
 export class ScheduleActions {
   constructor(
     readonly app: JupyterFrontEnd,
@@ -21,6 +22,7 @@ export class ScheduleActions {
     return this.service.client;
   }
 
+  /** Models showing schedules refresh on it. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
@@ -30,17 +32,17 @@ export class ScheduleActions {
   }
 
   async pause(schedule: ISchedule): Promise<void> {
-    await this.guard(() => this.client.pauseSchedule(schedule.id));
+    await this._change(() => this.client.pauseSchedule(schedule.id));
   }
 
   async resume(schedule: ISchedule): Promise<void> {
-    await this.guard(() => this.client.resumeSchedule(schedule.id));
+    await this._change(() => this.client.resumeSchedule(schedule.id));
   }
 
-  async runNow(schedule: ISchedule, parameters?: ISchedule['parameters']): Promise<void> {
-    const result = await this.guard(() => this.client.runSchedule(schedule.id, parameters));
-    if (result) {
-      this.service.started(result.job);
+  async runNow(schedule: ISchedule, parameters?: ParameterOverrides): Promise<void> {
+    const done = await this._change(() => this.client.runSchedule(schedule.id, parameters));
+    if (done) {
+      this.service.started(done.result.job);
       Notification.info(this.trans.__('Started a run of "%1".', schedule.name), {
         autoClose: 3000
       });
@@ -59,19 +61,17 @@ export class ScheduleActions {
     if (!answer.button.accept) {
       return false;
     }
-    return (await this.guard(() => this.client.deleteSchedule(schedule.id))) !== undefined;
+    return !!(await this._change(() => this.client.deleteSchedule(schedule.id)));
   }
 
-  async guard<T>(work: () => Promise<T>): Promise<T | undefined | void> {
-    try {
-      const result = await work();
+  /** Run a request (reporting a failure); on success emit `changed`. */
+  private async _change<T>(work: () => Promise<T>): Promise<{ result: T } | undefined> {
+    // Wrapped, so that a request answering nothing (204) still counts as done.
+    const done = await guard(async () => ({ result: await work() }));
+    if (done) {
       this._changed.emit();
-      return result === undefined ? (null as any) : result;
-    } catch (error) {
-      const message = error instanceof ApiError ? error.message : String(error);
-      Notification.error(message, { autoClose: 6000 });
-      return undefined;
     }
+    return done;
   }
 
   private _changed = new Signal<this, void>(this);

@@ -1,0 +1,3 @@
+export { JobActions } from './jobs';
+export { guard } from './notify';
+export { ScheduleActions } from './schedules';
