@@ -1,4 +1,4 @@
-"""NbJobsApp: configuration, wiring, and start/stop of background tasks."""
+"""NbJobsApp: the server extension's settings, and start/stop of what `composition.build` makes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, List, Type, Unicode, default
 
 
 class NbJobsApp(ExtensionApp):
@@ -26,8 +26,11 @@ class NbJobsApp(ExtensionApp):
         help="Folder under the server root where each job's outputs are published.",
     ).tag(config=True)
 
-    max_concurrent_jobs = Integer(
-        help="How many local jobs run at once; the rest wait in the queue. Default: CPU count."
+    backend_classes = List(
+        Type(klass="jupyterlab_nbjobs.backends.base.Backend"),
+        help="Backend classes to offer, each configured with c.<ClassName>.* (importable "
+        "names or classes). Default: LocalBackend, plus SageMakerBackend when enable_sagemaker "
+        "(or being in Studio) says so.",
     ).tag(config=True)
 
     default_backend = Unicode("local", help="Backend used when a request names none.").tag(
@@ -55,14 +58,14 @@ class NbJobsApp(ExtensionApp):
         "public cron format has 5 fields."
     ).tag(config=True)
 
-    warm_pool = Bool(
-        True, help="Fork local runners from a process that has the runner imported, with "
-        "kernels started ahead of demand (each used by one job only). Off: every job starts "
-        "a fresh runner process and kernel."
+    # Moved to c.LocalBackend.*: still read from here, with a deprecation warning.
+    max_concurrent_jobs = Integer(
+        None, allow_none=True, help="Deprecated: use c.LocalBackend.max_concurrent_jobs"
     ).tag(config=True)
-
+    warm_pool = Bool(None, allow_none=True, help="Deprecated: use c.LocalBackend.warm_pool").tag(
+        config=True)
     warm_kernels = Integer(
-        2, help="Kernels kept started ahead of demand per kernelspec in use (warm_pool)."
+        None, allow_none=True, help="Deprecated: use c.LocalBackend.warm_kernels"
     ).tag(config=True)
 
     enable_sagemaker = Bool(
@@ -72,56 +75,37 @@ class NbJobsApp(ExtensionApp):
     ).tag(config=True)
 
     def initialize_settings(self):
-        from .services.jobs import JobService
-        from .store import Database, JobStore
+        from .composition import build
 
-        self.db = Database(self.db_url)
-        self.db.migrate()
-        ksm = self.serverapp.kernel_spec_manager
-        self.jobs = JobService(
-            JobStore(self.db),
-            root_dir=self.serverapp.root_dir,
-            staging_dir=self.staging_dir,
-            outputs_folder=self.outputs_folder,
-            kernel_specs=ksm.get_all_specs,
-        )
-        for backend in self._make_backends(self.jobs):
-            self.jobs.add_backend(backend, default=backend.name == self.default_backend)
-        self._init_schedules()
-        self.settings.update({"nbjobs_jobs": self.jobs, "nbjobs_schedules": self.schedules,
-                              "nbjobs_sweeps": self.sweeps})
+        self.nbjobs = build(self, root_dir=self.serverapp.root_dir,
+                            kernel_specs=self.serverapp.kernel_spec_manager.get_all_specs)
+        self.settings.update({"nbjobs_jobs": self.nbjobs.jobs,
+                              "nbjobs_schedules": self.nbjobs.schedules,
+                              "nbjobs_sweeps": self.nbjobs.sweeps})
 
-    def _init_schedules(self):
-        from .services.scheduler import Scheduler
-        from .services.schedules import ScheduleService
-        from .services.sweeps import SweepService
-        from .store.schedules import ScheduleStore, SweepStore
+    # The services, as tests and other extensions reach them from the app.
+    jobs = property(lambda self: self.nbjobs.jobs)
+    schedules = property(lambda self: self.nbjobs.schedules)
+    sweeps = property(lambda self: self.nbjobs.sweeps)
+    scheduler = property(lambda self: self.nbjobs.scheduler)
 
-        store = ScheduleStore(self.db)
-        schedules_dir = os.path.join(os.path.dirname(os.path.abspath(self.staging_dir)),
-                                     "schedules")
-        self.schedules = ScheduleService(store, self.jobs, schedules_dir,
-                                         allow_seconds=self.cron_seconds_field)
-        if "sagemaker" in self.jobs.backends:  # AWS fires these while the server is down
-            from .backends.sagemaker.schedules import SageMakerSchedules
+    def initialize_handlers(self):
+        from .handlers import all_routes
 
-            self.schedules.remote["sagemaker"] = SageMakerSchedules(self.jobs.backends["sagemaker"])
-        self.sweeps = SweepService(SweepStore(self.db), self.jobs,
-                                   max_combinations=self.max_sweep_combinations)
-        self.scheduler = Scheduler(store, self.schedules,
-                                   poll_interval=self.scheduler_poll_interval,
-                                   misfire_grace=self.misfire_grace_seconds)
+        self.handlers.extend(all_routes("/nbjobs"))
 
-    def _make_backends(self, events):
-        from .backends.local import LocalBackend
+    async def _start_jupyter_server_extension(self, serverapp):
+        await self.nbjobs.start(run_scheduler=self.enable_scheduler)
 
-        backends = [LocalBackend(events, max_concurrent_jobs=self.max_concurrent_jobs,
-                                 warm_pool=self.warm_pool, warm_kernels=self.warm_kernels)]
+    async def stop_extension(self):
+        await self.nbjobs.close()
+
+    @default("backend_classes")
+    def _backend_classes_default(self):
+        classes = ["jupyterlab_nbjobs.backends.local.LocalBackend"]
         if self._sagemaker_wanted():
-            from .backends.sagemaker.backend import create_sagemaker_backend
-
-            backends.append(create_sagemaker_backend(events, parent=self))
-        return backends
+            classes.append("jupyterlab_nbjobs.backends.sagemaker.backend.SageMakerBackend")
+        return classes
 
     def _sagemaker_wanted(self) -> bool:
         if self.enable_sagemaker is not None:
@@ -131,21 +115,6 @@ class NbJobsApp(ExtensionApp):
         in_studio = os.path.exists(SageMakerConfig(parent=self).resource_metadata_path)
         return in_studio or "SageMakerConfig" in self.config
 
-    def initialize_handlers(self):
-        from .handlers import all_routes
-
-        self.handlers.extend(all_routes("/nbjobs"))
-
-    async def _start_jupyter_server_extension(self, serverapp):
-        await self.jobs.reconcile()
-        if self.enable_scheduler:
-            await self.scheduler.start()
-
-    async def stop_extension(self):
-        await self.scheduler.stop()
-        await self.jobs.close()
-        self.db.dispose()
-
     @default("staging_dir")
     def _staging_dir_default(self):
         return os.path.join(jupyter_data_dir(), "nbjobs", "jobs")
@@ -153,7 +122,3 @@ class NbJobsApp(ExtensionApp):
     @default("db_url")
     def _db_url_default(self):
         return "sqlite:///" + os.path.join(jupyter_data_dir(), "nbjobs", "nbjobs.sqlite")
-
-    @default("max_concurrent_jobs")
-    def _max_concurrent_default(self):
-        return os.cpu_count() or 1

@@ -25,7 +25,7 @@ from sm_support import (  # noqa: E402
 )
 
 from jupyterlab_nbjobs.backends.base import ActiveRun  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker.backend import create_sagemaker_backend  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.backend import SageMakerBackend  # noqa: E402
 from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError  # noqa: E402
 
 TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "ana"}
@@ -223,7 +223,7 @@ async def test_reconcile_resumes_polling_and_fails_unknown_jobs(sm, tmp_path):
     await backend.close()
 
     events = RecordingEvents()
-    again, _, fake2 = make_backend(tmp_path, backend.config.endpoint_url, events=events)
+    again, _, fake2 = make_backend(tmp_path, backend.settings.endpoint_url, events=events)
     ghost = make_run(tmp_path, "job-ghost", 1)
     await again.reconcile([ActiveRun("job-rc", 1, run.job_dir, handle),
                            ActiveRun("job-ghost", 1, ghost.job_dir, {})])
@@ -284,13 +284,13 @@ def test_form_options_carry_defaults_from_discovery(aws, tmp_path):
                             "max_retries", "env", "init_script"}
 
 
-def test_factory_reads_traitlets_config(aws):
+def test_backend_reads_traitlets_config(aws):
     from traitlets.config import Config
 
-    backend = create_sagemaker_backend(RecordingEvents(), Config(
+    backend = SageMakerBackend(RecordingEvents(), config=Config(
         {"SageMakerConfig": {"region": "eu-west-1", "instance_type": "ml.t3.medium", "tag_project": "p9"}}))
     assert backend.name == "sagemaker" and backend.label == "Amazon SageMaker"
-    assert backend.config.instance_type == "ml.t3.medium" and backend.clients.region == "eu-west-1"
+    assert backend.settings.instance_type == "ml.t3.medium" and backend.clients.region == "eu-west-1"
     assert backend.tag_policy().project == "p9"
     assert backend.capacity() is None
 

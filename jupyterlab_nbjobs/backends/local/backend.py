@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from traitlets import Bool, Float, Integer, Unicode, default, validate
 
 from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
 from ...runner.procs import process_if_same
@@ -52,40 +53,59 @@ class LocalBackend(Backend):
     name = "local"
     label = "This machine"
 
-    def __init__(
-        self,
-        events: BackendEvents,
-        max_concurrent_jobs: int | None = None,
-        python: str | None = None,
-        *,
-        poll_interval: float = 0.1,
-        stop_grace: float = 10.0,
-        timeout_grace: float = 30.0,
-        warm_pool: bool = True,
-        warm_kernels: int = 2,
-        pool_dir: str | None = None,
-    ):
-        super().__init__(events)
-        self.max_concurrent_jobs = max_concurrent_jobs or os.cpu_count() or 1
-        self.python = python or sys.executable
-        self.poll_interval = poll_interval
-        self.stop_grace = stop_grace
-        self.timeout_grace = timeout_grace
+    max_concurrent_jobs = Integer(
+        allow_none=True,
+        help="How many local jobs run at once; the rest wait in the queue. Default: CPU count.",
+    ).tag(config=True)
+    warm_pool = Bool(
+        True, help="Fork runners from a process that has the runner imported, with kernels "
+        "started ahead of demand (each used by one job only). Off: every job starts a fresh "
+        "runner process and kernel.",
+    ).tag(config=True)
+    warm_kernels = Integer(
+        2, help="Kernels kept started ahead of demand per kernelspec in use (warm_pool)."
+    ).tag(config=True)
+    python = Unicode(help="Python that runs the runner. Default: this server's.").tag(config=True)
+    poll_interval = Float(0.1, help="Seconds between looks at the running jobs.").tag(config=True)
+    stop_grace = Float(
+        10.0, help="Seconds a stopped job gets to end before it is killed."
+    ).tag(config=True)
+    timeout_grace = Float(
+        30.0, help="Seconds past its timeout before a job that did not end is killed."
+    ).tag(config=True)
+    pool_dir = Unicode(
+        None, allow_none=True, help="Where the warm pool keeps its sockets. Default: a temp dir."
+    ).tag(config=True)
+
+    def __init__(self, events: BackendEvents, **kwargs: Any):
+        super().__init__(events, **kwargs)
         self._watched: dict[str, Watched] = {}
         self._task: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         # Runners forked from a process that imported everything, most with a kernel
-        # already started (issue 6); without it, or while it is down, runners start cold.
+        # already started; without it, or while it is down, runners start cold.
         self.pool: WarmPool | None = None
-        if warm_pool:
+        if self.warm_pool:
             self.pool = WarmPool(
                 self.python,
                 _PACKAGE_PARENT,
-                size=max(0, int(warm_kernels)),
-                pool_dir=pool_dir,
+                size=max(0, int(self.warm_kernels)),
+                pool_dir=self.pool_dir,
                 on_exit=self._on_runner_exit,
             )
+
+    @default("python")
+    def _python_default(self) -> str:
+        return sys.executable
+
+    @default("max_concurrent_jobs")
+    def _max_concurrent_default(self) -> int:
+        return os.cpu_count() or 1
+
+    @validate("max_concurrent_jobs")
+    def _max_concurrent(self, proposal) -> int:
+        return proposal["value"] or os.cpu_count() or 1
 
     def capacity(self) -> int | None:
         return self.max_concurrent_jobs
@@ -334,8 +354,3 @@ class LocalBackend(Backend):
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001
                 pass
-
-    async def kill_all(self) -> None:
-        """Hard-kill every watched runner and its kernel (tests, emergency shutdown)."""
-        for w in list(self._watched.values()):
-            await asyncio.to_thread(kill_hard, w.job_dir, w.pid, w.create_time, w.pgid)

@@ -3,7 +3,8 @@
 start() stages JOB_DIR to S3 and creates the training job; a single poll task watches every
 tracked training job (batched, with backoff, boto3 off the event loop) and, when one ends,
 brings its output.tar.gz home into the job's output_dir and reports on_finished.
-Wiring (app.py): `create_sagemaker_backend(events, parent=app)` reads `c.SageMakerConfig`.
+Built by the composition root as `SageMakerBackend(events, parent=app)`, which reads
+`c.SageMakerConfig.*`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ...aws.s3 import S3Uri, check_bucket_region, delete_keys
 from ...aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
 from ...errors import InvalidRequest, NbJobsError
 from ...runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
-from ..base import ActiveRun, Backend, BackendEvents, RunRequest
+from ..base import ActiveRun, Backend, BackendEvents, RunRequest, ScheduleTrigger
 from .config import SageMakerConfig
 from .options import form_fields, validate_options
 from .outputs import build_result, download_outputs
@@ -55,11 +56,12 @@ class SageMakerBackend(Backend):
     name = "sagemaker"
     label = "Amazon SageMaker"
 
-    def __init__(self, events: BackendEvents, config: SageMakerConfig | None = None,
-                 clients: AwsClients | None = None):
-        super().__init__(events)
-        self.config = config or SageMakerConfig()
-        c = self.config
+    def __init__(self, events: BackendEvents, settings: SageMakerConfig | None = None,
+                 clients: AwsClients | None = None, **kwargs: Any):
+        super().__init__(events, **kwargs)
+        # Its knobs stay on their own class (c.SageMakerConfig.*) so that older configs work.
+        self.settings = settings or SageMakerConfig(parent=self)
+        c = self.settings
         self.clients = clients or AwsClients(AwsSettings(
             region=c.region or None, profile=c.profile or None,
             endpoint_url=c.endpoint_url or None, max_attempts=c.max_attempts))
@@ -69,10 +71,11 @@ class SageMakerBackend(Backend):
         self._tracked: dict[str, _Tracked] = {}
         self._poller: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
+        self._trigger: ScheduleTrigger | None = None
 
     # -- settings ---------------------------------------------------------------------------
     def _explicit(self) -> dict[str, Any]:
-        c = self.config
+        c = self.settings
         bucket = S3Uri.parse(c.s3_input).bucket if c.s3_input else None
         return {"role_arn": c.role_arn, "s3_bucket": bucket, "subnets": list(c.subnets),
                 "security_groups": list(c.security_groups), "kms_key": c.volume_kms_key,
@@ -80,8 +83,8 @@ class SageMakerBackend(Backend):
 
     def _discover(self, with_aws: bool) -> Defaults:
         sagemaker = self.clients.client("sagemaker") if with_aws else None
-        return discover_defaults(self._explicit(), self.config.resource_metadata_path,
-                                 self.config.notebook_params_path, sagemaker)
+        return discover_defaults(self._explicit(), self.settings.resource_metadata_path,
+                                 self.settings.notebook_params_path, sagemaker)
 
     def defaults(self) -> Defaults:
         """Known defaults; files only until refresh_defaults() has read the domain too."""
@@ -91,18 +94,18 @@ class SageMakerBackend(Backend):
 
     async def refresh_defaults(self) -> Defaults:
         """Read files and (when enabled) the Studio domain/user profile, off the event loop."""
-        self._defaults = await asyncio.to_thread(self._discover, self.config.read_domain_settings)
+        self._defaults = await asyncio.to_thread(self._discover, self.settings.read_domain_settings)
         self._refreshed = True
         return self._defaults
 
     def tag_policy(self) -> TagPolicy:
-        c = self.config
+        c = self.settings
         user = c.tag_user or self.defaults().get("user_profile") or _os_user()
         return TagPolicy(project=c.tag_project, system=c.tag_system, user=user,
                          extra=dict(c.extra_tags))
 
     def form_defaults(self) -> dict[str, Any]:
-        d, c = self.defaults(), self.config
+        d, c = self.defaults(), self.settings
         s3_in, s3_out = self._s3_defaults(d)
         return {"image": d.get("image_uri"), "instance_type": c.instance_type,
                 "role": d.get("role_arn"), "s3_input": s3_in and str(s3_in),
@@ -113,7 +116,7 @@ class SageMakerBackend(Backend):
                 "max_retries": 0, "env": {}, "init_script": ""}
 
     def _s3_defaults(self, d: Defaults) -> tuple[S3Uri | None, S3Uri | None]:
-        c = self.config
+        c = self.settings
         s3_in = S3Uri.parse(c.s3_input) if c.s3_input else (
             S3Uri(d.get("s3_bucket"), "nbjobs") if d.get("s3_bucket") else None)
         s3_out = S3Uri.parse(c.s3_output) if c.s3_output else (
@@ -132,8 +135,8 @@ class SageMakerBackend(Backend):
         return RunSettings(
             image=f["image"], instance_type=f["instance_type"], role_arn=f["role"],
             s3_input=S3Uri.parse(f["s3_input"]), s3_output=S3Uri.parse(f["s3_output"]),
-            channel=self.config.input_channel, entrypoint=list(self.config.container_entrypoint),
-            volume_size_gb=self.config.volume_size_gb, volume_kms_key=f.get("volume_kms_key") or "",
+            channel=self.settings.input_channel, entrypoint=list(self.settings.container_entrypoint),
+            volume_size_gb=self.settings.volume_size_gb, volume_kms_key=f.get("volume_kms_key") or "",
             output_kms_key=f.get("output_kms_key") or "", subnets=list(f.get("subnets") or []),
             security_groups=list(f.get("security_groups") or []),
             network_isolation=bool(f.get("network_isolation")),
@@ -151,8 +154,17 @@ class SageMakerBackend(Backend):
             defaults = self.form_defaults()
         except InvalidRequest as exc:  # a bad s3_* setting must not break the environments list
             log.warning("nbjobs: SageMaker config: %s", exc.message)
-            defaults = {"instance_type": self.config.instance_type}
-        return form_fields(defaults, list(self.config.instance_types))
+            defaults = {"instance_type": self.settings.instance_type}
+        return form_fields(defaults, list(self.settings.instance_types))
+
+    def schedule_trigger(self) -> ScheduleTrigger:
+        """Schedules of this backend are SageMaker pipelines fired by EventBridge Scheduler."""
+        if self._trigger is None:
+            from .schedules import SageMakerScheduleTrigger
+
+            self._trigger = SageMakerScheduleTrigger(self.clients, self.settings, self.resolve,
+                                                     self.tag_policy)
+        return self._trigger
 
     # -- runs -------------------------------------------------------------------------------
     async def start(self, run: RunRequest) -> None:
@@ -180,7 +192,7 @@ class SageMakerBackend(Backend):
                                       policy.as_query(**ours), uploaded)
             request = training_job_request(
                 name, run.spec, settings, input_uri, settings.s3_output, policy.as_list(**ours),
-                max_runtime(run.spec, settings, self.config.max_runtime_seconds), staged)
+                max_runtime(run.spec, settings, self.settings.max_runtime_seconds), staged)
             with aws_errors("sagemaker", region=region):
                 created = sagemaker.create_training_job(**request)
         except BaseException:
@@ -254,7 +266,7 @@ class SageMakerBackend(Backend):
             self._poller = asyncio.ensure_future(self._poll_loop())
 
     async def _poll_loop(self) -> None:
-        base, most = self.config.poll_interval, self.config.poll_max_interval
+        base, most = self.settings.poll_interval, self.settings.poll_max_interval
         interval = base
         while self._tracked:
             assert self._wake is not None
@@ -335,13 +347,3 @@ def _os_user() -> str:
     except Exception:  # noqa: BLE001 - no passwd entry in some containers
         return ""
 
-
-def create_sagemaker_backend(events: BackendEvents, parent_config: Any = None,
-                             parent: Any = None) -> SageMakerBackend:
-    """For app.py: `create_sagemaker_backend(self.jobs, parent=self)` picks up
-    `c.SageMakerConfig.*`; `parent_config` takes a traitlets Config instead."""
-    if parent is not None:
-        config = SageMakerConfig(parent=parent)
-    else:
-        config = SageMakerConfig(config=parent_config) if parent_config is not None else SageMakerConfig()
-    return SageMakerBackend(events, config)

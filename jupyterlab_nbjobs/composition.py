@@ -1,0 +1,96 @@
+"""The composition root: the store, the backends and the services, built from configuration.
+
+The server extension (`NbJobsApp`) and the command line (`jupyter nbjobs`) both call
+`build()` with an `NbJobsApp` holding the settings, so `c.NbJobsApp.*`, each backend's
+`c.<BackendClass>.*` and `c.SageMakerConfig.*` mean the same in both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .backends.base import Backend, BackendEvents
+from .services.jobs import JobService
+from .services.scheduler import Scheduler
+from .services.schedules import ScheduleService
+from .services.sweeps import SweepService
+from .store import Database, JobStore
+from .store.schedules import ScheduleStore, SweepStore
+
+if TYPE_CHECKING:
+    from .app import NbJobsApp
+
+log = logging.getLogger(__name__)
+
+# Settings that moved from NbJobsApp to the local backend; the old names keep working.
+MOVED_TO_LOCAL_BACKEND = ("max_concurrent_jobs", "warm_pool", "warm_kernels")
+
+
+@dataclass
+class NbJobs:
+    """Everything one process needs to serve jobs, schedules and sweeps."""
+
+    db: Database
+    jobs: JobService
+    schedules: ScheduleService
+    sweeps: SweepService
+    scheduler: Scheduler
+
+    async def start(self, *, run_scheduler: bool) -> None:
+        """Re-adopt or settle the runs a previous process left, then fire schedules."""
+        await self.jobs.reconcile()
+        if run_scheduler:
+            await self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await self.jobs.close()
+        self.db.dispose()
+
+
+def build(settings: NbJobsApp, *, root_dir: str,
+          kernel_specs: Callable[[], dict[str, Any]]) -> NbJobs:
+    db = Database(settings.db_url)
+    db.migrate()
+    jobs = JobService(JobStore(db), root_dir=root_dir, staging_dir=settings.staging_dir,
+                      outputs_folder=settings.outputs_folder, kernel_specs=kernel_specs)
+    for backend in make_backends(settings, jobs):
+        jobs.add_backend(backend, default=backend.name == settings.default_backend)
+    schedule_store = ScheduleStore(db)
+    schedules_dir = os.path.join(os.path.dirname(os.path.abspath(settings.staging_dir)),
+                                 "schedules")
+    schedules = ScheduleService(schedule_store, jobs, schedules_dir,
+                                allow_seconds=settings.cron_seconds_field)
+    sweeps = SweepService(SweepStore(db), jobs, max_combinations=settings.max_sweep_combinations)
+    scheduler = Scheduler(schedule_store, schedules, poll_interval=settings.scheduler_poll_interval,
+                          misfire_grace=settings.misfire_grace_seconds)
+    return NbJobs(db=db, jobs=jobs, schedules=schedules, sweeps=sweeps, scheduler=scheduler)
+
+
+def make_backends(settings: NbJobsApp, events: BackendEvents) -> list[Backend]:
+    """One instance of each class in `c.NbJobsApp.backend_classes`, configured from `settings`."""
+    carry_moved_settings(settings)
+    backends: dict[str, Backend] = {}
+    for cls in settings.backend_classes:
+        backend = cls(events, parent=settings)
+        if not backend.name or backend.name in backends:
+            raise ValueError(f"backend {cls.__name__} needs a name of its own "
+                             f"(got {backend.name!r}; taken: {sorted(backends)})")
+        backends[backend.name] = backend
+    return list(backends.values())
+
+
+def carry_moved_settings(settings: NbJobsApp) -> None:
+    """`c.NbJobsApp.max_concurrent_jobs` and friends become `c.LocalBackend.*`, with a warning
+    (a value set on LocalBackend itself wins)."""
+    old = settings.config.get("NbJobsApp", {})
+    local = settings.config.LocalBackend
+    for name in MOVED_TO_LOCAL_BACKEND:
+        if name in old:
+            settings.log.warning("c.NbJobsApp.%s is deprecated: set c.LocalBackend.%s instead",
+                                 name, name)
+            local.setdefault(name, old[name])
