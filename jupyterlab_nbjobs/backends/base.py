@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +37,58 @@ class ActiveRun:
     attempt: int
     job_dir: Path
     handle: dict[str, Any]  # what on_started reported (pid, training job name, ...)
+
+
+@dataclass
+class ScheduleRequest:
+    """One schedule for a trigger to fire in the cloud, staged: `job_dir` is a JOB_DIR-like
+    folder (job.json with the RunnerSpec + work/, the schedule's snapshot) that the trigger
+    uploads during create/update and that the caller removes afterwards."""
+
+    schedule_id: str
+    cron: str  # the normalized 5-field cron, on the wall clock of `timezone`
+    timezone: str  # IANA zone
+    job_dir: Path
+    spec: RunnerSpec
+    options: dict[str, Any] = field(default_factory=dict)  # backend_options (validated)
+    name: str = ""
+    enabled: bool = True
+    start_at: datetime | None = None  # timezone-aware; no runs before / after
+    end_at: datetime | None = None
+
+    @property
+    def description(self) -> str:
+        return f"nbjobs schedule {self.name or self.schedule_id}"
+
+
+class ScheduleTrigger(abc.ABC):
+    """Fires a backend's schedules in the cloud, so they run while no Jupyter server does.
+
+    A schedule it fires keeps the trigger's `handle` (a JSON dict) in the store; the local
+    scheduler loop never fires such a schedule. Every method raises NbJobsError on refusal
+    (a cron the service cannot express is InvalidRequest with field "cron")."""
+
+    @abc.abstractmethod
+    async def create(self, req: ScheduleRequest) -> dict[str, Any]:
+        """Make the cloud side; returns its handle. A failure leaves nothing behind."""
+
+    @abc.abstractmethod
+    async def update(self, handle: dict[str, Any], req: ScheduleRequest) -> dict[str, Any]:
+        """New snapshot, settings, cron, zone or window; returns the new handle."""
+
+    @abc.abstractmethod
+    async def pause(self, handle: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    async def resume(self, handle: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    async def delete(self, handle: dict[str, Any]) -> None:
+        """Remove the cloud side; deleting what is already gone is fine."""
+
+    @abc.abstractmethod
+    async def list_runs(self, handle: dict[str, Any], limit: int = 50) -> list[dict[str, Any]]:
+        """The runs it started, newest first, with the fields of models.TriggerRun."""
 
 
 class BackendEvents(Protocol):
@@ -99,6 +152,11 @@ class Backend(LoggingConfigurable, metaclass=_BackendMeta):
     def form_options(self) -> dict[str, Any]:
         """Form fields with their defaults, for the environments endpoint."""
         return {}
+
+    def schedule_trigger(self) -> ScheduleTrigger | None:
+        """What fires this backend's schedules in the cloud; None: the scheduler loop of the
+        Jupyter server fires them."""
+        return None
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Stop watching runs; the runs themselves keep going (they survive restarts)."""

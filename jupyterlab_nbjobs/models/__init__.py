@@ -24,6 +24,7 @@ from .jobs import (  # noqa: F401
     Job,
     JobCreate,
     JobError,
+    JobListQuery,
     JobPage,
     JobRerun,
     LogChunk,
@@ -37,13 +38,13 @@ from .schedules import (  # noqa: F401
     CronInfo,
     FireRecord,
     OverlapPolicy,
-    RemoteRun,
     RunResult,
     Schedule,
     ScheduleCreate,
     ScheduleList,
     ScheduleRunRequest,
     ScheduleUpdate,
+    TriggerRun,
 )
 from .sweeps import (  # noqa: F401
     Sweep,

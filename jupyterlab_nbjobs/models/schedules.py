@@ -72,8 +72,8 @@ class FireRecord(BaseModel):
     job_id: str | None = None
 
 
-class RemoteRun(BaseModel):
-    """A run of a schedule that a remote service fires (a SageMaker pipeline execution)."""
+class TriggerRun(BaseModel):
+    """A run started by a schedule's cloud trigger (a SageMaker pipeline execution)."""
 
     execution_arn: str | None = None
     status: str = Field(description="running, stopping, stopped, failed or completed")
@@ -110,11 +110,12 @@ class Schedule(BaseModel):
     next_fire_times: list[datetime] = Field(default_factory=list)
     last_runs: list[Job] = Field(default_factory=list)
     recent_fires: list[FireRecord] = Field(default_factory=list)
-    remote: dict[str, Any] | None = Field(
-        default=None, description="the remote schedule (SageMaker pipeline and EventBridge "
-        "schedule) that fires this one while no Jupyter server runs; null: fired by the server")
-    remote_runs: list[RemoteRun] = Field(
-        default_factory=list, description="runs started by the remote schedule, newest first "
+    trigger_handle: dict[str, Any] | None = Field(
+        default=None, description="the backend's cloud trigger (SageMaker: pipeline and "
+        "EventBridge schedule) that fires this schedule while no Jupyter server runs; null: "
+        "fired by the Jupyter server's scheduler")
+    trigger_runs: list[TriggerRun] = Field(
+        default_factory=list, description="runs started by the cloud trigger, newest first "
         "(GET of one schedule only)")
     snapshot_at: datetime
     created_by: str | None = None

@@ -1,8 +1,9 @@
 """The schedule service: job definitions on a cron, each with its own notebook snapshot.
 
 Runs are ordinary jobs carrying the schedule id, created through JobService from the
-schedule's snapshot. The scheduler loop (services/scheduler.py) decides when; this module
-decides what a schedule is and how it changes.
+schedule's snapshot. The scheduler loop (services/scheduler.py) decides when, unless the
+schedule's backend fires it in the cloud (services/triggers.py); this module decides what a
+schedule is and how it changes.
 """
 
 from __future__ import annotations
@@ -10,30 +11,31 @@ from __future__ import annotations
 import asyncio
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from ..errors import Conflict, InvalidRequest, NbJobsError, NotFound
+from ..errors import InvalidRequest, NbJobsError, NotFound
 from ..models import (
     FireRecord,
     JobCreate,
     JobSettings,
-    RemoteRun,
     RunResult,
     Schedule,
     ScheduleCreate,
     ScheduleUpdate,
+    TriggerRun,
 )
+from ..store.aio import AsyncStore, aio
 from ..store.jobs import JobQuery
 from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
 from .jobs import JobService
-from .remote_schedules import RemoteScheduler, call_staged, quietly
+from .triggers import Triggers, quietly
 
 SETTINGS_FIELDS = tuple(JobSettings.model_fields)
 TIMING_FIELDS = ("cron", "timezone", "start_at", "end_at", "active")
@@ -64,15 +66,14 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class ScheduleService:
-    def __init__(self, store: ScheduleStore, jobs: JobService, schedules_dir: str | Path, *,
-                 allow_seconds: bool = False):
-        self.store = store
+    def __init__(self, store: ScheduleStore | AsyncStore[ScheduleStore], jobs: JobService,
+                 schedules_dir: str | Path, *, allow_seconds: bool = False):
+        self.store = aio(store)
         self.jobs = jobs
         self.schedules_dir = Path(schedules_dir)
         self.allow_seconds = allow_seconds
         self.listeners: list[Callable[[], None]] = []  # the scheduler wakes on changes
-        # Backends whose schedules a remote service fires (app.py: "sagemaker").
-        self.remote: dict[str, RemoteScheduler] = {}
+        self.triggers = Triggers(jobs, self.schedules_dir)
 
     def _changed(self) -> None:
         for listener in list(self.listeners):
@@ -124,21 +125,19 @@ class ScheduleService:
     # -- create / read -------------------------------------------------------------------------
     async def create(self, request: ScheduleCreate, user: str | None) -> Schedule:
         values = await asyncio.to_thread(self._prepare_create, request, user)
-        remote = self.remote.get(values["settings"]["backend"])
+        trigger = self.triggers.of_backend(values["settings"]["backend"])
         try:
-            if remote is not None:  # AWS fires it: never the local loop
+            if trigger is not None:  # fired in the cloud: never by the scheduler loop
                 values.update(next_fire_at=None,
-                              remote=await self._staged(values, remote.create))
-            row = await asyncio.to_thread(self.store.insert, values)
+                              trigger_handle=await self.triggers.staged(values, trigger.create))
+            row = await self.store.insert(values)
         except BaseException:
-            if values.get("remote"):
-                await quietly(remote.delete(values["remote"]))
+            if values.get("trigger_handle"):
+                await quietly(trigger.delete(values["trigger_handle"]))
             await asyncio.to_thread(shutil.rmtree, self.schedules_dir / values["id"], True)
             raise
         self._changed()
-        warnings = await asyncio.to_thread(unknown_parameter_warnings, self._notebook_path(row),
-                                           list(request.parameters))
-        return await asyncio.to_thread(self._model, row, False, warnings)
+        return await asyncio.to_thread(self._checked_model, row, list(request.parameters))
 
     def _prepare_create(self, request: ScheduleCreate, user: str | None) -> dict[str, Any]:
         expr, first = self._check_timing(request)
@@ -155,107 +154,81 @@ class ScheduleService:
             "snapshot_dir": str(snap), "snapshot_at": utcnow(), "created_by": user,
         }
 
-    async def _staged(self, schedule: dict[str, Any], call) -> dict[str, Any]:
-        return await call_staged(self.schedules_dir, schedule, self.jobs.root_dir,
-                                 self.jobs.outputs_folder, call)
-
-    def _remote_of(self, row: dict[str, Any]) -> RemoteScheduler | None:
-        """The remote scheduler of a row that has a handle (None for a local schedule)."""
-        if not row.get("remote"):
-            return None
-        backend = row["settings"]["backend"]
-        if backend not in self.remote:
-            raise Conflict(f"schedule {row['id']} runs on {backend!r}, which is not configured "
-                           "on this server", reason="backend_missing")
-        return self.remote[backend]
-
-    def _row(self, schedule_id: str) -> dict[str, Any]:
-        row = self.store.get(schedule_id)
+    async def _row(self, schedule_id: str) -> dict[str, Any]:
+        row = await self.store.get(schedule_id)
         if row is None:
             raise NotFound(f"no schedule with id {schedule_id!r}", reason="schedule_not_found")
         return row
 
     async def get(self, schedule_id: str) -> Schedule:
-        row = await asyncio.to_thread(self._row, schedule_id)
+        row = await self._row(schedule_id)
         runs, _ = await self.jobs.list(JobQuery(schedule_id=schedule_id, limit=5))
-        model = await asyncio.to_thread(self._model, row, True)
+        fires = await self.store.fires(schedule_id, 10)
+        model = await asyncio.to_thread(self._model, row, fires)
         model.last_runs = runs
-        if row.get("remote") and row["settings"]["backend"] in self.remote:
+        handle = row.get("trigger_handle")
+        trigger = self.triggers.of_backend(row["settings"]["backend"]) if handle else None
+        if trigger is not None:
             try:
-                found = await self.remote[row["settings"]["backend"]].list_runs(row["remote"])
-                model.remote_runs = [RemoteRun(**r) for r in found]
-            except NbJobsError as exc:  # the schedule still shows while AWS is unreachable
-                model.warnings.append(f"could not list the remote runs: {exc.message}")
+                model.trigger_runs = [TriggerRun(**r) for r in await trigger.list_runs(handle)]
+            except NbJobsError as exc:  # the schedule still shows while the cloud is unreachable
+                model.warnings.append(f"could not list the runs of the cloud schedule: "
+                                      f"{exc.message}")
         return model
 
     async def list(self) -> list[Schedule]:
-        rows = await asyncio.to_thread(self.store.list)
-        return [await asyncio.to_thread(self._model, r, False) for r in rows]
+        rows = await self.store.list()
+        return await asyncio.to_thread(lambda: [self._model(r) for r in rows])
 
-    def _model(self, row: dict[str, Any], details: bool, warnings=()) -> Schedule:
+    def _checked_model(self, row: dict[str, Any], parameters: list[str]) -> Schedule:
+        """The model with warnings about `parameters` the notebook does not declare."""
+        warnings = unknown_parameter_warnings(self._notebook_path(row), parameters)
+        return self._model(row, warnings=warnings)
+
+    def _model(self, row: dict[str, Any], fires: Sequence[dict[str, Any]] = (),
+               warnings: Sequence[str] = ()) -> Schedule:
         upcoming: list[datetime] = []
         next_at = row["next_fire_at"]
-        if row.get("remote") and row["active"]:  # fired remotely: shown, never stored
+        if row.get("trigger_handle") and row["active"]:  # fired in the cloud: shown, not stored
             next_at = cron.next_fire(row["cron"], row["timezone"], utcnow(),
                                      start=row["start_at"], end=row["end_at"])
         if row["active"] and next_at:
             upcoming = [next_at, *cron.fire_times(
                 row["cron"], row["timezone"], next_at, 4, until=row["end_at"])]
-        fires = self.store.fires(row["id"], 10) if details else []
         settings = {k: v for k, v in row["settings"].items() if k != "name"}
         return Schedule(
             **settings, id=row["id"], name=row["name"], cron=row["cron"],
             cron_description=cron.describe(row["cron"]), timezone=row["timezone"],
             start_at=row["start_at"], end_at=row["end_at"], active=row["active"],
             overlap_policy=row["overlap_policy"], catchup_policy=row["catchup_policy"],
-            catchup_limit=row["catchup_limit"], next_fire_at=next_at, remote=row.get("remote"),
-            next_fire_times=upcoming, snapshot_at=row["snapshot_at"],
-            created_by=row["created_by"], created_at=row["created_at"],
-            updated_at=row["updated_at"], warnings=list(warnings),
+            catchup_limit=row["catchup_limit"], next_fire_at=next_at,
+            trigger_handle=row.get("trigger_handle"), next_fire_times=upcoming,
+            snapshot_at=row["snapshot_at"], created_by=row["created_by"],
+            created_at=row["created_at"], updated_at=row["updated_at"], warnings=list(warnings),
             recent_fires=[FireRecord(fire_time=f["fire_time"], outcome=f["outcome"],
                                      job_id=f["job_id"]) for f in fires],
         )
 
     # -- change ---------------------------------------------------------------------------------
     async def update(self, schedule_id: str, patch: ScheduleUpdate) -> Schedule:
-        row, values, changes = await asyncio.to_thread(self._plan_update, schedule_id, patch)
+        row = await self._row(schedule_id)
+        values, changes = await asyncio.to_thread(self._plan_update, row, patch)
         try:
-            await self._update_remote(row, values)
+            await self.triggers.carry_update(row, values)
         except BaseException:
             if "snapshot_dir" in values:
                 await asyncio.to_thread(shutil.rmtree, values["snapshot_dir"], True)
             raise
-        model = await asyncio.to_thread(self._store_update, schedule_id, values, changes)
+        await self.store.update(schedule_id, **values)
+        if "snapshot_dir" in values:
+            await asyncio.to_thread(self._prune_snapshots, schedule_id, {values["snapshot_dir"]})
+        row = await self._row(schedule_id)
+        model = await asyncio.to_thread(self._checked_model, row,
+                                        list(changes.get("parameters") or {}))
         self._changed()
         return model
 
-    async def _update_remote(self, row: dict[str, Any], values: dict[str, Any]) -> None:
-        """Carry a change to the remote side first, so a refused change leaves the row as is.
-        Switching backends creates the new side before deleting the old one."""
-        old = self._remote_of(row)
-        new = self.remote.get(values["settings"]["backend"])
-        merged = {**row, **values}
-        if new is not None:
-            if old is new:
-                values["remote"] = await self._staged(merged, lambda r: new.update(row["remote"], r))
-            else:
-                values["remote"] = await self._staged(merged, new.create)
-            values["next_fire_at"] = None
-        if old is not None and old is not new:
-            try:
-                await old.delete(row["remote"])
-            except BaseException:
-                if new is not None:
-                    await quietly(new.delete(values["remote"]))
-                raise
-            if new is None:  # fired here from now on
-                values["remote"] = None
-                values["next_fire_at"] = None if not merged["active"] else cron.next_fire(
-                    merged["cron"], merged["timezone"], utcnow(), start=merged["start_at"],
-                    end=merged["end_at"])
-
-    def _plan_update(self, schedule_id: str, patch: ScheduleUpdate):
-        row = self._row(schedule_id)
+    def _plan_update(self, row: dict[str, Any], patch: ScheduleUpdate):
         changes = patch.model_dump(exclude_unset=True)
         current = {**row["settings"], "name": row["name"], "cron": row["cron"],
                    "timezone": row["timezone"], "start_at": row["start_at"],
@@ -268,7 +241,7 @@ class ScheduleService:
         if new_input or request.kernel_name is None:
             resolved = self._resolve(request, None)
             if new_input:
-                snap = self._snapshot(schedule_id, resolved["notebook"],
+                snap = self._snapshot(row["id"], resolved["notebook"],
                                       request.package_input_folder)
                 values.update(snapshot_dir=str(snap), snapshot_at=utcnow())
         else:
@@ -281,17 +254,7 @@ class ScheduleService:
             expr, first = self._check_timing(request)
             values.update(cron=expr, timezone=request.timezone, start_at=request.start_at,
                           end_at=request.end_at, active=request.active, next_fire_at=first)
-        return row, values, changes
-
-    def _store_update(self, schedule_id: str, values: dict[str, Any], changes: dict[str, Any]
-                      ) -> Schedule:
-        self.store.update(schedule_id, **values)
-        if "snapshot_dir" in values:
-            self._prune_snapshots(schedule_id, {values["snapshot_dir"]})
-        row = self._row(schedule_id)
-        warnings = unknown_parameter_warnings(self._notebook_path(row),
-                                              list(changes.get("parameters") or {}))
-        return self._model(row, details=False, warnings=warnings)
+        return values, changes
 
     @staticmethod
     def _validated(data: dict[str, Any]) -> ScheduleCreate:
@@ -303,34 +266,35 @@ class ScheduleService:
             raise InvalidRequest.from_validation(exc) from None
 
     async def pause(self, schedule_id: str) -> Schedule:
-        row = await asyncio.to_thread(self._row, schedule_id)
-        remote = self._remote_of(row)
-        if remote is not None:
-            await remote.pause(row["remote"])
-        await asyncio.to_thread(self.store.update, schedule_id, active=False, next_fire_at=None)
+        row = await self._row(schedule_id)
+        trigger = self.triggers.of(row)
+        if trigger is not None:
+            await trigger.pause(row["trigger_handle"])
+        await self.store.update(schedule_id, active=False, next_fire_at=None)
         self._changed()
         return await self.get(schedule_id)
 
     async def resume(self, schedule_id: str) -> Schedule:
         """Fires missed while paused are not caught up: the next one is after now."""
-        row = await asyncio.to_thread(self._row, schedule_id)
-        first = await asyncio.to_thread(cron.next_fire, row["cron"], row["timezone"], utcnow(),
-                                        start=row["start_at"], end=row["end_at"])
-        remote = self._remote_of(row)
-        if remote is not None:
-            await remote.resume(row["remote"])
+        row = await self._row(schedule_id)
+        trigger = self.triggers.of(row)
+        if trigger is not None:
+            await trigger.resume(row["trigger_handle"])
             first = None
-        await asyncio.to_thread(self.store.update, schedule_id, active=True, next_fire_at=first)
+        else:
+            first = await asyncio.to_thread(cron.next_fire, row["cron"], row["timezone"],
+                                            utcnow(), start=row["start_at"], end=row["end_at"])
+        await self.store.update(schedule_id, active=True, next_fire_at=first)
         self._changed()
         return await self.get(schedule_id)
 
     async def delete(self, schedule_id: str, delete_runs: bool = False) -> None:
-        row = await asyncio.to_thread(self._row, schedule_id)
-        remote = self._remote_of(row)
-        if remote is not None:  # AWS resources first: a failure keeps the row to retry with
-            await remote.delete(row["remote"])
-        job_ids = await asyncio.to_thread(self.store.job_ids, schedule_id)
-        await asyncio.to_thread(self.store.delete, schedule_id)
+        row = await self._row(schedule_id)
+        trigger = self.triggers.of(row)
+        if trigger is not None:  # the cloud side first: a failure keeps the row to retry with
+            await trigger.delete(row["trigger_handle"])
+        job_ids = await self.store.job_ids(schedule_id)
+        await self.store.delete(schedule_id)
         self._changed()
         if delete_runs:
             for job_id in job_ids:
@@ -341,31 +305,31 @@ class ScheduleService:
         await asyncio.to_thread(shutil.rmtree, self.schedules_dir / schedule_id, True)
 
     async def refresh_snapshot(self, schedule_id: str) -> Schedule:
-        def snapshot() -> tuple[dict[str, Any], Path]:
-            row = self._row(schedule_id)
-            self._remote_of(row)  # refuse before copying anything
-            settings = row["settings"]
-            notebook, _ = inputs.read_notebook(self.jobs.root_dir, settings["input_path"])
-            return row, self._snapshot(schedule_id, notebook, settings["package_input_folder"])
+        row = await self._row(schedule_id)
+        trigger = self.triggers.of(row)  # refuse before copying anything
+        settings = row["settings"]
 
-        row, snap = await asyncio.to_thread(snapshot)
+        def snapshot() -> Path:
+            notebook, _ = inputs.read_notebook(self.jobs.root_dir, settings["input_path"])
+            return self._snapshot(schedule_id, notebook, settings["package_input_folder"])
+
+        snap = await asyncio.to_thread(snapshot)
         values: dict[str, Any] = {"snapshot_dir": str(snap), "snapshot_at": utcnow()}
-        remote = self._remote_of(row)
-        if remote is not None:
+        if trigger is not None:
             try:
-                values["remote"] = await self._staged(
-                    {**row, **values}, lambda r: remote.update(row["remote"], r))
+                values["trigger_handle"] = await self.triggers.staged(
+                    {**row, **values}, lambda r: trigger.update(row["trigger_handle"], r))
             except BaseException:
                 await asyncio.to_thread(shutil.rmtree, snap, True)
                 raise
-        await asyncio.to_thread(self.store.update, schedule_id, **values)
+        await self.store.update(schedule_id, **values)
         await asyncio.to_thread(self._prune_snapshots, schedule_id, {str(snap)})
         return await self.get(schedule_id)
 
     # -- runs ---------------------------------------------------------------------------------
     async def run_now(self, schedule_id: str, overrides: dict[str, Any] | None,
                       user: str | None) -> RunResult:
-        row = await asyncio.to_thread(self._row, schedule_id)
+        row = await self._row(schedule_id)
         settings = {**row["settings"], "name": row["name"]}
         settings["parameters"] = {**settings["parameters"], **(overrides or {})}
         warnings = await asyncio.to_thread(unknown_parameter_warnings,
@@ -381,4 +345,3 @@ class ScheduleService:
         job, _ = await self.jobs.create(request, row["created_by"], schedule_id=row["id"],
                                         snapshot_from=Path(row["snapshot_dir"]))
         return job
-

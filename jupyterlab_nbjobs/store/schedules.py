@@ -73,7 +73,7 @@ class ScheduleStore:
             return conn.execute(
                 select(func.min(ScheduleRow.next_fire_at))
                 .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at.is_not(None),
-                       ScheduleRow.remote.is_(None))
+                       ScheduleRow.trigger_handle.is_(None))
             ).scalar_one_or_none()
 
     def due(self, now: datetime) -> list[dict[str, Any]]:
@@ -81,7 +81,7 @@ class ScheduleStore:
             rows = conn.execute(
                 select(*SCHEDULE_COLUMNS)
                 .where(ScheduleRow.active.is_(True), ScheduleRow.next_fire_at <= now,
-                       ScheduleRow.remote.is_(None))  # a remote service fires those
+                       ScheduleRow.trigger_handle.is_(None))  # fired in the cloud
                 .order_by(ScheduleRow.next_fire_at)
             ).mappings().all()
         return [dict(r) for r in rows]
@@ -100,7 +100,7 @@ class ScheduleStore:
                     update(ScheduleRow)
                     .where(ScheduleRow.id == schedule_id,
                            ScheduleRow.next_fire_at == expected_next,
-                           ScheduleRow.active.is_(True), ScheduleRow.remote.is_(None))
+                           ScheduleRow.active.is_(True), ScheduleRow.trigger_handle.is_(None))
                     .values(next_fire_at=new_next)
                 ).rowcount
                 if moved != 1:

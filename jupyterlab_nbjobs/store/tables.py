@@ -123,8 +123,9 @@ class ScheduleRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Handle of the remote service that fires this schedule (SageMaker); NULL: fired here.
-    remote: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # Handle of the backend's cloud trigger that fires this schedule (SageMaker: pipeline and
+    # EventBridge schedule); NULL: the scheduler loop fires it.
+    trigger_handle: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
     __table_args__ = (
         Index("ix_schedules_due", "active", "next_fire_at"),

@@ -1,15 +1,16 @@
-"""Schedules that run while JupyterLab is off: a one-step SageMaker pipeline (the training job
-of sagemaker.py) fired by an EventBridge Scheduler schedule in the user's time zone.
+"""The SageMaker backend's schedule trigger: a one-step SageMaker pipeline (the training job
+of backend.py) fired by an EventBridge Scheduler schedule in the user's time zone, so the
+schedule runs while JupyterLab is off.
 
-Function-level API for the schedule service (issue 3); every method is async and runs boto3
-in a thread. A schedule's `handle` (a JSON dict) is what the service stores and passes back.
+The backend builds it (`SageMakerBackend.schedule_trigger()`) from its own clients, config,
+option resolution and tag policy. Every method is async and runs boto3 in a thread.
 
-    schedules = SageMakerSchedules(backend)
-    handle = await schedules.create(ScheduleRequest(...))
-    await schedules.pause(handle); await schedules.resume(handle)
-    handle = await schedules.update(handle, ScheduleRequest(...))
-    runs = await schedules.list_runs(handle)
-    await schedules.delete(handle)
+    trigger = backend.schedule_trigger()
+    handle = await trigger.create(ScheduleRequest(...))
+    await trigger.pause(handle); await trigger.resume(handle)
+    handle = await trigger.update(handle, ScheduleRequest(...))
+    runs = await trigger.list_runs(handle)
+    await trigger.delete(handle)
 """
 
 from __future__ import annotations
@@ -20,40 +21,27 @@ import json
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ...aws.clients import AwsClients
 from ...aws.errors import AwsNotFound, aws_errors
 from ...aws.s3 import S3Uri, delete_keys, list_keys
-from ...aws.tags import SCHEDULE_ID_TAG
+from ...aws.tags import SCHEDULE_ID_TAG, TagPolicy
 from ...errors import InvalidRequest
-from ...runner.contract import RunnerResult, RunnerSpec
+from ...runner.contract import RunnerResult
+from ..base import ScheduleRequest, ScheduleTrigger
+from .config import SageMakerConfig
 from .cron import check_timezone, to_eventbridge
 from .outputs import build_result, download_outputs
-from .request import max_runtime, stage_inputs, training_job_request
+from .request import RunSettings, max_runtime, stage_inputs, training_job_request
 
 log = logging.getLogger(__name__)
 STEP_NAME = "RunNotebook"
 RUN_STATUS = {"Executing": "running", "Stopping": "stopping", "Stopped": "stopped",
               "Failed": "failed", "Succeeded": "completed"}
-
-
-@dataclass
-class ScheduleRequest:
-    """One schedule: JOB_DIR-like snapshot (job.json + work/), cron + IANA zone, job settings."""
-
-    schedule_id: str
-    cron: str
-    timezone: str
-    job_dir: Path
-    spec: RunnerSpec
-    options: dict[str, Any] = field(default_factory=dict)  # backend_options (validated)
-    enabled: bool = True
-    description: str = ""
-    start_at: datetime | None = None  # timezone-aware; EventBridge's StartDate/EndDate
-    end_at: datetime | None = None
 
 
 def resource_name(schedule_id: str, limit: int = 64) -> str:
@@ -65,28 +53,33 @@ def resource_name(schedule_id: str, limit: int = 64) -> str:
     return name
 
 
-class SageMakerSchedules:
-    def __init__(self, backend: Any):
-        self.backend = backend  # a SageMakerBackend: its clients, config, tags and settings
+class SageMakerScheduleTrigger(ScheduleTrigger):
+    def __init__(self, clients: AwsClients, config: SageMakerConfig,
+                 resolve: Callable[[dict[str, Any]], RunSettings],
+                 tag_policy: Callable[[], TagPolicy]):
+        self.clients = clients
+        self.config = config
+        self.resolve = resolve  # backend_options -> the settings of the pipeline's job
+        self.tag_policy = tag_policy
 
     @property
     def _group(self) -> str:
-        return self.backend.config.schedule_group
+        return self.config.schedule_group
 
     # -- the pieces ---------------------------------------------------------------------------
-    def _definition(self, req: ScheduleRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _definition(self, req: ScheduleRequest
+                    ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
         """(pipeline definition, facts for the handle); stages the snapshot to S3."""
-        backend = self.backend
-        settings = backend.resolve(req.options)
+        settings = self.resolve(req.options)
         ours = {SCHEDULE_ID_TAG: req.schedule_id}
-        policy = backend.tag_policy()
+        policy = self.tag_policy()
         input_uri = settings.s3_input.child("schedules", req.schedule_id, "input")
         output_uri = settings.s3_output.child("schedules", req.schedule_id)
-        s3 = backend.clients.client("s3")
+        s3 = self.clients.client("s3")
         uploaded: list[str] = []
         spec = dict(req.spec, job_id=req.schedule_id, attempt=1)
         try:
-            with aws_errors("s3", bucket=input_uri.bucket, region=backend.clients.region):
+            with aws_errors("s3", bucket=input_uri.bucket, region=self.clients.region):
                 staged = stage_inputs(s3, Path(req.job_dir), spec, settings, input_uri,
                                       policy.as_query(**ours), uploaded)
         except BaseException:
@@ -94,7 +87,7 @@ class SageMakerSchedules:
             raise
         arguments = training_job_request(
             None, spec, settings, input_uri, output_uri, policy.as_list(**ours),
-            max_runtime(spec, settings, backend.config.max_runtime_seconds), staged)
+            max_runtime(spec, settings, self.config.max_runtime_seconds), staged)
         definition = {"Version": "2020-12-01", "Metadata": {}, "Parameters": [],
                       "Steps": [{"Name": STEP_NAME, "Type": "Training", "Arguments": arguments}]}
         facts = {"role_arn": settings.role_arn, "s3_input": str(input_uri),
@@ -105,7 +98,7 @@ class SageMakerSchedules:
         # The schedule's window (the service's start_at/end_at); a start already past is left
         # out: the cron alone decides from now on.
         window: dict[str, Any] = {}
-        start, end = getattr(req, "start_at", None), getattr(req, "end_at", None)
+        start, end = req.start_at, req.end_at
         if start is not None and start > datetime.now(timezone.utc):
             window["StartDate"] = start
         if end is not None:
@@ -116,21 +109,21 @@ class SageMakerSchedules:
             "ScheduleExpressionTimezone": check_timezone(req.timezone),
             "FlexibleTimeWindow": {"Mode": "OFF"},
             "Target": {"Arn": pipeline_arn,
-                       "RoleArn": self.backend.config.scheduler_role_arn or role_arn,
+                       "RoleArn": self.config.scheduler_role_arn or role_arn,
                        "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}},
             "State": "ENABLED" if req.enabled else "DISABLED",
-            "Description": (req.description or f"nbjobs schedule {req.schedule_id}")[:512],
+            "Description": req.description[:512],
         }
 
     def _ensure_group(self) -> None:
-        scheduler = self.backend.clients.client("scheduler")
+        scheduler = self.clients.client("scheduler")
         try:
             scheduler.get_schedule_group(Name=self._group)
             return
         except scheduler.exceptions.ResourceNotFoundException:
             pass
         try:
-            scheduler.create_schedule_group(Name=self._group, Tags=self.backend.tag_policy().as_list())
+            scheduler.create_schedule_group(Name=self._group, Tags=self.tag_policy().as_list())
         except scheduler.exceptions.ConflictException:
             pass  # made meanwhile by another server
 
@@ -140,8 +133,7 @@ class SageMakerSchedules:
         return await asyncio.to_thread(self._create, req)
 
     def _create(self, req: ScheduleRequest) -> dict[str, Any]:
-        backend = self.backend
-        sagemaker, scheduler = backend.clients.client("sagemaker"), backend.clients.client("scheduler")
+        sagemaker, scheduler = self.clients.client("sagemaker"), self.clients.client("scheduler")
         name = resource_name(req.schedule_id)
         created: list[str] = []
         uploaded: list[str] = []
@@ -151,7 +143,7 @@ class SageMakerSchedules:
                 pipeline_arn = sagemaker.create_pipeline(
                     PipelineName=name, PipelineDisplayName=name, PipelineDefinition=json.dumps(definition),
                     PipelineDescription=f"nbjobs schedule {req.schedule_id}", RoleArn=facts["role_arn"],
-                    Tags=backend.tag_policy().as_list(**{SCHEDULE_ID_TAG: req.schedule_id}),
+                    Tags=self.tag_policy().as_list(**{SCHEDULE_ID_TAG: req.schedule_id}),
                 )["PipelineArn"]
             created.append("pipeline")
             with aws_errors("scheduler"):
@@ -163,10 +155,10 @@ class SageMakerSchedules:
             if created:
                 _quietly(sagemaker.delete_pipeline, PipelineName=name, ClientRequestToken=uuid.uuid4().hex)
             if uploaded:
-                _quietly(delete_keys, backend.clients.client("s3"), S3Uri.parse(facts["s3_input"]).bucket, uploaded)
+                _quietly(delete_keys, self.clients.client("s3"), S3Uri.parse(facts["s3_input"]).bucket, uploaded)
             raise
         return {"pipeline_name": name, "pipeline_arn": pipeline_arn, "schedule_name": name,
-                "schedule_arn": schedule_arn, "group": self._group, "region": backend.clients.region,
+                "schedule_arn": schedule_arn, "group": self._group, "region": self.clients.region,
                 "expression": to_eventbridge(req.cron), "timezone": req.timezone, **facts}
 
     async def update(self, handle: dict[str, Any], req: ScheduleRequest) -> dict[str, Any]:
@@ -175,8 +167,8 @@ class SageMakerSchedules:
         return await asyncio.to_thread(self._update, handle, req)
 
     def _update(self, handle: dict[str, Any], req: ScheduleRequest) -> dict[str, Any]:
-        sagemaker, scheduler = (self.backend.clients.client(s) for s in ("sagemaker", "scheduler"))
-        s3 = self.backend.clients.client("s3")
+        sagemaker, scheduler = (self.clients.client(s) for s in ("sagemaker", "scheduler"))
+        s3 = self.clients.client("s3")
         old = S3Uri.parse(handle["s3_input"]) if handle.get("s3_input") else None
         with aws_errors("s3"):
             before = list_keys(s3, old.bucket, old.prefix + "/") if old else []
@@ -198,7 +190,7 @@ class SageMakerSchedules:
         await asyncio.to_thread(self._set_state, handle, "ENABLED")
 
     def _set_state(self, handle: dict[str, Any], state: str) -> None:
-        scheduler = self.backend.clients.client("scheduler")
+        scheduler = self.clients.client("scheduler")
         with aws_errors("scheduler"):
             got = scheduler.get_schedule(Name=handle["schedule_name"], GroupName=handle["group"])
             args = {k: got[k] for k in ("Name", "GroupName", "ScheduleExpression", "FlexibleTimeWindow",
@@ -209,7 +201,7 @@ class SageMakerSchedules:
     async def describe(self, handle: dict[str, Any]) -> dict[str, Any]:
         def read() -> dict[str, Any]:
             with aws_errors("scheduler"):
-                got = self.backend.clients.client("scheduler").get_schedule(
+                got = self.clients.client("scheduler").get_schedule(
                     Name=handle["schedule_name"], GroupName=handle["group"])
             return {"state": got.get("State"), "expression": got.get("ScheduleExpression"),
                     "timezone": got.get("ScheduleExpressionTimezone"),
@@ -221,7 +213,7 @@ class SageMakerSchedules:
         await asyncio.to_thread(self._delete, handle)
 
     def _delete(self, handle: dict[str, Any]) -> None:
-        sagemaker, scheduler = (self.backend.clients.client(s) for s in ("sagemaker", "scheduler"))
+        sagemaker, scheduler = (self.clients.client(s) for s in ("sagemaker", "scheduler"))
         for call in (lambda: scheduler.delete_schedule(Name=handle["schedule_name"], GroupName=handle["group"]),
                      lambda: sagemaker.delete_pipeline(PipelineName=handle["pipeline_name"],
                                                        ClientRequestToken=uuid.uuid4().hex)):
@@ -232,7 +224,7 @@ class SageMakerSchedules:
                 pass  # already gone: deleting is idempotent
         if handle.get("s3_input"):
             uri = S3Uri.parse(handle["s3_input"])
-            s3 = self.backend.clients.client("s3")
+            s3 = self.clients.client("s3")
             with aws_errors("s3", bucket=uri.bucket):
                 delete_keys(s3, uri.bucket, list_keys(s3, uri.bucket, uri.prefix.rsplit("/input", 1)[0] + "/"))
 
@@ -243,7 +235,7 @@ class SageMakerSchedules:
 
         def read() -> list[dict[str, Any]]:
             with aws_errors("sagemaker"):
-                got = self.backend.clients.client("sagemaker").list_pipeline_executions(
+                got = self.clients.client("sagemaker").list_pipeline_executions(
                     PipelineName=handle["pipeline_name"], SortBy="CreationTime", SortOrder="Descending",
                     MaxResults=limit)
             runs = []
@@ -266,7 +258,7 @@ class SageMakerSchedules:
         """The training job a pipeline run made (for fetching its outputs), if it made one yet."""
         def read() -> str | None:
             with aws_errors("sagemaker"):
-                steps = self.backend.clients.client("sagemaker").list_pipeline_execution_steps(
+                steps = self.clients.client("sagemaker").list_pipeline_execution_steps(
                     PipelineExecutionArn=execution_arn)
             for step in steps.get("PipelineExecutionSteps") or []:
                 arn = ((step.get("Metadata") or {}).get("TrainingJob") or {}).get("Arn")
@@ -284,7 +276,7 @@ class SageMakerSchedules:
             return None
 
         def collect() -> RunnerResult | None:
-            sagemaker, s3 = self.backend.clients.client("sagemaker"), self.backend.clients.client("s3")
+            sagemaker, s3 = self.clients.client("sagemaker"), self.clients.client("s3")
             with aws_errors("sagemaker"):
                 desc = sagemaker.describe_training_job(TrainingJobName=name)
             if desc.get("TrainingJobStatus") not in ("Completed", "Failed", "Stopped"):
