@@ -1,0 +1,96 @@
+"""`jupyter nbjobs`: a Jupyter application over the same services as the server extension.
+
+It reads the server's config files (`jupyter_server_config.py`/`.json` on the Jupyter config
+path) and `--Class.trait=value` options, so `c.NbJobsApp.*`, `c.LocalBackend.*` and
+`c.SageMakerConfig.*` mean what they mean in the server, and SageMaker jobs and schedules
+work here as they do there. Each command's own options are parsed with argparse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from jupyter_core.application import JupyterApp
+from pydantic import ValidationError
+from traitlets import Unicode
+
+from ..errors import InvalidRequest, NbJobsError
+from .commands import COMMANDS
+from .parse import CliError, build_parser
+
+# --options that are shorthands for settings of the server.
+SHORTHANDS = {"db_url": ("NbJobsApp", "db_url"),
+              "staging_dir": ("NbJobsApp", "staging_dir"),
+              "outputs_folder": ("NbJobsApp", "outputs_folder"),
+              "max_sweep_combinations": ("NbJobsApp", "max_sweep_combinations"),
+              "max_concurrent_jobs": ("LocalBackend", "max_concurrent_jobs")}
+
+
+class NbJobsCommand(JupyterApp):
+    name = "jupyter-nbjobs"
+    description = "Run, list, show, stop and schedule notebook jobs from a shell."
+    config_file_name = Unicode("jupyter_server_config", help="Read the server's settings.")
+
+    root_dir = Unicode(
+        help="The server root that notebook paths are relative to. Default: "
+        "c.ServerApp.root_dir, else the current directory."
+    ).tag(config=True)
+
+    exit_code = 0
+
+    def parse_command_line(self, argv=None):
+        argv = sys.argv[1:] if argv is None else list(argv)
+        self.args, rest = build_parser().parse_known_args(argv)
+        super().parse_command_line(rest)  # --Class.trait=value, --config=..., --debug
+        for option, (section, trait) in SHORTHANDS.items():
+            value = getattr(self.args, option, None)
+            if value is not None:
+                self.config[section][trait] = value
+        if self.args.root_dir:
+            self.config.NbJobsCommand.root_dir = self.args.root_dir
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        # A warm pool pays off in a long-lived server, not in one command that runs and exits.
+        self.config.LocalBackend.warm_pool = False
+
+    def start(self):
+        self.exit_code = asyncio.run(self._run())
+
+    async def _run(self) -> int:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        from ..app import NbJobsApp
+        from ..composition import build
+
+        root = self.root_dir or self.config.get("ServerApp", {}).get("root_dir") or os.getcwd()
+        settings = NbJobsApp(config=self.config, log=self.log)
+        nbjobs = build(settings, root_dir=os.path.abspath(os.path.expanduser(root)),
+                       kernel_specs=KernelSpecManager(parent=self).get_all_specs)
+        try:
+            return await COMMANDS[self.args.command](nbjobs, self.args)
+        finally:
+            # Wait for the runs this command started, so that their ends get recorded.
+            started = [j for b in nbjobs.jobs.backends.values() for j in b.active_job_ids()]
+            await asyncio.gather(*(nbjobs.jobs.wait_final(j, 24 * 3600) for j in started))
+            await nbjobs.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done (job completed), 1 job failed or was stopped, 2 bad input."""
+    app = NbJobsCommand()
+    try:
+        app.initialize(argv)
+        app.start()
+        return app.exit_code
+    except (NbJobsError, CliError) as exc:
+        sys.stderr.write(f"error: {getattr(exc, 'message', str(exc))}\n")
+        return 2 if getattr(exc, "status_code", 400) < 500 else 1
+    except ValidationError as exc:
+        sys.stderr.write(f"error: {InvalidRequest.from_validation(exc).message}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; the job keeps running (see `jupyter nbjobs list`)\n")
+        return 130
