@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .output import follow, job_line, out
-from .parse import parse_env, parse_grid, parse_value
+from .parse import job_settings, parse_grid
 
 if TYPE_CHECKING:
     from ..composition import NbJobs
@@ -20,11 +20,7 @@ if TYPE_CHECKING:
 async def cmd_run(ctx: NbJobs, args) -> int:
     from ..models import JobCreate, SweepCreate
 
-    fields = dict(input_path=args.notebook, name=args.name, kernel_name=args.kernel,
-                  parameters={n: parse_value(v) for n, v in args.parameters},
-                  output_formats=["ipynb", *args.format],
-                  package_input_folder=args.package_folder, env=parse_env(args.env),
-                  timeout_seconds=args.timeout, max_retries=args.retries, tags=args.tag)
+    fields = job_settings(args)
     start = time.monotonic()
     if args.grid:
         sweep = await ctx.sweeps.create(SweepCreate(**fields, grid=parse_grid(args.grid)),
@@ -105,13 +101,10 @@ async def cmd_schedule(ctx: NbJobs, args) -> int:
     svc = ctx.schedules
     if args.action == "create":
         sched = await svc.create(ScheduleCreate(
-            input_path=args.notebook, name=args.name, kernel_name=args.kernel, cron=args.cron,
-            timezone=args.timezone, parameters={n: parse_value(v) for n, v in args.parameters},
-            output_formats=["ipynb", *args.format], package_input_folder=args.package_folder,
+            **job_settings(args), cron=args.cron, timezone=args.timezone,
             overlap_policy=args.overlap, catchup_policy=args.catchup,
             catchup_limit=args.catchup_limit, active=not args.paused, start_at=args.start,
-            end_at=args.end, tags=args.tag, env=parse_env(args.env),
-            timeout_seconds=args.timeout, max_retries=args.retries), os.environ.get("USER"))
+            end_at=args.end), os.environ.get("USER"))
         for warning in sched.warnings:
             sys.stderr.write(f"warning: {warning}\n")
         out(f"schedule {sched.id}: {sched.cron_description} ({sched.timezone})")

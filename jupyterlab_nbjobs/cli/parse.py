@@ -39,7 +39,7 @@ def parse_env(items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
-            raise CliError(f"--env wants NAME=VALUE, got {item!r}")
+            raise CliError(f"--env/--option want NAME=VALUE, got {item!r}")
         env[name] = value
     return env
 
@@ -57,6 +57,23 @@ def _job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--timeout", type=float, help="seconds")
     p.add_argument("--retries", type=int, default=0)
+    p.add_argument("--backend", help="where it runs: local (default), sagemaker, ...")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a backend option, e.g. instance_type=ml.m5.xlarge (JSON values "
+                   "keep their type)")
+
+
+def job_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The JobSettings fields that `run` and `schedule create` share."""
+    fields = dict(input_path=args.notebook, name=args.name, kernel_name=args.kernel,
+                  parameters={n: parse_value(v) for n, v in args.parameters},
+                  output_formats=["ipynb", *args.format],
+                  package_input_folder=args.package_folder, env=parse_env(args.env),
+                  timeout_seconds=args.timeout, max_retries=args.retries, tags=args.tag,
+                  backend_options={n: parse_value(v) for n, v in parse_env(args.option).items()})
+    if args.backend:
+        fields["backend"] = args.backend
+    return fields
 
 
 def build_parser() -> argparse.ArgumentParser:
