@@ -8,7 +8,8 @@
   idempotency key derived from the fire, so re-creating it after a crash cannot double it.
 - Catch-up after downtime: a fire later than `misfire_grace` is "missed" and handled by the
   schedule's catch-up policy (skip, once, each up to catchup_limit).
-- Blocking work (SQL, snapshot copies) runs in threads.
+- Schedules fired in the cloud by their backend's trigger are never due here.
+- SQL goes through the store's async facade; enumerating fire times runs in a thread.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..store.aio import AsyncStore, aio
 from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
@@ -65,10 +67,10 @@ def plan_fires(row: dict[str, Any], now: datetime, grace: float) -> tuple[
 
 
 class Scheduler:
-    def __init__(self, store: ScheduleStore, schedules: ScheduleService, *,
-                 poll_interval: float = 5.0, misfire_grace: float = 60.0,
-                 node_id: str | None = None):
-        self.store = store
+    def __init__(self, store: ScheduleStore | AsyncStore[ScheduleStore],
+                 schedules: ScheduleService, *, poll_interval: float = 5.0,
+                 misfire_grace: float = 60.0, node_id: str | None = None):
+        self.store = aio(store)
         self.schedules = schedules
         self.poll_interval = poll_interval
         self.misfire_grace = misfire_grace
@@ -77,7 +79,6 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._creating: set[asyncio.Task] = set()
-        self.won: list[tuple[str, datetime]] = []  # fires this node claimed to run (for tests)
         self.ready_at: datetime | None = None  # when the loop began watching
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -101,7 +102,7 @@ class Scheduler:
             await asyncio.gather(*self._creating, return_exceptions=True)
 
     def wake(self) -> None:
-        """Thread-safe: schedule changes call this from worker threads too."""
+        """Thread-safe: may be called from any thread."""
         if self._loop is not None and self._event is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._event.set)
 
@@ -119,7 +120,7 @@ class Scheduler:
                     last_recover = now
                     await self._recover(now)
                 self._event.clear()
-                next_at = await asyncio.to_thread(self.store.next_due_time)
+                next_at = await self.store.next_due_time()
                 now = utcnow()
                 if next_at is None or next_at > now:
                     delay = self.poll_interval
@@ -139,34 +140,33 @@ class Scheduler:
 
     async def tick(self, now: datetime | None = None) -> None:
         now = now or utcnow()
-        for row in await asyncio.to_thread(self.store.due, now):
+        for row in await self.store.due(now):
             new_next, plan = await asyncio.to_thread(plan_fires, row, now, self.misfire_grace)
-            claimed = await asyncio.to_thread(self._claim, row, new_next, plan)
+            claimed = await self._claim(row, new_next, plan)
             if claimed is None:
                 continue  # another server claimed this fire, or the schedule changed
             for fire_time, outcome in claimed:
                 if outcome == "run":
-                    self.won.append((row["id"], fire_time))
                     self._spawn(row, fire_time)
                 elif outcome == "skipped_overlap":
                     log.info("schedule %s: fire %s skipped, previous run still active",
                              row["id"], fire_time)
 
-    def _claim(self, row: dict[str, Any], new_next, plan) -> list | None:
+    async def _claim(self, row: dict[str, Any], new_next, plan) -> list | None:
         skip_if_active = row["overlap_policy"] == "skip"
-        claimed = self.store.claim(row["id"], row["next_fire_at"], new_next, plan,
-                                   self.node_id, skip_if_active)
+        claimed = await self.store.claim(row["id"], row["next_fire_at"], new_next, plan,
+                                         self.node_id, skip_if_active)
         if claimed is not None:
             return claimed
-        current = self.store.get(row["id"])
+        current = await self.store.get(row["id"])
         if current is None or current["next_fire_at"] != row["next_fire_at"]:
             return None  # lost the race: the normal case
         # Nobody moved the schedule, so a fire of the plan already has a record (say, the
         # schedule was edited back to an earlier time): leave those fires alone, claim the rest.
-        done = {f["fire_time"] for f in self.store.fires(row["id"], 1000)}
+        done = {f["fire_time"] for f in await self.store.fires(row["id"], 1000)}
         rest = [(t, o) for t, o in plan if t not in done]
-        return self.store.claim(row["id"], row["next_fire_at"], new_next, rest, self.node_id,
-                                skip_if_active)
+        return await self.store.claim(row["id"], row["next_fire_at"], new_next, rest,
+                                      self.node_id, skip_if_active)
 
     def _spawn(self, row: dict[str, Any], fire_time: datetime) -> None:
         task = asyncio.create_task(self._create(row, fire_time))
@@ -178,17 +178,16 @@ class Scheduler:
             job = await self.schedules.run_fire(row, fire_time)
         except Exception:
             log.exception("schedule %s: could not create the run for %s", row["id"], fire_time)
-            await asyncio.to_thread(self.store.set_fire_job, row["id"], fire_time, None,
-                                    "failed")
+            await self.store.set_fire_job(row["id"], fire_time, None, "failed")
             return
-        await asyncio.to_thread(self.store.set_fire_job, row["id"], fire_time, job.id)
+        await self.store.set_fire_job(row["id"], fire_time, job.id)
 
     async def _recover(self, now: datetime) -> None:
         """Create the runs of fires claimed by a server that died before creating them."""
-        for fire in await asyncio.to_thread(self.store.unfinished_fires, now - RECOVER_AFTER):
-            row = await asyncio.to_thread(self.store.get, fire["schedule_id"])
+        for fire in await self.store.unfinished_fires(now - RECOVER_AFTER):
+            row = await self.store.get(fire["schedule_id"])
             if row is None:
-                await asyncio.to_thread(self.store.set_fire_job, fire["schedule_id"],
-                                        fire["fire_time"], None, "failed")
+                await self.store.set_fire_job(fire["schedule_id"], fire["fire_time"], None,
+                                              "failed")
                 continue
             await self._create(row, fire["fire_time"])

@@ -26,10 +26,10 @@ from sm_support import (  # noqa: E402
     set_fake_credentials,
 )
 
+from jupyterlab_nbjobs.backends.base import ScheduleRequest  # noqa: E402
 from jupyterlab_nbjobs.backends.sagemaker.cron import to_eventbridge  # noqa: E402
 from jupyterlab_nbjobs.backends.sagemaker.schedules import (  # noqa: E402
-    SageMakerSchedules,
-    ScheduleRequest,
+    SageMakerScheduleTrigger,
 )
 from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError  # noqa: E402
 
@@ -110,7 +110,9 @@ def setup(monkeypatch, tmp_path):
     set_fake_credentials(monkeypatch)
     reset_moto(url)
     backend, recorder, fake = make_backend(tmp_path, url, scheduler_role_arn=ROLE + "-scheduler")
-    return backend, recorder, SageMakerSchedules(backend), fake
+    trigger = backend.schedule_trigger()
+    assert isinstance(trigger, SageMakerScheduleTrigger) and backend.schedule_trigger() is trigger
+    return backend, recorder, trigger, fake
 
 
 def _request(tmp_path, sid="sched-1", cron="0 9 * * 1-5", tz="Europe/Paris", **kw):

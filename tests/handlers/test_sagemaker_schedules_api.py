@@ -22,7 +22,7 @@ from sm_support import (  # noqa: E402
     set_fake_credentials,
 )
 
-from jupyterlab_nbjobs.backends.sagemaker.schedules import SageMakerSchedules  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.schedules import SageMakerScheduleTrigger  # noqa: E402
 
 
 def ts(value: str) -> datetime:
@@ -31,15 +31,14 @@ def ts(value: str) -> datetime:
 
 @pytest.fixture
 def sm(jp_serverapp, monkeypatch, tmp_path):
-    """The SageMaker backend and its remote scheduler added to the running server, as app.py
-    does when the backend is configured."""
+    """The SageMaker backend added to the running server, as the composition root does when
+    the backend is configured; the schedule service finds its trigger through the backend."""
     url = moto_url()
     set_fake_credentials(monkeypatch)
     reset_moto(url)
     app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
     backend, recorder, _ = make_backend(tmp_path, url, events=app.jobs)
     app.jobs.add_backend(backend)
-    app.schedules.remote["sagemaker"] = SageMakerSchedules(backend)
     clients = {s: backend.clients.client(s) for s in ("sagemaker", "scheduler", "s3")}
     return app, clients, recorder
 
@@ -67,7 +66,7 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
         "parameters": {"n": 5}})
     assert code == 201, sched
     sid = sched["id"]
-    assert sched["remote"]["pipeline_name"] == f"nbjobs-{sid}"
+    assert sched["trigger_handle"]["pipeline_name"] == f"nbjobs-{sid}"
     # Next fires still shown: 09:00 on the Paris wall clock, on weekdays.
     times = [ts(t).astimezone(ZoneInfo("Europe/Paris")) for t in sched["next_fire_times"]]
     assert len(times) == 5 and ts(sched["next_fire_at"]) == ts(sched["next_fire_times"][0])
@@ -76,7 +75,7 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
     got = aws_schedule(clients, sid)
     assert got["ScheduleExpression"] == "cron(0 9 ? * 2-6 *)"
     assert got["ScheduleExpressionTimezone"] == "Europe/Paris"
-    assert got["State"] == "ENABLED" and got["Target"]["Arn"] == sched["remote"]["pipeline_arn"]
+    assert got["State"] == "ENABLED" and got["Target"]["Arn"] == sched["trigger_handle"]["pipeline_arn"]
     args = pipeline_args(clients, sid)
     assert args["ResourceConfig"]["InstanceType"] == "ml.m5.xlarge"
     assert args["HyperParameters"] == {"n": "5"}
@@ -84,7 +83,7 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
     prefix = f"stage/schedules/{sid}/input/"
     assert staged_keys(clients) == [prefix + ".nbjobs/job.json", prefix + "daily.ipynb"]
     folder = Path(app.schedules.schedules_dir) / sid
-    assert [p.name for p in folder.iterdir() if p.name.startswith("remote-")] == []
+    assert [p.name for p in folder.iterdir() if p.name.startswith("trigger-")] == []
 
     code, paused = await api.post(f"schedules/{sid}/pause")
     assert code == 200 and paused["active"] is False and paused["next_fire_times"] == []
@@ -104,7 +103,7 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
     assert all(ts(t).astimezone(ZoneInfo("America/New_York")).isoweekday() == 7
                for t in patched["next_fire_times"])
 
-    # A cron EventBridge cannot express: 400 from the remote, nothing changes.
+    # A cron EventBridge cannot express: 400 from the trigger, nothing changes.
     code, err = await api.call("PATCH", f"schedules/{sid}", {"cron": "0 9 1 * 1"})
     assert code == 400 and err["reason"] == "invalid_cron", err
     assert "both day-of-month and day-of-week" in err["message"]
@@ -120,16 +119,16 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
 
     # Runs come from pipeline executions (moto never fires: start them as EventBridge would).
     code, got = await api.get(f"schedules/{sid}")
-    assert got["remote_runs"] == []
+    assert got["trigger_runs"] == []
     for i in range(2):
         clients["sagemaker"].start_pipeline_execution(
             PipelineName=f"nbjobs-{sid}", PipelineExecutionDisplayName=f"fire-{i}")
         time.sleep(0.05)
     code, got = await api.get(f"schedules/{sid}")
     assert code == 200, got
-    assert [r["display_name"] for r in got["remote_runs"]] == ["fire-1", "fire-0"]
-    assert all(r["execution_arn"] and r["status"] for r in got["remote_runs"])
-    assert "remote_runs" in got and got["last_runs"] == []
+    assert [r["display_name"] for r in got["trigger_runs"]] == ["fire-1", "fire-0"]
+    assert all(r["execution_arn"] and r["status"] for r in got["trigger_runs"])
+    assert "trigger_runs" in got and got["last_runs"] == []
 
     code, _ = await api.delete(f"schedules/{sid}")
     assert code == 204
@@ -149,14 +148,15 @@ async def test_the_local_scheduler_never_fires_it(api, notebook, sm):
     assert code == 201, sched
     sid = sched["id"]
     assert aws_schedule(clients, sid)["ScheduleExpression"] == "cron(* * * * ? *)"
-    row = app.schedules.store.get(sid)
-    assert row["next_fire_at"] is None and row["remote"]["schedule_name"] == f"nbjobs-{sid}"
+    store = app.schedules.store.sync
+    row = store.get(sid)
+    assert row["next_fire_at"] is None and row["trigger_handle"]["schedule_name"] == f"nbjobs-{sid}"
     # Even with a due time forced into the row, the loop's queries leave it to AWS.
     past = datetime.now(ZoneInfo("UTC")) - timedelta(minutes=3)
-    app.schedules.store.update(sid, next_fire_at=past)
-    assert app.schedules.store.next_due_time() is None
+    store.update(sid, next_fire_at=past)
+    assert store.next_due_time() is None
     await app.scheduler.tick(datetime.now(ZoneInfo("UTC")) + timedelta(minutes=5))
-    assert app.scheduler.won == [] and app.schedules.store.fires(sid) == []
+    assert store.fires(sid) == []
     code, page = await api.get("jobs", schedule_id=sid)
     assert page["jobs"] == []
 
@@ -190,17 +190,17 @@ async def test_switching_backends_moves_the_schedule(api, notebook, sm):
     app, clients, _ = sm
     nb = notebook("s.ipynb", "x = 1")
     code, sched = await api.post("schedules", {"input_path": nb, "cron": "@daily"})
-    assert code == 201 and sched["remote"] is None
+    assert code == 201 and sched["trigger_handle"] is None
     sid = sched["id"]
     code, moved = await api.call("PATCH", f"schedules/{sid}", {"backend": "sagemaker"})
     assert code == 200, moved
-    assert moved["remote"]["pipeline_name"] == f"nbjobs-{sid}"
+    assert moved["trigger_handle"]["pipeline_name"] == f"nbjobs-{sid}"
     assert aws_schedule(clients, sid)["ScheduleExpression"] == "cron(0 0 * * ? *)"
-    assert app.schedules.store.get(sid)["next_fire_at"] is None
+    assert app.schedules.store.sync.get(sid)["next_fire_at"] is None
     code, back = await api.call("PATCH", f"schedules/{sid}", {"backend": "local"})
-    assert code == 200 and back["remote"] is None, back
+    assert code == 200 and back["trigger_handle"] is None, back
     assert clients["sagemaker"].list_pipelines()["PipelineSummaries"] == []
-    assert app.schedules.store.get(sid)["next_fire_at"] is not None  # fired here again
+    assert app.schedules.store.sync.get(sid)["next_fire_at"] is not None  # fired here again
 
 
 async def test_start_and_end_reach_the_aws_schedule(api, notebook, sm):
@@ -221,14 +221,14 @@ async def test_start_and_end_reach_the_aws_schedule(api, notebook, sm):
     assert aws_schedule(clients, sched["id"])["EndDate"] == end + timedelta(days=1)
 
 
-async def test_without_its_remote_the_schedule_is_left_alone(api, notebook, sm):
+async def test_without_its_backend_the_schedule_is_left_alone(api, notebook, sm):
     """A server that lost the SageMaker backend refuses to change the AWS side (409) rather
     than leave a pipeline firing with no row to manage it."""
     app, clients, _ = sm
     code, sched = await api.post("schedules", {"input_path": notebook("m.ipynb", "x = 1"),
                                                "cron": "@daily", "backend": "sagemaker"})
     sid = sched["id"]
-    remote = app.schedules.remote.pop("sagemaker")
+    backend = app.jobs.backends.pop("sagemaker")
     snaps = sorted(p.name for p in (Path(app.schedules.schedules_dir) / sid).iterdir())
     for route in ("pause", "resume", "refresh-snapshot"):
         code, err = await api.post(f"schedules/{sid}/{route}")
@@ -237,13 +237,13 @@ async def test_without_its_remote_the_schedule_is_left_alone(api, notebook, sm):
     assert code == 409 and err["reason"] == "backend_missing"
     assert sorted(p.name for p in (Path(app.schedules.schedules_dir) / sid).iterdir()) == snaps
     assert aws_schedule(clients, sid)["State"] == "ENABLED"
-    app.schedules.remote["sagemaker"] = remote
+    app.jobs.add_backend(backend)
     assert (await api.delete(f"schedules/{sid}"))[0] == 204
     assert clients["sagemaker"].list_pipelines()["PipelineSummaries"] == []
 
 
 class TestWiring:
-    """app.py gives the schedule service its remote scheduler when the backend is offered."""
+    """A configured SageMaker backend offers its trigger, and the schedule service uses it."""
 
     @pytest.fixture
     def jp_server_config(self, nbjobs_config, tmp_path):
@@ -257,11 +257,14 @@ class TestWiring:
                                 "resource_metadata_path": str(tmp_path / "none.json")},
         })
 
-    async def test_remote_scheduler_is_wired(self, jp_serverapp):
+    async def test_the_backends_trigger_is_used(self, jp_serverapp):
         app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
-        remote = app.schedules.remote["sagemaker"]
-        assert isinstance(remote, SageMakerSchedules)
-        assert remote.backend is app.jobs.backends["sagemaker"]
+        backend = app.jobs.backends["sagemaker"]
+        trigger = backend.schedule_trigger()
+        assert isinstance(trigger, SageMakerScheduleTrigger)
+        assert trigger.clients is backend.clients
+        assert app.schedules.triggers.of_backend("sagemaker") is trigger
+        assert app.jobs.backends["local"].schedule_trigger() is None
 
 
 
@@ -270,9 +273,9 @@ class TestNoSageMaker:
     def nbjobs_config(self, nbjobs_config):
         return {**nbjobs_config, "enable_sagemaker": False}
 
-    async def test_no_remote_without_the_backend(self, api, notebook, jp_serverapp):
+    async def test_no_trigger_without_the_backend(self, api, notebook, jp_serverapp):
         app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
-        assert app.schedules.remote == {}
+        assert [b.schedule_trigger() for b in app.jobs.backends.values()] == [None]
         code, err = await api.post("schedules", {"input_path": notebook("n.ipynb", "x = 1"),
                                                  "cron": "@daily", "backend": "sagemaker"})
         assert code == 400 and err["reason"] == "unknown_backend", err

@@ -77,7 +77,7 @@ async def test_two_servers_run_each_fire_once(api, notebook, jp_serverapp, jp_ro
         proc.terminate()
         await asyncio.to_thread(proc.wait, 60)
         log.close()
-    fires = app.scheduler.store.fires(sched["id"], 1000)
+    fires = app.scheduler.store.sync.fires(sched["id"], 1000)
     runs = [f for f in fires if f["outcome"] == "run"]
     by_node = Counter(f["claimed_by"] for f in runs)
     per_fire = Counter(j["idempotency_key"] for j in jobs)

@@ -57,6 +57,19 @@ class InstantBackend(Backend):
             task.cancel()
 
 
+class ClaimLog(ScheduleStore):
+    """The store, keeping what each successful claim returned: the fires this node won."""
+
+    def __init__(self, db):
+        super().__init__(db)
+        self.won: list[tuple[str, object]] = []
+
+    def claim(self, schedule_id, *args, **kwargs):
+        claimed = super().claim(schedule_id, *args, **kwargs)
+        self.won += [(schedule_id, t) for t, outcome in claimed or () if outcome == "run"]
+        return claimed
+
+
 class Stack:
     def __init__(self, db_url: str, root: Path, work: Path, *, hold: float = 0.0,
                  grace: float = 2.0, poll: float = 1.0, backend=None):
@@ -67,7 +80,7 @@ class Stack:
                                kernel_specs=lambda: SPECS)
         self.backend = backend(self.jobs) if backend else InstantBackend(self.jobs, hold)
         self.jobs.add_backend(self.backend, default=True)
-        self.store = ScheduleStore(self.db)
+        self.store = ClaimLog(self.db)
         self.schedules = ScheduleService(self.store, self.jobs, work / "schedules",
                                          allow_seconds=True)
         self.scheduler = Scheduler(self.store, self.schedules, poll_interval=poll,

@@ -23,7 +23,7 @@ async def main(db_url: str, root: str, work: str, seconds: float, out: str) -> N
     Path(out).write_text(json.dumps({
         "node": stack.scheduler.node_id,
         "ready_at": stack.scheduler.ready_at.isoformat(),
-        "won": [[sid, t.isoformat()] for sid, t in stack.scheduler.won],
+        "won": [[sid, t.isoformat()] for sid, t in stack.store.won],
     }))
 
 

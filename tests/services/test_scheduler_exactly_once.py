@@ -64,7 +64,8 @@ def run_two_nodes(db_url: str, tmp_path: Path) -> dict:
     for proc in procs:
         assert proc.wait(timeout=SECONDS + 60) == 0
     reports = [json.loads(out.read_text()) for out in outs]
-    won = [{tuple(x) for x in r["won"]} for r in reports]
+    won = [{tuple(x) for x in r["won"]} for r in reports]  # what each node's claims returned
+    nodes = [r["node"] for r in reports]
     ready = max(datetime.fromisoformat(r["ready_at"]) for r in reports)
 
     stack = Stack(db_url, root, tmp_path / "check")
@@ -75,7 +76,8 @@ def run_two_nodes(db_url: str, tmp_path: Path) -> dict:
             JobRow.created_at, JobRow.started_at).where(JobRow.schedule_id.is_not(None)))
             .mappings()]
     asyncio.run(stack.stop())
-    return {"ids": ids, "won": won, "fires": fires, "jobs": jobs, "ready": ready}
+    return {"ids": ids, "won": won, "nodes": nodes, "fires": fires, "jobs": jobs,
+            "ready": ready}
 
 
 def check_exactly_once(result: dict, label: str) -> None:
@@ -105,6 +107,9 @@ def check_exactly_once(result: dict, label: str) -> None:
     assert duplicates == 0
     assert len(runs) >= SCHEDULES * 20, len(runs)
     assert won[0] | won[1] == {(f["schedule_id"], f["fire_time"].isoformat()) for f in runs}
+    for node, node_won in zip(result["nodes"], won, strict=True):  # the rows agree
+        assert node_won == {(f["schedule_id"], f["fire_time"].isoformat()) for f in runs
+                            if f["claimed_by"] == node}
     assert len(jobs) == len(runs) and all(f["job_id"] for f in runs)
     assert all(j["status"] == "completed" for j in jobs)
     # No fire lost: every second from a schedule's first fire to its last has a record.
