@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
@@ -13,6 +14,19 @@ from tornado import web
 from ..errors import InvalidRequest, NbJobsError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    """A model from client data, or a 400. A model's own check that raises a
+    PydanticCustomError of type `invalid_...` names the answer's reason with it."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = InvalidRequest.from_validation(exc)
+        kind = exc.errors()[0]["type"]
+        if kind.startswith("invalid_"):
+            error.reason = kind
+        raise error from None
 
 
 class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
@@ -35,10 +49,18 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
                                  reason="malformed_json") from None
         if not isinstance(data, dict):
             raise InvalidRequest("request body must be a JSON object", reason="malformed_json")
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidRequest.from_validation(exc) from None
+        return validate(model, data)
+
+    def parse_query(self, model: type[M]) -> M:
+        """The query arguments `model` has fields for (by alias), the others ignored. An empty
+        argument counts as absent; a list field takes every repeat, any other the last one."""
+        data: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            values = [v for v in self.get_query_arguments(key) if v != ""]
+            if values:
+                data[key] = values if typing.get_origin(info.annotation) is list else values[-1]
+        return validate(model, data)
 
     def query_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
         raw = self.get_query_argument(name, None)

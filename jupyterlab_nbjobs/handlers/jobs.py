@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import mimetypes
-from datetime import datetime, timezone
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..errors import InvalidRequest
-from ..models import BulkRequest, BulkResult, JobCreate, JobPage, JobRerun, LogChunk, OutputList
-from ..services import outputs
-from ..services.jobs import job_status
-from ..store.jobs import JobQuery
+from ..models import BulkRequest, BulkResult, JobCreate, JobListQuery, JobPage, JobRerun
 from .base import NbJobsHandler
 
 ID = r"(?P<job_id>[^/]+)"  # any text: an unknown id gets a JSON 404 from the service
-
-
-def parse_time(raw: str, field: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidRequest(f"{field} must be an ISO-8601 time", reason="invalid_value",
-                             field=field) from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class JobsHandler(NbJobsHandler):
     @web.authenticated
     @authorized
     async def get(self):
-        statuses = []
-        for raw in self.get_query_arguments("status"):
-            statuses += [job_status(s).value for s in raw.split(",") if s]
-        since = self.get_query_argument("updated_since", None)
-        query = JobQuery(
-            statuses=statuses,
-            name=self.get_query_argument("name", None) or None,
-            tag=self.get_query_argument("tag", None) or None,
-            schedule_id=self.get_query_argument("schedule_id", None) or None,
-            sweep_id=self.get_query_argument("sweep_id", None) or None,
-            updated_since=parse_time(since, "updated_since") if since else None,
-            sort=self.get_query_argument("sort", "-created_at"),
-            limit=self.query_int("limit", 50, 1, 500),
-            cursor=self.get_query_argument("cursor", None) or None,
-        )
-        jobs, cursor = await self.jobs.list(query)
+        jobs, cursor = await self.jobs.list(self.parse_query(JobListQuery))
         self.write_model(JobPage(jobs=jobs, next_cursor=cursor))
 
     @web.authenticated
@@ -107,24 +77,21 @@ class JobOutputsHandler(NbJobsHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str):
-        row = await self.jobs.get_row(job_id)
-        found = await asyncio.to_thread(outputs.list_outputs, self.jobs.root_dir, row)
-        self.write_model(OutputList(outputs=found))
+        self.write_model(await self.jobs.outputs(job_id))
 
 
 class JobOutputFileHandler(NbJobsHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str, name: str):
-        row = await self.jobs.get_row(job_id)
-        path = await asyncio.to_thread(outputs.output_file, self.jobs.root_dir, row, name)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".ipynb":
+        download = self.get_query_argument("download", "0") not in ("0", "false", "")
+        filename, data = await self.jobs.output_file(job_id, name)
+        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        if filename.endswith(".ipynb"):
             mime = "application/x-ipynb+json"
         self.set_header("Content-Type", mime)
-        if self.get_query_argument("download", "0") not in ("0", "false", ""):
-            self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
-        data = await asyncio.to_thread(path.read_bytes)
+        if download:
+            self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
         self.finish(data)
 
 
@@ -134,9 +101,7 @@ class JobLogHandler(NbJobsHandler):
     async def get(self, job_id: str):
         offset = self.query_int("offset", 0, 0, 2**62)
         tail = self.query_int("tail", None, 0, 100_000)
-        row = await self.jobs.get_row(job_id)
-        chunk = await asyncio.to_thread(outputs.read_log, self.jobs.root_dir, row, offset, tail)
-        self.write_model(LogChunk(**chunk))
+        self.write_model(await self.jobs.read_log(job_id, offset, tail))
 
 
 def job_routes(prefix: str) -> list[tuple[str, type]]:

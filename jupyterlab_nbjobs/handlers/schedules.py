@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..errors import InvalidRequest
 from ..models import (
     CronCheck,
-    CronInfo,
     ScheduleCreate,
     ScheduleList,
     ScheduleRunRequest,
     ScheduleUpdate,
 )
-from ..services import cron
-from ..store.tables import utcnow
+from ..services.cron_checks import check_cron
 from .base import NbJobsHandler
 
 ID = r"(?P<schedule_id>[^/]+)"
@@ -101,14 +97,7 @@ class CronValidateHandler(ScheduleHandlerBase):
     @authorized("read")  # a POST only for its body: it changes nothing
     async def post(self):
         request = self.parse_body(CronCheck)
-        expr = cron.normalize(request.cron, self.schedules.allow_seconds)
-        cron.zone(request.timezone)
-        times = await asyncio.to_thread(cron.fire_times, expr, request.timezone, utcnow(),
-                                        request.count)
-        if not times:
-            raise InvalidRequest(f"{expr!r} never fires", reason="invalid_cron", field="cron")
-        self.write_model(CronInfo(cron=expr, description=cron.describe(expr),
-                                  timezone=request.timezone, next_fire_times=times))
+        self.write_model(await check_cron(request, self.schedules.allow_seconds))
 
 
 def schedule_routes(prefix: str) -> list[tuple[str, type]]:

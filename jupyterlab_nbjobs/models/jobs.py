@@ -1,13 +1,17 @@
-"""Jobs: create, rerun, bulk actions, the job resource, its outputs and log."""
+"""Jobs: create, rerun, list, bulk actions, the job resource, its outputs and log."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .common import JobSettings, JobStatus, StrictModel, check_parameters
+
+SORT_KEYS = ("created_at", "name", "status")
 
 
 class JobCreate(JobSettings):
@@ -21,6 +25,69 @@ class JobRerun(StrictModel):
     @classmethod
     def _parameters(cls, value):
         return None if value is None else check_parameters(value)
+
+
+class JobListQuery(StrictModel):
+    """The filters, order and page of a job list (`GET /jobs` query arguments).
+
+    A failed check raises a PydanticCustomError whose type names the error's reason."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    statuses: list[JobStatus] = Field(default_factory=list, alias="status",
+                                      description="comma-separated statuses")
+    name: str | None = Field(default=None, description="substring, case-insensitive")
+    tag: str | None = None
+    schedule_id: str | None = None
+    sweep_id: str | None = None
+    updated_since: datetime | None = None
+    sort: str = Field(default="-created_at",
+                      description="created_at, name or status; '-' for descending")
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
+
+    @field_validator("statuses", mode="before")
+    @classmethod
+    def _statuses(cls, value):
+        known = [s.value for s in JobStatus]
+        out = []
+        for raw in [value] if isinstance(value, str) else value or []:
+            for status in str(getattr(raw, "value", raw)).split(","):
+                if not status:
+                    continue
+                if status not in known:
+                    raise PydanticCustomError(
+                        "invalid_status", f"unknown status {status!r}; one of {known}")
+                out.append(status)
+        return out
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _updated_since(cls, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise PydanticCustomError("invalid_value", "not an ISO-8601 time") from None
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    @field_validator("sort")
+    @classmethod
+    def _sort(cls, value):
+        if value.lstrip("-") not in SORT_KEYS:
+            raise PydanticCustomError(
+                "invalid_sort", f"must be one of {sorted(SORT_KEYS)} with an optional '-'")
+        return value
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
 
 
 class BulkRequest(StrictModel):
@@ -46,7 +113,13 @@ class JobError(BaseModel):
     traceback: list[str] = Field(default_factory=list)
 
 
+# A NULL in these store columns reads as this default.
+_ROW_DEFAULTS = {"backend_options": dict, "parameters": dict, "output_formats": lambda: ["ipynb"],
+                 "env": dict, "tags": list}
+
+
 class Job(BaseModel):
+    # Also read from a store row: Job.model_validate(row), see _from_row.
     id: str
     name: str
     input_path: str
@@ -73,6 +146,16 @@ class Job(BaseModel):
     updated_at: datetime
     started_at: datetime | None = None
     ended_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, data: Any) -> Any:
+        """A store row is flat: its cells_done/cells_total become `progress`."""
+        if not isinstance(data, Mapping) or "progress" in data or "cells_done" not in data:
+            return data
+        return {**data, **{k: make() for k, make in _ROW_DEFAULTS.items() if data.get(k) is None},
+                "progress": {"cells_done": data["cells_done"], "cells_total": data["cells_total"]},
+                "error": data.get("error") or None}
 
 
 class JobPage(BaseModel):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -54,6 +55,20 @@ class RunnerSpec(TypedDict, total=False):
     timeout_seconds: float | None
     output_dir: str  # absolute
     output_stem: str
+
+
+def runner_spec(settings: Mapping[str, Any], *, job_id: str, attempt: int,
+                output_dir: str | os.PathLike[str]) -> RunnerSpec:
+    """The RunnerSpec of one attempt, from a job's settings (a job row or a schedule's
+    settings: input_path, kernel_name, parameters, output_formats, env, timeout_seconds)."""
+    notebook = Path(settings["input_path"]).name
+    return {
+        "job_id": job_id, "attempt": attempt, "notebook": notebook,
+        "kernel_name": settings["kernel_name"], "parameters": settings["parameters"],
+        "output_formats": settings["output_formats"], "env": settings["env"],
+        "timeout_seconds": settings["timeout_seconds"], "output_dir": str(output_dir),
+        "output_stem": Path(notebook).stem,
+    }
 
 
 class RunnerInfo(TypedDict, total=False):

@@ -12,7 +12,7 @@ from typing import Any
 
 import nbformat
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest
 
 SNAPSHOT_IGNORE = (".ipynb_checkpoints", ".git", "__pycache__", ".nbjobs")
 
@@ -175,9 +175,3 @@ def literal_type(source: str | None) -> str | None:
 def slug(text: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return cleaned[:60] or "job"
-
-
-def ensure_exists(path: Path, what: str) -> Path:
-    if not path.exists():
-        raise NotFound(f"{what} not found", reason="not_found")
-    return path

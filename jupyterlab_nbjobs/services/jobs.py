@@ -4,34 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..backends.base import ActiveRun, Backend, RunRequest
+from ..backends.base import ActiveRun, Backend
 from ..errors import Conflict, InvalidRequest, NotFound
-from ..models import FINAL_STATUSES, Job, JobCreate, JobSettings, JobStatus
-from ..runner.contract import SPEC_FILE, WORK_DIR, RunnerResult, RunnerSpec, write_json_atomic
-from ..store import JobStore
-from ..store.jobs import JobQuery
+from ..models import (
+    FINAL_STATUSES,
+    Environments,
+    Job,
+    JobCreate,
+    JobListQuery,
+    JobSettings,
+    JobStatus,
+    LogChunk,
+    NotebookParameters,
+    OutputList,
+)
+from ..runner.contract import RunnerResult
+from ..store import AsyncStore, JobStore, aio
 from ..store.tables import utcnow
-from . import inputs
-from .views import job_from_row
+from . import inputs, job_dirs
+from . import outputs as published
 
 log = logging.getLogger(__name__)
 
-INPUT_DIR = "input"  # the pristine snapshot; work/ is copied from it for every attempt
 FINAL = {s.value for s in FINAL_STATUSES}
 KERNEL_SPECS_TTL = 5.0  # seconds: a kernel installed meanwhile shows up this soon
 
 
 class JobService:
-    def __init__(self, store: JobStore, root_dir: str, staging_dir: str, outputs_folder: str,
-                 kernel_specs: Callable[[], dict[str, Any]]):
-        self.store = store
+    def __init__(self, store: JobStore | AsyncStore[JobStore], root_dir: str, staging_dir: str,
+                 outputs_folder: str, kernel_specs: Callable[[], dict[str, Any]]):
+        self.store = aio(store)
         self.root_dir = root_dir
         self.staging_dir = Path(staging_dir)
         self.outputs_folder = outputs_folder
@@ -63,22 +71,22 @@ class JobService:
         """Validate, snapshot and queue a job. Returns (job, created)."""
         key = getattr(request, "idempotency_key", None)
         if key:
-            existing = await asyncio.to_thread(self.store.get_by_idempotency_key, key)
+            existing = await self.store.get_by_idempotency_key(key)
             if existing:
-                return job_from_row(existing), False
+                return Job.model_validate(existing), False
         values = await asyncio.to_thread(
             self._prepare, request, user, schedule_id, sweep_id, snapshot_from
         )
         try:
-            row, created = await asyncio.to_thread(self.store.insert, values)
+            row, created = await self.store.insert(values)
         except Exception:
-            shutil.rmtree(values["job_dir"], ignore_errors=True)
+            await asyncio.to_thread(job_dirs.remove, values["job_dir"])
             raise
         if not created:
-            shutil.rmtree(values["job_dir"], ignore_errors=True)
+            await asyncio.to_thread(job_dirs.remove, values["job_dir"])
         else:
             await self.dispatch()
-        return job_from_row(row), created
+        return Job.model_validate(row), created
 
     def validate(self, request: JobSettings, snapshot_from: Path | None = None) -> dict[str, Any]:
         """Every check of a create request that needs no writing; returns resolved fields."""
@@ -108,12 +116,10 @@ class JobService:
         checked = self.validate(request, snapshot_from)
         job_id = uuid.uuid4().hex
         job_dir = self.staging_dir / job_id
-        if snapshot_from is not None:
-            inputs.copy_snapshot(snapshot_from, job_dir / INPUT_DIR)
-        else:
-            outputs_root = Path(self.root_dir) / self.outputs_folder
-            inputs.take_snapshot(checked["notebook"], request.package_input_folder,
-                                 job_dir / INPUT_DIR, skip_dirs=(outputs_root,))
+        job_dirs.take_snapshot(job_dir, notebook=checked["notebook"],
+                               package_folder=request.package_input_folder,
+                               snapshot_from=snapshot_from,
+                               skip_dirs=(Path(self.root_dir) / self.outputs_folder,))
         name = request.name or Path(request.input_path).stem
         output_path = f"{self.outputs_folder}/{inputs.slug(name)}-{job_id[:8]}"
         return {
@@ -136,17 +142,16 @@ class JobService:
         async with self._dispatch_lock:
             for backend in self.backends.values():
                 cap = backend.capacity()
-                room = 1000 if cap is None else cap - await asyncio.to_thread(
-                    self.store.count_active, backend.name)
+                room = 1000 if cap is None else cap - await self.store.count_active(backend.name)
                 if room <= 0:
                     continue
-                claimed = await asyncio.to_thread(self.store.claim_queued, backend.name, room)
+                claimed = await self.store.claim_queued(backend.name, room)
                 for row in claimed:
                     await self._start(backend, row)
 
     async def _start(self, backend: Backend, row: dict[str, Any]) -> None:
         try:
-            run = await asyncio.to_thread(self._prepare_attempt, row)
+            run = await asyncio.to_thread(job_dirs.prepare_attempt, row, self.root_dir)
             await backend.start(run)
         except Exception as exc:
             log.exception("could not start job %s", row["id"])
@@ -154,36 +159,16 @@ class JobService:
                 "status": "failed", "error": {"message": f"could not start: {exc}",
                                               "reason": "start_failed"}})
 
-    def _prepare_attempt(self, row: dict[str, Any]) -> RunRequest:
-        job_dir = Path(row["job_dir"])
-        inputs.copy_snapshot(job_dir / INPUT_DIR, job_dir / WORK_DIR)
-        for stale in ("result.json", "progress.json", "runner.json"):
-            (job_dir / stale).unlink(missing_ok=True)
-        output_dir = Path(self.root_dir) / row["output_path"]
-        output_dir.mkdir(parents=True, exist_ok=True)
-        notebook = Path(row["input_path"]).name
-        spec: RunnerSpec = {
-            "job_id": row["id"], "attempt": row["attempts"], "notebook": notebook,
-            "kernel_name": row["kernel_name"], "parameters": row["parameters"],
-            "output_formats": row["output_formats"], "env": row["env"],
-            "timeout_seconds": row["timeout_seconds"], "output_dir": str(output_dir),
-            "output_stem": Path(notebook).stem,
-        }
-        write_json_atomic(job_dir / SPEC_FILE, spec)
-        return RunRequest(job_id=row["id"], attempt=row["attempts"], job_dir=job_dir,
-                          spec=spec, options=row["backend_options"])
-
     # -- events from backends (BackendEvents) --------------------------------------------
     async def on_started(self, job_id: str, attempt: int, handle: dict[str, Any]) -> None:
-        await asyncio.to_thread(self.store.update, job_id, handle=handle,
-                                only_if_status=("running", "stopping"))
+        await self.store.update(job_id, handle=handle, only_if_status=("running", "stopping"))
 
     async def on_progress(self, job_id: str, cells_done: int, cells_total: int) -> None:
-        await asyncio.to_thread(self.store.update, job_id, cells_done=cells_done,
-                                cells_total=cells_total, only_if_status=("running", "stopping"))
+        await self.store.update(job_id, cells_done=cells_done, cells_total=cells_total,
+                                only_if_status=("running", "stopping"))
 
     async def on_finished(self, job_id: str, attempt: int, result: RunnerResult) -> None:
-        row = await asyncio.to_thread(self.store.get, job_id)
+        row = await self.store.get(job_id)
         if row is None or row["status"] in FINAL or row["attempts"] != attempt:
             self._wake(job_id)
             return
@@ -194,14 +179,13 @@ class JobService:
                  and (error or {}).get("reason") != "stopped"
                  and row["attempts"] <= row["max_retries"])
         if retry:
-            await asyncio.to_thread(self.store.update, job_id, status="queued", error=error,
+            await self.store.update(job_id, status="queued", error=error,
                                     only_if_status=("running",), **progress)
         else:
             if status not in FINAL:
                 status = "failed"
-            await asyncio.to_thread(self.store.update, job_id, status=status, error=error,
-                                    ended_at=utcnow(), only_if_status=("running", "stopping"),
-                                    **progress)
+            await self.store.update(job_id, status=status, error=error, ended_at=utcnow(),
+                                    only_if_status=("running", "stopping"), **progress)
         self._wake(job_id)
         if not retry:
             job = await self.get(job_id)
@@ -222,7 +206,7 @@ class JobService:
     async def wait_final(self, job_id: str, timeout: float) -> None:
         fut = asyncio.get_running_loop().create_future()
         self._finished_waiters.setdefault(job_id, []).append(fut)
-        row = await asyncio.to_thread(self.store.get, job_id)
+        row = await self.store.get(job_id)
         if row is None or row["status"] in FINAL:
             return
         try:
@@ -232,17 +216,54 @@ class JobService:
 
     # -- reading ------------------------------------------------------------------------
     async def get_row(self, job_id: str) -> dict[str, Any]:
-        row = await asyncio.to_thread(self.store.get, job_id)
+        row = await self.store.get(job_id)
         if row is None:
             raise NotFound(f"no job with id {job_id!r}", reason="job_not_found")
         return row
 
     async def get(self, job_id: str) -> Job:
-        return job_from_row(await self.get_row(job_id))
+        return Job.model_validate(await self.get_row(job_id))
 
-    async def list(self, query: JobQuery) -> tuple[list[Job], str | None]:
-        rows, cursor = await asyncio.to_thread(self.store.list, query)
-        return [job_from_row(r) for r in rows], cursor
+    async def list(self, query: JobListQuery) -> tuple[list[Job], str | None]:
+        rows, cursor = await self.store.list(query)
+        return [Job.model_validate(r) for r in rows], cursor
+
+    async def outputs(self, job_id: str) -> OutputList:
+        row = await self.get_row(job_id)
+        found = await asyncio.to_thread(published.list_outputs, self.root_dir, row)
+        return OutputList(outputs=found)
+
+    async def output_file(self, job_id: str, name: str) -> tuple[str, bytes]:
+        """One published output: its file name and content."""
+        row = await self.get_row(job_id)
+        path = await asyncio.to_thread(published.output_file, self.root_dir, row, name)
+        return path.name, await asyncio.to_thread(path.read_bytes)
+
+    async def read_log(self, job_id: str, offset: int | None, tail: int | None) -> LogChunk:
+        """From a byte offset, or the last `tail` lines."""
+        row = await self.get_row(job_id)
+        chunk = await asyncio.to_thread(published.read_log, self.root_dir, row, offset, tail)
+        return LogChunk(**chunk)
+
+    # -- what the create form offers ----------------------------------------------------
+    async def environments(self, default_kernel: str | None) -> Environments:
+        """Installed kernels, usable output formats and the backends with their form fields;
+        `default_kernel` is the server's, offered when installed."""
+        specs = await asyncio.to_thread(self.kernel_specs)
+        formats = await asyncio.to_thread(inputs.export_formats)
+        return Environments(
+            kernels=[{"name": name, "display_name": spec["spec"].get("display_name", name),
+                      "language": spec["spec"].get("language")}
+                     for name, spec in sorted(specs.items())],
+            default_kernel=default_kernel if default_kernel in specs else None,
+            output_formats=[{"name": n, "label": label} for n, label in formats.items()],
+            backends=[{"name": b.name, "label": b.label, "default": b.name == self.default_backend,
+                       "options": b.form_options()} for b in self.backends.values()],
+        )
+
+    async def notebook_parameters(self, path: str) -> NotebookParameters:
+        found = await asyncio.to_thread(inputs.inspect_parameters, self.root_dir, path)
+        return NotebookParameters(**found)
 
     # -- acting -------------------------------------------------------------------------
     async def stop(self, job_id: str) -> Job:
@@ -250,13 +271,12 @@ class JobService:
         if row["status"] in FINAL:
             raise Conflict(f"job {job_id} is already {row['status']}", reason="job_finished")
         if row["status"] == "queued":
-            if await asyncio.to_thread(self.store.update, job_id, status="stopped",
-                                       ended_at=utcnow(), only_if_status=("queued",)):
+            if await self.store.update(job_id, status="stopped", ended_at=utcnow(),
+                                       only_if_status=("queued",)):
                 return await self.get(job_id)
             row = await self.get_row(job_id)  # it was claimed meanwhile: stop the run
         if row["status"] == "running":
-            await asyncio.to_thread(self.store.update, job_id, status="stopping",
-                                    only_if_status=("running",))
+            await self.store.update(job_id, status="stopping", only_if_status=("running",))
         backend = self.backends.get(row["backend"])
         if backend is not None:
             if not backend.reaches(job_id):
@@ -281,7 +301,7 @@ class JobService:
         )
         job, _ = await self.create(settings, user, schedule_id=row["schedule_id"],
                                    sweep_id=row["sweep_id"],
-                                   snapshot_from=Path(row["job_dir"]) / INPUT_DIR)
+                                   snapshot_from=job_dirs.input_snapshot(row))
         return job
 
     async def delete(self, job_id: str) -> None:
@@ -292,13 +312,9 @@ class JobService:
             except Conflict:
                 pass
             await self.wait_final(job_id, timeout=15)
-        await asyncio.to_thread(self._delete_files_and_row, row)
-
-    def _delete_files_and_row(self, row: dict[str, Any]) -> None:
-        self.store.delete([row["id"]])
-        shutil.rmtree(row["job_dir"], ignore_errors=True)
-        if row["output_path"]:
-            shutil.rmtree(Path(self.root_dir) / row["output_path"], ignore_errors=True)
+        await self.store.delete([row["id"]])
+        await asyncio.to_thread(job_dirs.remove, row["job_dir"], self.root_dir,
+                                row["output_path"])
 
     async def bulk(self, action: str, job_ids: list[str]) -> dict[str, Any]:
         done, errors = [], {}
@@ -314,7 +330,7 @@ class JobService:
     # -- restart safety -----------------------------------------------------------------
     async def reconcile(self) -> None:
         """On start: hand every run the store believes active to its backend, then dispatch."""
-        rows = await asyncio.to_thread(self.store.active)
+        rows = await self.store.active()
         by_backend: dict[str, list[ActiveRun]] = {}
         for row in rows:
             if row["backend"] not in self.backends:

@@ -17,8 +17,10 @@ from typing import Any
 
 from ..errors import Conflict, InvalidRequest, NotFound
 from ..models import FINAL_STATUSES, JobSettings, Sweep, SweepCreate, SweepItem
+from ..store import AsyncStore, aio
 from ..store.schedules import SweepStore
-from .jobs import INPUT_DIR, JobService
+from . import job_dirs
+from .jobs import JobService
 from .schedules import unknown_parameter_warnings
 
 FINAL = {s.value for s in FINAL_STATUSES}
@@ -57,8 +59,9 @@ def combinations(grid: dict[str, list[Any]], explicit: list[dict[str, Any]],
 
 
 class SweepService:
-    def __init__(self, store: SweepStore, jobs: JobService, max_combinations: int = 1000):
-        self.store = store
+    def __init__(self, store: SweepStore | AsyncStore[SweepStore], jobs: JobService,
+                 max_combinations: int = 1000):
+        self.store = aio(store)
         self.jobs = jobs
         self.max_combinations = max_combinations
 
@@ -69,7 +72,7 @@ class SweepService:
         await asyncio.to_thread(self.jobs.validate, base)  # a bad request creates nothing
         sweep_id = uuid.uuid4().hex
         name = request.name or Path(request.input_path).stem
-        await asyncio.to_thread(self.store.insert, {
+        await self.store.insert({
             "id": sweep_id, "name": name, "input_path": request.input_path,
             "settings": request.model_dump(mode="json", include=set(JobSettings.model_fields)),
             "grid": request.grid, "items": [], "created_by": user})
@@ -83,9 +86,9 @@ class SweepService:
             job, _ = await self.jobs.create(job_settings, user, sweep_id=sweep_id,
                                             snapshot_from=snapshot)
             if index == 0:
-                snapshot = Path((await self.jobs.get_row(job.id))["job_dir"]) / INPUT_DIR
+                snapshot = job_dirs.input_snapshot(await self.jobs.get_row(job.id))
             items.append({"parameters": combo, "job_id": job.id})
-        await asyncio.to_thread(self.store.set_items, sweep_id, items)
+        await self.store.set_items(sweep_id, items)
         names = sorted({n for combo in combos for n in combo} | set(request.parameters))
         warnings = await asyncio.to_thread(
             unknown_parameter_warnings, snapshot / Path(request.input_path).name, names
@@ -95,21 +98,21 @@ class SweepService:
         return model
 
     async def _row(self, sweep_id: str) -> dict[str, Any]:
-        row = await asyncio.to_thread(self.store.get, sweep_id)
+        row = await self.store.get(sweep_id)
         if row is None:
             raise NotFound(f"no sweep with id {sweep_id!r}", reason="sweep_not_found")
         return row
 
     async def get(self, sweep_id: str) -> Sweep:
         row = await self._row(sweep_id)
-        statuses = await asyncio.to_thread(self.store.job_statuses, sweep_id)
+        statuses = await self.store.job_statuses(sweep_id)
         return self._model(row, statuses)
 
     async def list(self) -> list[Sweep]:
-        rows = await asyncio.to_thread(self.store.list)
+        rows = await self.store.list()
         out = []
         for row in rows:
-            statuses = await asyncio.to_thread(self.store.job_statuses, row["id"])
+            statuses = await self.store.job_statuses(row["id"])
             out.append(self._model(row, statuses))
         return out
 
@@ -126,7 +129,7 @@ class SweepService:
     async def stop(self, sweep_id: str) -> Sweep:
         """Stop every job of the sweep that has not finished; finished ones stay as they are."""
         await self._row(sweep_id)
-        statuses = await asyncio.to_thread(self.store.job_statuses, sweep_id)
+        statuses = await self.store.job_statuses(sweep_id)
         # Queued ones first, so that stopping a running one does not start the next.
         order = sorted(statuses, key=lambda j: statuses[j] != "queued")
         for job_id in order:
@@ -140,10 +143,10 @@ class SweepService:
     async def delete(self, sweep_id: str) -> None:
         await self._row(sweep_id)
         await self.stop(sweep_id)
-        statuses = await asyncio.to_thread(self.store.job_statuses, sweep_id)
+        statuses = await self.store.job_statuses(sweep_id)
         for job_id in statuses:
             try:
                 await self.jobs.delete(job_id)
             except NotFound:
                 pass
-        await asyncio.to_thread(self.store.delete, sweep_id)
+        await self.store.delete(sweep_id)

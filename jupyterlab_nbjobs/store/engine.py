@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 from pathlib import Path
 
 from alembic import command
@@ -81,7 +80,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def default_sqlite_url(data_dir: str) -> str:
-    return "sqlite:///" + os.path.join(data_dir, "nbjobs.sqlite")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,25 +11,17 @@ from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import InvalidRequest
+from ..models import JobListQuery
 from .engine import Database
 from .tables import JobRow, JobTagRow, utcnow
 
 COLUMNS = [c for c in JobRow.__table__.columns]
-SORT_KEYS = {"created_at": JobRow.created_at, "name": JobRow.name, "status": JobRow.status}
+SORT_COLUMNS = {"created_at": JobRow.created_at, "name": JobRow.name, "status": JobRow.status}
 ACTIVE = ("running", "stopping")
 
 
-@dataclass
-class JobQuery:
-    statuses: list[str] = field(default_factory=list)
-    name: str | None = None
-    tag: str | None = None
-    schedule_id: str | None = None
-    sweep_id: str | None = None
-    updated_since: datetime | None = None
-    sort: str = "-created_at"
-    limit: int = 50
-    cursor: str | None = None
+# The old name, still imported by the schedule service and the CLI: use models.JobListQuery.
+JobQuery = JobListQuery
 
 
 def _row(mapping) -> dict[str, Any]:
@@ -137,11 +128,6 @@ class JobStore:
             ).mappings().first()
         return _row(found) if found else None
 
-    def get_many(self, job_ids: list[str]) -> list[dict[str, Any]]:
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(select(*COLUMNS).where(JobRow.id.in_(job_ids))).mappings().all()
-        return [_row(r) for r in rows]
-
     def count_active(self, backend: str) -> int:
         with self.db.engine.connect() as conn:
             return conn.execute(
@@ -154,26 +140,15 @@ class JobStore:
             rows = conn.execute(select(*COLUMNS).where(JobRow.status.in_(ACTIVE))).mappings()
             return [_row(r) for r in rows]
 
-    def has_queued(self) -> bool:
-        with self.db.engine.connect() as conn:
-            return conn.execute(
-                select(JobRow.id).where(JobRow.status == "queued").limit(1)
-            ).first() is not None
-
-    def list(self, q: JobQuery) -> tuple[list[dict[str, Any]], str | None]:
-        descending = q.sort.startswith("-")
-        key = q.sort.lstrip("-")
-        if key not in SORT_KEYS:
-            raise InvalidRequest(
-                f"sort must be one of {sorted(SORT_KEYS)} with an optional '-'",
-                reason="invalid_sort", field="sort",
-            )
-        col = SORT_KEYS[key]
+    def list(self, q: JobListQuery) -> tuple[list[dict[str, Any]], str | None]:
+        """One keyset page of the jobs that match, and the cursor of the next (None: last)."""
+        descending, key = q.descending, q.sort_key
+        col = SORT_COLUMNS[key]
         stmt = select(*COLUMNS)
         if q.tag:
             stmt = stmt.join(JobTagRow, JobTagRow.job_id == JobRow.id).where(JobTagRow.tag == q.tag)
         if q.statuses:
-            stmt = stmt.where(JobRow.status.in_(q.statuses))
+            stmt = stmt.where(JobRow.status.in_([s.value for s in q.statuses]))
         if q.name:
             escaped = q.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             stmt = stmt.where(JobRow.name.ilike(f"%{escaped}%", escape="\\"))

@@ -88,10 +88,13 @@ async def test_bad_parameters_env_and_limits(api, notebook):
     assert_error(code, body, field="timeout_seconds")
     code, body = await api.post("jobs", {"input_path": nb, "max_retries": -1})
     assert_error(code, body, field="max_retries")
-    for query in ({"limit": "-1"}, {"limit": "abc"}, {"sort": "colour"}, {"status": "lost"},
-                  {"cursor": "garbage!"}, {"updated_since": "yesterday"}):
+    for query, reason in [({"limit": "-1"}, "invalid_value"), ({"limit": "abc"}, "invalid_value"),
+                          ({"limit": "501"}, "invalid_value"), ({"sort": "colour"}, "invalid_sort"),
+                          ({"status": "queued,lost"}, "invalid_status"),
+                          ({"cursor": "garbage!"}, "invalid_cursor"),
+                          ({"updated_since": "yesterday"}, "invalid_value")]:
         code, body = await api.get("jobs", **query)
-        assert_error(code, body)
+        assert_error(code, body, reason=reason, field=next(iter(query)))
     code, body = await api.get("parameters")
     assert_error(code, body, reason="missing_path")
     code, body = await api.get("parameters", path="../x.ipynb")
