@@ -118,7 +118,7 @@ class Backend(LoggingConfigurable, metaclass=_BackendMeta):
         return []
 
     def capacity(self) -> int | None:
-        """How many runs may be active at once; None for no limit (remote services)."""
+        """How many runs may be active at once; None for no limit (cloud services)."""
         return None
 
     @abc.abstractmethod
