@@ -5,7 +5,6 @@ refresh/delete reach AWS; the local scheduler never fires it; GET lists its pipe
 from __future__ import annotations
 
 import json
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,16 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import (  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.schedules import SageMakerScheduleTrigger
+from tests.support.aws import (
     IN_BUCKET,
     make_backend,
     moto_url,
     reset_moto,
     set_fake_credentials,
 )
-
-from jupyterlab_nbjobs.backends.sagemaker.schedules import SageMakerScheduleTrigger  # noqa: E402
 
 
 def ts(value: str) -> datetime:
@@ -219,6 +216,30 @@ async def test_start_and_end_reach_the_aws_schedule(api, notebook, sm):
                                    {"end_at": (end + timedelta(days=1)).isoformat()})
     assert code == 200, patched
     assert aws_schedule(clients, sched["id"])["EndDate"] == end + timedelta(days=1)
+
+
+async def test_unreachable_runs_are_a_warning(api, notebook, sm):
+    """GET still shows the schedule when its runs cannot be listed."""
+    app, clients, _ = sm
+    code, sched = await api.post("schedules", {"input_path": notebook("r.ipynb", "x = 1"),
+                                               "cron": "@daily", "backend": "sagemaker"})
+    assert code == 201, sched
+    from botocore.exceptions import ClientError
+
+    def deny(**_kw):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized "
+                           "to perform: sagemaker:ListPipelineExecutions on resource: x"}},
+                          "ListPipelineExecutions")
+
+    clients["sagemaker"].meta.events.register(
+        "before-call.sagemaker.ListPipelineExecutions", deny)
+    code, got = await api.get(f"schedules/{sched['id']}")
+    assert code == 200 and got["trigger_runs"] == [], got
+    [warning] = got["warnings"]
+    assert warning.startswith("could not list the runs of the cloud schedule: ")
+    assert "sagemaker:ListPipelineExecutions" in warning
+    clients["sagemaker"].meta.events.unregister(
+        "before-call.sagemaker.ListPipelineExecutions", deny)
 
 
 async def test_without_its_backend_the_schedule_is_left_alone(api, notebook, sm):
