@@ -4,14 +4,18 @@ import { corePlugin } from './plugins/core';
 import { createJobPlugin } from './plugins/createJob';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { jobDetailPlugin } from './plugins/jobDetail';
+import { jobsTabPlugin } from './plugins/jobsTab';
 import { notebookPlugin } from './plugins/notebook';
 import { notificationsPlugin } from './plugins/notifications';
 import { scheduleDetailPlugin } from './plugins/scheduleDetail';
+import { schedulesTabPlugin } from './plugins/schedulesTab';
 import { sidebarPlugin } from './plugins/sidebar';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   sidebarPlugin,
+  jobsTabPlugin,
+  schedulesTabPlugin,
   createJobPlugin,
   fileBrowserPlugin,
   notebookPlugin,

@@ -1,6 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Token } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
+import type { ReactElement } from 'react';
 
 import { NbJobsClient } from './api/client';
 import { IJob } from './api/types';
@@ -54,4 +56,35 @@ export interface INbJobs {
 export const INbJobs = new Token<INbJobs>(
   'jupyterlab-nbjobs:INbJobs',
   'The nbjobs REST client, job list model and settings.'
+);
+
+/** A tab of the notebook jobs sidebar (Jobs, Schedules, ...). */
+export interface ISidebarTab {
+  /** Unique: the `tab` argument of nbjobs:open-sidebar; the button is `jp-nbjobs-tab-<id>`. */
+  id: string;
+  /** The tab's label, already translated. */
+  label: string;
+  /** Tabs are ordered by rank, lowest first (Jobs 100, Schedules 200); default 500. */
+  rank?: number;
+  /**
+   * The tab's panel. `shown` is true while it is the current tab of the visible sidebar:
+   * the panel's model should poll only then.
+   */
+  render(shown: boolean): ReactElement;
+}
+
+/** The sidebar's tabs. A plugin adds a panel to the sidebar with one `add`. */
+export interface ISidebarTabs {
+  /** Register a tab; disposing the result removes it. */
+  add(tab: ISidebarTab): IDisposable;
+  has(id: string): boolean;
+  /** The tabs in display order. */
+  readonly tabs: readonly ISidebarTab[];
+  /** Emitted when a tab is added or removed. */
+  readonly changed: ISignal<ISidebarTabs, void>;
+}
+
+export const ISidebarTabs = new Token<ISidebarTabs>(
+  'jupyterlab-nbjobs:ISidebarTabs',
+  'The tabs of the notebook jobs sidebar: add a tab to show a new panel there.'
 );

@@ -4,7 +4,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, JobStatus } from '../api/types';
+import { IJob, IOutputFile, ISchedule, JobStatus } from '../api/types';
 
 export interface IRecorded {
   method: string;
@@ -49,11 +49,64 @@ export function makeJob(id: string, patch: Partial<IJob> = {}): IJob {
   };
 }
 
+/** A schedule as the server would send it. */
+export function makeSchedule(id: string, patch: Partial<ISchedule> = {}): ISchedule {
+  clock += 1000;
+  const t = new Date(clock).toISOString();
+  return {
+    id,
+    name: `schedule ${id}`,
+    input_path: `${id}.ipynb`,
+    kernel_name: null,
+    backend: 'local',
+    backend_options: {},
+    parameters: {},
+    output_formats: ['ipynb'],
+    package_input_folder: false,
+    env: {},
+    timeout_seconds: null,
+    max_retries: 0,
+    tags: [],
+    cron: '0 9 * * *',
+    cron_description: 'At 09:00',
+    timezone: 'UTC',
+    start_at: null,
+    end_at: null,
+    active: true,
+    overlap_policy: 'skip',
+    catchup_policy: 'once',
+    catchup_limit: 10,
+    next_fire_at: null,
+    next_fire_times: [],
+    last_runs: [],
+    recent_fires: [],
+    trigger_handle: null,
+    trigger_runs: [],
+    snapshot_at: t,
+    created_by: null,
+    created_at: t,
+    updated_at: t,
+    warnings: [],
+    ...patch
+  };
+}
+
 export class FakeServer {
   jobs = new Map<string, IJob>();
+  schedules = new Map<string, ISchedule>();
+  /** Each job's log text; `complete` once the job is final and the log was read. */
+  logs = new Map<string, string>();
+  outputs = new Map<string, IOutputFile[]>();
   requests: IRecorded[] = [];
   /** Set to answer the next request with this status and body. */
   failNext: { status: number; body: any } | null = null;
+  /** Set to answer every request with this status and body (a broken server). */
+  failAll: { status: number; body: any } | null = null;
+
+  /** Requests whose path (under nbjobs/) is exactly `path`. */
+  requestsTo(path: string): IRecorded[] {
+    return this.requests.filter(r => r.url.pathname === `/lab-base/nbjobs/${path}`);
+  }
 
   add(job: IJob): IJob {
     this.jobs.set(job.id, job);
@@ -90,12 +143,16 @@ export class FakeServer {
       body = JSON.parse(String(raw));
     }
     this.requests.push({ method, url, body });
-    if (this.failNext) {
-      const { status, body: errorBody } = this.failNext;
+    if (this.failNext || this.failAll) {
+      const { status, body: errorBody } = (this.failNext ?? this.failAll)!;
       this.failNext = null;
       return json(status, errorBody);
     }
     const path = url.pathname.replace('/lab-base/nbjobs/', '');
+    const answer = this.route(method, path, url.searchParams, body);
+    if (answer) {
+      return answer;
+    }
     if (path === 'jobs' && method === 'GET') {
       return json(200, this.list(url.searchParams));
     }
@@ -113,6 +170,53 @@ export class FakeServer {
     return json(404, { message: `no route ${method} ${path}`, reason: 'not_found' });
   }
 
+  /** Schedules, logs and outputs; undefined for the job routes below. */
+  private route(
+    method: string,
+    path: string,
+    q: URLSearchParams,
+    body: any
+  ): Response | undefined {
+    const missing = () => json(404, { message: `no ${path}`, reason: 'not_found' });
+    if (path === 'schedules' && method === 'GET') {
+      return json(200, { schedules: Array.from(this.schedules.values()) });
+    }
+    const schedule = /^schedules\/([^/]+)$/.exec(path);
+    if (schedule) {
+      const id = decodeURIComponent(schedule[1]);
+      const found = this.schedules.get(id);
+      if (!found) {
+        return missing();
+      }
+      if (method === 'PATCH') {
+        this.schedules.set(id, { ...found, ...body });
+      }
+      return json(200, this.schedules.get(id));
+    }
+    const log = /^jobs\/([^/]+)\/log$/.exec(path);
+    if (log && method === 'GET') {
+      const id = decodeURIComponent(log[1]);
+      const job = this.jobs.get(id);
+      if (!job) {
+        return missing();
+      }
+      const text = this.logs.get(id) ?? '';
+      const offset = Number(q.get('offset') ?? 0);
+      const final = ['completed', 'failed', 'stopped'].includes(job.status);
+      return json(200, {
+        text: text.slice(offset),
+        offset: text.length,
+        size: text.length,
+        complete: final
+      });
+    }
+    const outputs = /^jobs\/([^/]+)\/outputs$/.exec(path);
+    if (outputs && method === 'GET') {
+      return json(200, { outputs: this.outputs.get(decodeURIComponent(outputs[1])) ?? [] });
+    }
+    return undefined;
+  }
+
   private list(q: URLSearchParams): { jobs: IJob[]; next_cursor: string | null } {
     let jobs = Array.from(this.jobs.values());
     const statuses = (q.get('status') ?? '').split(',').filter(Boolean);
@@ -128,6 +232,10 @@ export class FakeServer {
       jobs = jobs.filter(j => Date.parse(j.updated_at) > Date.parse(since));
     }
     jobs.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+    const schedule = q.get('schedule_id');
+    if (schedule) {
+      jobs = jobs.filter(j => j.schedule_id === schedule);
+    }
     const start = Number(q.get('cursor') ?? 0);
     const limit = Number(q.get('limit') ?? 50);
     const page = jobs.slice(start, start + limit);

@@ -53,9 +53,14 @@ export class JobActions {
     }
   }
 
+  /** Where the browser downloads one output file from. */
+  outputUrl(job: IJob, output: IOutputFile): string {
+    return this.service.client.outputUrl(job.id, output.name, true);
+  }
+
   download(job: IJob, output: IOutputFile): void {
     const a = document.createElement('a');
-    a.href = this.service.client.outputUrl(job.id, output.name, true);
+    a.href = this.outputUrl(job, output);
     a.download = output.name.split('/').pop() ?? output.name;
     document.body.appendChild(a);
     a.click();

@@ -1,64 +1,27 @@
 import * as React from 'react';
 
 import { JobActions } from '../actions';
-import { IJob, IOutputFile, isFinal } from '../api/types';
+import { isFinal } from '../api/types';
+import { JobDetailModel } from '../model/jobDetail';
 import { formatBytes, formatDuration, formatTime, stripAnsi } from './format';
 import { LogView } from './LogView';
 import { ProgressBar, StatusBadge } from './StatusBadge';
-import { useTicker } from './useSignal';
+import { useSignal, useTicker } from './useSignal';
 
-/** Everything about one job, refreshed while it runs. */
+/** Everything about one job, as its model has it (re-read while the job runs). */
 export function JobDetail(props: {
-  jobId: string;
+  model: JobDetailModel;
   actions: JobActions;
-  interval: number;
   focusLog: boolean;
-  onTitle: (job: IJob) => void;
   onDeleted: () => void;
 }): JSX.Element {
-  const { actions } = props;
+  const { model, actions } = props;
   const { trans } = actions;
-  const client = actions.service.client;
-  const [job, setJob] = React.useState<IJob | null>(null);
-  const [outputs, setOutputs] = React.useState<IOutputFile[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
+  useSignal(model.changed);
+  const { job, outputs, error } = model;
   const logRef = React.useRef<HTMLElement>(null);
   const running = job ? !isFinal(job.status) : true;
   useTicker(1000, !!job && job.status === 'running');
-
-  React.useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const load = async () => {
-      try {
-        const next = await client.getJob(props.jobId);
-        if (cancelled) {
-          return;
-        }
-        setJob(next);
-        setError(null);
-        props.onTitle(next);
-        if (isFinal(next.status)) {
-          setOutputs(await client.listOutputs(props.jobId));
-          return;
-        }
-      } catch (e) {
-        if (!cancelled) {
-          setError((e as Error).message);
-        }
-      }
-      if (!cancelled) {
-        timer = setTimeout(load, props.interval);
-      }
-    };
-    void load();
-    return () => {
-      cancelled = true;
-      if (timer) {
-        clearTimeout(timer);
-      }
-    };
-  }, [props.jobId, props.interval]);
 
   React.useEffect(() => {
     if (props.focusLog && job) {
@@ -235,11 +198,7 @@ export function JobDetail(props: {
                 <span className="jp-NbJobs-muted">
                   {o.kind} · {formatBytes(o.size)}
                 </span>
-                <a
-                  className="jp-NbJobs-link"
-                  href={client.outputUrl(job.id, o.name, true)}
-                  download
-                >
+                <a className="jp-NbJobs-link" href={actions.outputUrl(job, o)} download>
                   {trans.__('Download')}
                 </a>
               </li>
@@ -252,13 +211,7 @@ export function JobDetail(props: {
 
       <section className="jp-NbJobs-section" ref={logRef}>
         <h3>{trans.__('Log')}</h3>
-        <LogView
-          client={client}
-          jobId={job.id}
-          status={job.status}
-          interval={Math.min(props.interval, 2000)}
-          label={trans.__('Job log')}
-        />
+        <LogView model={model.log} label={trans.__('Job log')} />
       </section>
     </div>
   );

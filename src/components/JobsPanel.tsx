@@ -1,4 +1,5 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
+import { Debouncer } from '@lumino/polling';
 import * as React from 'react';
 
 import { JobActions } from '../actions';
@@ -6,28 +7,39 @@ import { IJob, isFinal, JOB_STATUSES, JobSort, JobStatus } from '../api/types';
 import { JobListModel } from '../model/jobList';
 import { statusLabel } from './format';
 import { JobRow } from './JobRow';
-import { useSignal, useTicker } from './useSignal';
+import { useActive, useSignal, useTicker } from './useSignal';
+
+/** Typing in the name filter sends one request once the user paused this long. */
+const NAME_DEBOUNCE_MS = 300;
 
 /** The Jobs tab: filter, sort, list, load more, bulk stop/delete. */
 export function JobsPanel(props: {
   model: JobListModel;
   actions: JobActions;
+  /** Whether the tab is shown (the list polls only then). */
+  shown: boolean;
 }): JSX.Element {
   const { model, actions } = props;
   const trans = actions.trans;
   useSignal(model.changed);
+  useActive(model, props.shown);
   const jobs = model.jobs;
   useTicker(1000, jobs.some(j => j.status === 'running'));
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [name, setName] = React.useState(model.filter.name);
 
-  // Debounce the name filter so typing does not send a request per key.
+  const nameFilter = React.useMemo(
+    () => new Debouncer((value: string) => model.setFilter({ name: value }), NAME_DEBOUNCE_MS),
+    [model]
+  );
+  React.useEffect(() => () => nameFilter.dispose(), [nameFilter]);
   React.useEffect(() => {
     if (name === model.filter.name) {
-      return;
+      // Typed back to what the list shows: drop a pending request.
+      void nameFilter.stop();
+    } else {
+      nameFilter.invoke(name).catch(() => undefined);
     }
-    const timer = setTimeout(() => void model.setFilter({ name }), 300);
-    return () => clearTimeout(timer);
   }, [name]);
 
   const visible = new Set(jobs.map(j => j.id));

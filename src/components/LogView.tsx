@@ -1,56 +1,16 @@
 import * as React from 'react';
 
-import { NbJobsClient } from '../api/client';
-import { stripAnsi } from './format';
+import { JobLogModel } from '../model/jobLog';
+import { useSignal } from './useSignal';
 
-/** The job's log, read by offset and followed while the job runs. */
-export function LogView(props: {
-  client: NbJobsClient;
-  jobId: string;
-  /** Changes when the job's status changes, to read again at once. */
-  status: string;
-  interval: number;
-  label: string;
-}): JSX.Element {
-  const [text, setText] = React.useState('');
-  const [complete, setComplete] = React.useState(false);
-  const offset = React.useRef(0);
+/** The job's log as its model reads it; stays at the bottom unless the user scrolled up. */
+export function LogView(props: { model: JobLogModel; label: string }): JSX.Element {
+  const { model } = props;
+  useSignal(model.changed);
   const pre = React.useRef<HTMLPreElement>(null);
   const follow = React.useRef(true);
+  const text = model.text;
 
-  React.useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const read = async () => {
-      try {
-        const chunk = await props.client.getLog(props.jobId, { offset: offset.current });
-        if (cancelled) {
-          return;
-        }
-        if (chunk.text) {
-          setText(t => t + stripAnsi(chunk.text));
-        }
-        offset.current = chunk.offset;
-        setComplete(chunk.complete);
-        if (!chunk.complete) {
-          timer = setTimeout(read, props.interval);
-        }
-      } catch {
-        if (!cancelled) {
-          timer = setTimeout(read, props.interval * 2);
-        }
-      }
-    };
-    void read();
-    return () => {
-      cancelled = true;
-      if (timer) {
-        clearTimeout(timer);
-      }
-    };
-  }, [props.jobId, props.status]);
-
-  // Keep the view at the bottom while the user has not scrolled up.
   React.useEffect(() => {
     const node = pre.current;
     if (node && follow.current) {
@@ -63,7 +23,7 @@ export function LogView(props: {
       ref={pre}
       className="jp-NbJobs-log"
       aria-label={props.label}
-      data-complete={complete ? 'true' : 'false'}
+      data-complete={model.complete ? 'true' : 'false'}
       tabIndex={0}
       onScroll={e => {
         const n = e.currentTarget;

@@ -3,49 +3,28 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { JobActions, ScheduleActions } from '../actions';
-import { IJob, ISchedule } from '../api/types';
+import { ISchedule } from '../api/types';
+import { ScheduleDetailModel } from '../model/schedules';
 import { formatTime } from './format';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
+import { useSignal } from './useSignal';
 
 /** One schedule: cron in words, next runs, pause/resume, run now, edit, delete, its runs. */
 export function ScheduleDetail(props: {
-  scheduleId: string;
+  model: ScheduleDetailModel;
   actions: ScheduleActions;
   jobActions: JobActions;
-  interval: number;
-  onTitle: (s: ISchedule) => void;
   onDeleted: () => void;
 }): JSX.Element {
-  const { actions } = props;
-  const { trans, client } = actions;
-  const [s, setS] = React.useState<ISchedule | null>(null);
-  const [runs, setRuns] = React.useState<IJob[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
+  const { actions, model } = props;
+  const { trans } = actions;
+  useSignal(model.changed);
+  const { schedule: s, runs } = model;
+  // A mistake in the run-with-parameters dialog; the model's error is the server's.
+  const [inputError, setInputError] = React.useState<string | null>(null);
   const [editing, setEditing] = React.useState(false);
-
-  const load = React.useCallback(async () => {
-    try {
-      const next = await client.getSchedule(props.scheduleId);
-      setS(next);
-      props.onTitle(next);
-      const page = await client.listJobs({ schedule_id: props.scheduleId, limit: 20 });
-      setRuns(page.jobs);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [props.scheduleId]);
-
-  React.useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), props.interval);
-    actions.changed.connect(load);
-    return () => {
-      clearInterval(timer);
-      actions.changed.disconnect(load);
-    };
-  }, [load, props.interval]);
+  const error = inputError ?? model.error;
 
   if (!s) {
     return (
@@ -68,11 +47,15 @@ export function ScheduleDetail(props: {
     if (!answer?.button.accept) {
       return;
     }
+    let parameters: ISchedule['parameters'];
     try {
-      await actions.runNow(s, JSON.parse(body.value));
+      parameters = JSON.parse(body.value);
     } catch {
-      setError(trans.__('The parameters must be a JSON object.'));
+      setInputError(trans.__('The parameters must be a JSON object.'));
+      return;
     }
+    setInputError(null);
+    await actions.runNow(s, parameters);
   };
 
   const row = (label: string, value: React.ReactNode) => (
@@ -128,13 +111,9 @@ export function ScheduleDetail(props: {
       {editing ? (
         <ScheduleEdit
           schedule={s}
-          client={client}
           trans={trans}
-          onSaved={next => {
-            setS(next);
-            setEditing(false);
-            props.onTitle(next);
-          }}
+          onSave={patch => model.update(patch)}
+          onSaved={() => setEditing(false)}
           onCancel={() => setEditing(false)}
         />
       ) : (

@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ApiError, NbJobsClient } from '../api/client';
+import { ApiError } from '../api/client';
 import { CatchupPolicy, ISchedule, IScheduleUpdate, OverlapPolicy } from '../api/types';
 import { fieldOfServerError } from '../model/form';
 import { parseEnv } from '../model/params';
@@ -11,8 +11,9 @@ import { describeCron, PolicyFields } from './ScheduleSection';
 /** Edit every field of a schedule; sends only what changed (PATCH). */
 export function ScheduleEdit(props: {
   schedule: ISchedule;
-  client: NbJobsClient;
   trans: TranslationBundle;
+  /** Send the changed fields; rejects with the server's ApiError. */
+  onSave: (patch: IScheduleUpdate) => Promise<ISchedule>;
   onSaved: (s: ISchedule) => void;
   onCancel: () => void;
 }): JSX.Element {
@@ -101,7 +102,7 @@ export function ScheduleEdit(props: {
       }
     }
     try {
-      props.onSaved(await props.client.updateSchedule(s.id, patch));
+      props.onSaved(await props.onSave(patch));
     } catch (error) {
       const err = error as ApiError;
       setErrors({ [fieldOfServerError(err.field)]: err.message });

@@ -1,43 +1,24 @@
 import { deleteIcon, launchIcon, pauseIcon, refreshIcon, runIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ISchedule } from '../api/types';
 import { ScheduleActions } from '../actions';
+import { ScheduleListModel } from '../model/schedules';
 import { formatTime } from './format';
+import { useActive, useSignal } from './useSignal';
 
 /** The Schedules tab: each schedule with its cron in words, next run and actions. */
 export function SchedulesPanel(props: {
+  model: ScheduleListModel;
   actions: ScheduleActions;
-  active: boolean;
-  interval: number;
+  /** Whether the tab is shown (the list polls only then). */
+  shown: boolean;
 }): JSX.Element {
-  const { actions } = props;
+  const { actions, model } = props;
   const trans = actions.trans;
-  const [schedules, setSchedules] = React.useState<ISchedule[] | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-
-  const load = React.useCallback(async () => {
-    try {
-      setSchedules(await actions.client.listSchedules());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [actions]);
-
-  React.useEffect(() => {
-    if (!props.active) {
-      return;
-    }
-    void load();
-    const timer = setInterval(() => void load(), props.interval);
-    const onChange = () => void load();
-    actions.changed.connect(onChange);
-    return () => {
-      clearInterval(timer);
-      actions.changed.disconnect(onChange);
-    };
-  }, [props.active, props.interval, load]);
+  useSignal(model.changed);
+  useActive(model, props.shown);
+  const { schedules, error } = model;
+  const load = () => void model.refresh();
 
   const button = (label: string, icon: typeof runIcon, run: () => void, name: string) => (
     <button
@@ -58,7 +39,7 @@ export function SchedulesPanel(props: {
         <span className="jp-NbJobs-count">
           {schedules ? trans._n('%1 schedule', '%1 schedules', schedules.length) : ''}
         </span>
-        {button(trans.__('Refresh'), refreshIcon, () => void load(), 'refresh')}
+        {button(trans.__('Refresh'), refreshIcon, load, 'refresh')}
       </div>
       {error && (
         <div className="jp-NbJobs-error" role="alert">

@@ -1,60 +1,46 @@
 import * as React from 'react';
 
-import { JobActions, ScheduleActions } from '../actions';
-import { JobListModel } from '../model/jobList';
-import { JobsPanel } from './JobsPanel';
-import { SchedulesPanel } from './SchedulesPanel';
+import { ISidebarTab } from '../tokens';
 
-export type SidebarTab = 'jobs' | 'schedules';
-
-/** Jobs and Schedules tabs. Only the visible tab polls, and only while shown. */
+/**
+ * The sidebar: a header, one button per registered tab, and the current tab's panel.
+ * Only the current tab is rendered, `shown` while the sidebar is visible.
+ */
 export function Sidebar(props: {
-  model: JobListModel;
-  actions: JobActions;
-  scheduleActions: ScheduleActions;
-  visible: boolean;
-  interval: number;
-  tab: SidebarTab;
-  onTab: (tab: SidebarTab) => void;
+  title: string;
+  tabs: readonly ISidebarTab[];
+  current: ISidebarTab | null;
+  shown: boolean;
+  onTab: (id: string) => void;
 }): JSX.Element {
-  const trans = props.actions.trans;
-  const { tab } = props;
-
-  React.useEffect(() => {
-    props.model.setActive(props.visible && tab === 'jobs');
-  }, [props.visible, tab]);
-
-  const tabButton = (id: SidebarTab, label: string) => (
-    <button
-      type="button"
-      role="tab"
-      id={`jp-nbjobs-tab-${id}`}
-      aria-selected={tab === id}
-      className={`jp-NbJobs-tab${tab === id ? ' jp-mod-current' : ''}`}
-      onClick={() => props.onTab(id)}
-    >
-      {label}
-    </button>
-  );
-
+  const { current } = props;
   return (
     <div className="jp-NbJobs-sidebar">
-      <div className="jp-NbJobs-header">{trans.__('Notebook Jobs')}</div>
+      <div className="jp-NbJobs-header">{props.title}</div>
       <div className="jp-NbJobs-tabs" role="tablist">
-        {tabButton('jobs', trans.__('Jobs'))}
-        {tabButton('schedules', trans.__('Schedules'))}
+        {props.tabs.map(tab => (
+          <button
+            key={tab.id}
+            type="button"
+            role="tab"
+            id={`jp-nbjobs-tab-${tab.id}`}
+            aria-selected={tab === current}
+            className={`jp-NbJobs-tab${tab === current ? ' jp-mod-current' : ''}`}
+            onClick={() => props.onTab(tab.id)}
+          >
+            {tab.label}
+          </button>
+        ))}
       </div>
-      <div role="tabpanel" className="jp-NbJobs-tabPanel" aria-labelledby={`jp-nbjobs-tab-${tab}`}>
-        {tab === 'jobs' ? (
-          <JobsPanel model={props.model} actions={props.actions} />
-        ) : (
-          <SchedulesPanel
-            actions={props.scheduleActions}
-            active={props.visible}
-            interval={props.interval}
-          />
-        )}
-      </div>
+      {current && (
+        <div
+          role="tabpanel"
+          className="jp-NbJobs-tabPanel"
+          aria-labelledby={`jp-nbjobs-tab-${current.id}`}
+        >
+          <React.Fragment key={current.id}>{current.render(props.shown)}</React.Fragment>
+        </div>
+      )}
     </div>
   );
 }

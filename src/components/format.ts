@@ -64,8 +64,4 @@ export function statusLabel(status: JobStatus, trans: TranslationBundle): string
   }
 }
 
-/** Strip ANSI color codes from tracebacks and logs. */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-}
+export { stripAnsi } from '../model/jobLog';

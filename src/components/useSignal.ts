@@ -24,3 +24,11 @@ export function useTicker(ms: number, enabled: boolean): void {
     return () => clearInterval(timer);
   }, [ms, enabled]);
 }
+
+/** Let a model poll while `shown`, and stop when the component goes away. */
+export function useActive(model: { setActive(active: boolean): void }, shown: boolean): void {
+  React.useEffect(() => {
+    model.setActive(shown);
+    return () => model.setActive(false);
+  }, [model, shown]);
+}

@@ -1,8 +1,8 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { NbJobsClient } from '../api/client';
-import { IJob, isFinal, JobSort, JobStatus } from '../api/types';
+import { IJob, IJobQuery, isFinal, JobSort, JobStatus } from '../api/types';
+import { PollingModel } from './polling';
 
 /** What the list shows: filters and order, applied by the server and kept locally. */
 export interface IJobFilter {
@@ -27,16 +27,12 @@ const DEFAULT_FILTER: IJobFilter = { statuses: [], name: '', sort: '-created_at'
  * match the filter) and re-sorts locally. Every `fullRefreshEvery` polls it re-reads the
  * loaded range to notice jobs deleted elsewhere. Polling runs only while `active`.
  */
-export class JobListModel implements IDisposable {
+export class JobListModel extends PollingModel {
   constructor(options: JobListModel.IOptions) {
+    super({ interval: options.interval ?? 3000, name: 'nbjobs:jobs' });
     this._client = options.client;
-    this._interval = options.interval ?? 3000;
     this._pageSize = options.pageSize ?? 50;
     this._fullRefreshEvery = options.fullRefreshEvery ?? 10;
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   /** Emitted when a job seen running reaches completed, failed or stopped. */
@@ -56,70 +52,12 @@ export class JobListModel implements IDisposable {
     return this._cursor !== null;
   }
 
-  get loading(): boolean {
-    return this._loading;
-  }
-
-  /** The last error from the server, if the last request failed. */
-  get error(): string | null {
-    return this._error;
-  }
-
-  get active(): boolean {
-    return this._active;
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  get interval(): number {
-    return this._interval;
-  }
-
-  set interval(ms: number) {
-    this._interval = Math.max(500, ms);
-    if (this._active) {
-      this._schedule();
-    }
-  }
-
-  /** Start (true) or stop (false) polling; starting refreshes at once. */
-  setActive(active: boolean): void {
-    if (this._disposed || active === this._active) {
-      return;
-    }
-    this._active = active;
-    if (active) {
-      void this.refresh();
-    } else {
-      this._clearTimer();
-    }
-  }
-
   async setFilter(filter: Partial<IJobFilter>): Promise<void> {
     this._filter = { ...this._filter, ...filter };
     this._jobs = [];
     this._cursor = null;
-    this._changed.emit();
+    this.emitChanged();
     await this.refresh();
-  }
-
-  /** Re-read the first page (or as many rows as are loaded). */
-  async refresh(): Promise<void> {
-    const limit = Math.max(this._pageSize, this._jobs.length);
-    await this._run(async () => {
-      const page = await this._client.listJobs({
-        status: this._filter.statuses,
-        name: this._filter.name,
-        sort: this._filter.sort,
-        limit
-      });
-      this._notice(page.jobs);
-      this._jobs = page.jobs.slice();
-      this._cursor = page.next_cursor;
-      this._polls = 0;
-    });
   }
 
   /** Append the next page. */
@@ -128,44 +66,30 @@ export class JobListModel implements IDisposable {
       return;
     }
     const cursor = this._cursor;
-    await this._run(async () => {
-      const page = await this._client.listJobs({
-        status: this._filter.statuses,
-        name: this._filter.name,
-        sort: this._filter.sort,
-        limit: this._pageSize,
-        cursor
-      });
+    const list = this._list;
+    await this.run(async () => {
+      const page = await this._client.listJobs({ ...this._query(), limit: this._pageSize, cursor });
       this._notice(page.jobs);
+      // A refresh or a new filter since then replaced the list this page continues.
+      if (list !== this._list) {
+        return;
+      }
       const known = new Set(this._jobs.map(j => j.id));
       this._jobs = this._jobs.concat(page.jobs.filter(j => !known.has(j.id)));
       this._cursor = page.next_cursor;
-    });
+    }, false);
   }
 
   /** Ask only for what changed since the newest update seen, and merge it. */
-  async poll(): Promise<void> {
-    this._polls += 1;
-    if (this._polls >= this._fullRefreshEvery || this._jobs.length === 0) {
-      return this.refresh();
-    }
-    const since = this._newestUpdate();
-    await this._run(async () => {
-      const page = await this._client.listJobs({
-        updated_since: since ?? undefined,
-        sort: '-created_at',
-        limit: 500
-      });
-      this._notice(page.jobs);
-      this._merge(page.jobs);
-    });
+  poll(): Promise<void> {
+    return this.run(() => this.tick(), false);
   }
 
   /** Put a job the UI just created or changed into the list without waiting for a poll. */
   upsert(job: IJob): void {
     this._notice([job]);
     this._merge([job]);
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** Remove jobs deleted by this UI. */
@@ -175,7 +99,7 @@ export class JobListModel implements IDisposable {
     for (const id of gone) {
       this._lastStatus.delete(id);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** Whether a job passes the current filter (the same rules the server applies). */
@@ -190,13 +114,43 @@ export class JobListModel implements IDisposable {
     return true;
   }
 
-  dispose(): void {
-    if (this._disposed) {
+  /** Re-read the first page (or as many rows as are loaded). */
+  protected async load(): Promise<void> {
+    const limit = Math.max(this._pageSize, this._jobs.length);
+    const list = ++this._list;
+    const page = await this._client.listJobs({ ...this._query(), limit });
+    this._notice(page.jobs);
+    // An older full read must not replace a newer one (say, of a new filter).
+    if (list !== this._list) {
       return;
     }
-    this._disposed = true;
-    this._clearTimer();
-    Signal.clearData(this);
+    this._jobs = page.jobs.slice();
+    this._cursor = page.next_cursor;
+    this._polls = 0;
+  }
+
+  protected async tick(): Promise<void> {
+    this._polls += 1;
+    if (this._polls >= this._fullRefreshEvery || this._jobs.length === 0) {
+      return this.load();
+    }
+    const since = this._newestUpdate();
+    const page = await this._client.listJobs({
+      updated_since: since ?? undefined,
+      sort: '-created_at',
+      limit: 500
+    });
+    this._notice(page.jobs);
+    // Merging is safe whatever ran meanwhile: it re-checks every row against the filter.
+    this._merge(page.jobs);
+  }
+
+  private _query(): IJobQuery {
+    return {
+      status: this._filter.statuses,
+      name: this._filter.name,
+      sort: this._filter.sort
+    };
   }
 
   private _merge(updates: IJob[]): void {
@@ -249,63 +203,16 @@ export class JobListModel implements IDisposable {
     return newest;
   }
 
-  private async _run(work: () => Promise<void>): Promise<void> {
-    const generation = ++this._generation;
-    this._loading = true;
-    this._changed.emit();
-    try {
-      await work();
-      if (generation === this._generation) {
-        this._error = null;
-      }
-    } catch (error) {
-      this._error = (error as Error).message ?? String(error);
-    } finally {
-      if (generation === this._generation) {
-        this._loading = false;
-      }
-      if (!this._disposed) {
-        this._changed.emit();
-        if (this._active) {
-          this._schedule();
-        }
-      }
-    }
-  }
-
-  private _schedule(): void {
-    this._clearTimer();
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      if (this._active && !this._disposed) {
-        void this.poll();
-      }
-    }, this._interval);
-  }
-
-  private _clearTimer(): void {
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-      this._timer = null;
-    }
-  }
-
   private _client: NbJobsClient;
-  private _interval: number;
   private _pageSize: number;
   private _fullRefreshEvery: number;
   private _filter: IJobFilter = { ...DEFAULT_FILTER };
   private _jobs: IJob[] = [];
   private _cursor: string | null = null;
-  private _loading = false;
-  private _error: string | null = null;
-  private _active = false;
-  private _disposed = false;
   private _polls = 0;
-  private _generation = 0;
-  private _timer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped by each full read: which list a page or an answer belongs to. */
+  private _list = 0;
   private _lastStatus = new Map<string, JobStatus>();
-  private _changed = new Signal<this, void>(this);
   private _jobFinished = new Signal<this, IJobTransition>(this);
 }
 

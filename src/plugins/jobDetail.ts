@@ -7,6 +7,7 @@ import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { listIcon } from '@jupyterlab/ui-components';
 
 import { JobActions } from '../actions';
+import { JobDetailModel } from '../model/jobDetail';
 import { CommandIDs, INbJobs } from '../tokens';
 import { JobDetailWidget } from '../widgets/JobDetailWidget';
 
@@ -40,11 +41,12 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
         }
         let widget = tracker.find(w => w.content.jobId === id);
         if (!widget) {
-          const content = new JobDetailWidget(
-            id,
-            actions,
-            () => service.settings.refreshInterval * 1000
-          );
+          const model = new JobDetailModel({
+            client: service.client,
+            jobId: id,
+            interval: service.settings.refreshInterval * 1000
+          });
+          const content = new JobDetailWidget(model, actions, service);
           widget = new MainAreaWidget({ content });
           widget.id = `jp-nbjobs-job-${id}`;
           widget.title.label = trans.__('Job');

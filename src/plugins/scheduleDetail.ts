@@ -7,6 +7,7 @@ import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { historyIcon } from '@jupyterlab/ui-components';
 
 import { JobActions, ScheduleActions } from '../actions';
+import { ScheduleDetailModel } from '../model/schedules';
 import { CommandIDs, INbJobs } from '../tokens';
 import { ScheduleDetailWidget } from '../widgets/ScheduleDetailWidget';
 
@@ -36,12 +37,12 @@ export const scheduleDetailPlugin: JupyterFrontEndPlugin<void> = {
         }
         let widget = tracker.find(w => w.content.scheduleId === id);
         if (!widget) {
-          const content = new ScheduleDetailWidget(
-            id,
-            actions,
-            jobActions,
-            () => service.settings.refreshInterval * 1000
-          );
+          const model = new ScheduleDetailModel({
+            client: service.client,
+            scheduleId: id,
+            interval: service.settings.refreshInterval * 1000
+          });
+          const content = new ScheduleDetailWidget(model, actions, jobActions, service);
           widget = new MainAreaWidget({ content });
           widget.id = `jp-nbjobs-schedule-${id}`;
           widget.title.label = trans.__('Schedule');

@@ -5,46 +5,48 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
-import { JobActions, ScheduleActions } from '../actions';
-import { CommandIDs, INbJobs, SIDEBAR_ID } from '../tokens';
+import { SidebarTabs } from '../model/sidebarTabs';
+import { CommandIDs, INbJobs, ISidebarTabs, SIDEBAR_ID } from '../tokens';
 import { SidebarWidget } from '../widgets/SidebarWidget';
 
-/** The job list sidebar in the left area, with Jobs and Schedules tabs. */
-export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+/**
+ * The notebook jobs sidebar in the left area. Its tabs are registered through the
+ * ISidebarTabs it provides (Jobs and Schedules by their own plugins).
+ */
+export const sidebarPlugin: JupyterFrontEndPlugin<ISidebarTabs> = {
   id: 'jupyterlab-nbjobs:sidebar',
-  description: 'Job list sidebar with Jobs and Schedules tabs.',
+  description: 'The notebook jobs sidebar, with the tabs other plugins register.',
   autoStart: true,
   requires: [INbJobs],
   optional: [ILayoutRestorer, ICommandPalette],
+  provides: ISidebarTabs,
   activate: (
     app: JupyterFrontEnd,
     service: INbJobs,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null
-  ) => {
+  ): ISidebarTabs => {
     const { trans } = service;
-    const widget = new SidebarWidget(
-      service,
-      new JobActions(app, service),
-      new ScheduleActions(app, service)
-    );
+    const tabs = new SidebarTabs();
+    const widget = new SidebarWidget(tabs, trans);
     app.shell.add(widget, 'left', { rank: 600 });
     restorer?.add(widget, SIDEBAR_ID);
 
     app.commands.addCommand(CommandIDs.openSidebar, {
       label: trans.__('Show Notebook Jobs'),
       caption: trans.__('Open the notebook jobs sidebar'),
+      describedBy: {
+        args: { type: 'object', properties: { tab: { type: 'string' } } }
+      },
       execute: args => {
-        if (args.tab === 'schedules' || args.tab === 'jobs') {
-          widget.tab = args.tab;
+        const tab = typeof args.tab === 'string' ? args.tab : '';
+        if (tabs.has(tab)) {
+          widget.tab = tab;
         }
         app.shell.activateById(SIDEBAR_ID);
       }
     });
-    app.commands.addCommand(CommandIDs.refresh, {
-      label: trans.__('Refresh Notebook Jobs'),
-      execute: () => service.jobs.refresh()
-    });
     palette?.addItem({ command: CommandIDs.openSidebar, category: trans.__('Notebook Jobs') });
+    return tabs;
   }
 };

@@ -1,19 +1,24 @@
-import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { JobActions } from '../actions';
-import { IJob } from '../api/types';
 import { JobDetail } from '../components/JobDetail';
+import { JobDetailModel } from '../model/jobDetail';
+import { INbJobs } from '../tokens';
+import { ModelWidget } from './ModelWidget';
 
 /** Main-area content showing one job. */
-export class JobDetailWidget extends ReactWidget {
+export class JobDetailWidget extends ModelWidget<JobDetailModel> {
   constructor(
-    readonly jobId: string,
+    model: JobDetailModel,
     private actions: JobActions,
-    private interval: () => number
+    service: INbJobs
   ) {
-    super();
+    super(model, service);
     this.addClass('jp-NbJobs-detailWidget');
+  }
+
+  get jobId(): string {
+    return this.model.jobId;
   }
 
   focusLog(): void {
@@ -21,17 +26,22 @@ export class JobDetailWidget extends ReactWidget {
     this.update();
   }
 
+  protected onModelChanged(): void {
+    const name = this.model.job?.name;
+    if (name && name !== this.title.label) {
+      this.title.label = name;
+      if (this.parent) {
+        this.parent.title.label = name;
+      }
+    }
+  }
+
   protected render(): JSX.Element {
     return (
       <JobDetail
-        jobId={this.jobId}
+        model={this.model}
         actions={this.actions}
-        interval={this.interval()}
         focusLog={this._focusLog}
-        onTitle={(job: IJob) => {
-          this.parent?.title && (this.parent.title.label = job.name);
-          this.title.label = job.name;
-        }}
         onDeleted={() => (this.parent ?? this).close()}
       />
     );

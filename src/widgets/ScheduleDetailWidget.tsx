@@ -1,34 +1,42 @@
-import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { JobActions, ScheduleActions } from '../actions';
-import { ISchedule } from '../api/types';
 import { ScheduleDetail } from '../components/ScheduleDetail';
+import { ScheduleDetailModel } from '../model/schedules';
+import { INbJobs } from '../tokens';
+import { ModelWidget } from './ModelWidget';
 
 /** Main-area content showing one schedule. */
-export class ScheduleDetailWidget extends ReactWidget {
+export class ScheduleDetailWidget extends ModelWidget<ScheduleDetailModel> {
   constructor(
-    readonly scheduleId: string,
+    model: ScheduleDetailModel,
     private actions: ScheduleActions,
     private jobActions: JobActions,
-    private interval: () => number
+    service: INbJobs
   ) {
-    super();
+    super(model, service);
     this.addClass('jp-NbJobs-detailWidget');
+    // Pausing, running or editing it here shows at once.
+    actions.changed.connect(() => void model.refresh(), this);
+  }
+
+  get scheduleId(): string {
+    return this.model.scheduleId;
+  }
+
+  protected onModelChanged(): void {
+    const name = this.model.schedule?.name;
+    if (name && this.parent && name !== this.parent.title.label) {
+      this.parent.title.label = name;
+    }
   }
 
   protected render(): JSX.Element {
     return (
       <ScheduleDetail
-        scheduleId={this.scheduleId}
+        model={this.model}
         actions={this.actions}
         jobActions={this.jobActions}
-        interval={this.interval()}
-        onTitle={(s: ISchedule) => {
-          if (this.parent) {
-            this.parent.title.label = s.name;
-          }
-        }}
         onDeleted={() => this.parent?.close()}
       />
     );

@@ -1,44 +1,36 @@
 import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { listIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { JobActions, ScheduleActions } from '../actions';
-import { Sidebar, SidebarTab } from '../components/Sidebar';
-import { INbJobs, SIDEBAR_ID } from '../tokens';
+import { Sidebar } from '../components/Sidebar';
+import { ISidebarTab, ISidebarTabs, SIDEBAR_ID } from '../tokens';
 
-/** The left-area panel; it tells the list model to poll only while it is shown. */
+/**
+ * The left-area panel with the registered tabs. It tells the current tab whether it is
+ * shown, so that only that tab's model polls, and only while the panel is visible.
+ */
 export class SidebarWidget extends ReactWidget {
   constructor(
-    private service: INbJobs,
-    private actions: JobActions,
-    private scheduleActions: ScheduleActions
+    private registry: ISidebarTabs,
+    private trans: TranslationBundle
   ) {
     super();
     this.id = SIDEBAR_ID;
     this.addClass('jp-NbJobs-panel');
     this.title.icon = listIcon;
-    this.title.caption = service.trans.__('Notebook Jobs');
-    service.settingsChanged.connect(() => this.update(), this);
-    // A hidden browser tab does not need fresh rows either.
-    document.addEventListener('visibilitychange', this._onVisibility);
+    this.title.caption = trans.__('Notebook Jobs');
+    registry.changed.connect(() => this.update(), this);
   }
 
-  dispose(): void {
-    document.removeEventListener('visibilitychange', this._onVisibility);
-    super.dispose();
+  /** The current tab's id (the first tab until one is chosen). */
+  get tab(): string | null {
+    return this._current()?.id ?? null;
   }
 
-  private _onVisibility = (): void => {
-    this.update();
-  };
-
-  get tab(): SidebarTab {
-    return this._tab;
-  }
-
-  set tab(tab: SidebarTab) {
-    this._tab = tab;
+  set tab(id: string | null) {
+    this._tab = id;
     this.update();
   }
 
@@ -49,23 +41,25 @@ export class SidebarWidget extends ReactWidget {
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
-    this.service.jobs.setActive(false);
     this.update();
   }
 
   protected render(): JSX.Element {
     return (
       <Sidebar
-        model={this.service.jobs}
-        actions={this.actions}
-        scheduleActions={this.scheduleActions}
-        visible={this.isVisible && !document.hidden}
-        interval={this.service.settings.refreshInterval * 1000}
-        tab={this._tab}
-        onTab={tab => (this.tab = tab)}
+        title={this.trans.__('Notebook Jobs')}
+        tabs={this.registry.tabs}
+        current={this._current()}
+        shown={this.isVisible}
+        onTab={id => (this.tab = id)}
       />
     );
   }
 
-  private _tab: SidebarTab = 'jobs';
+  private _current(): ISidebarTab | null {
+    const { tabs } = this.registry;
+    return tabs.find(t => t.id === this._tab) ?? tabs[0] ?? null;
+  }
+
+  private _tab: string | null = null;
 }
