@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_nbjobs.cli import main
-from tests.conftest import write_notebook
+from tests.support.server import write_notebook
 
 CLI = shutil.which("jupyter-nbjobs")
 BASE = [CLI] if CLI else [sys.executable, "-m", "jupyterlab_nbjobs.cli"]

@@ -12,8 +12,8 @@ import subprocess
 import boto3
 import pytest
 
-from tests.aws.sm_support import IMAGE, IN_BUCKET, OUT_BUCKET, REGION, ROLE, moto_url, reset_moto
-from tests.conftest import write_notebook
+from tests.support.aws import IMAGE, IN_BUCKET, OUT_BUCKET, REGION, ROLE, moto_url, reset_moto
+from tests.support.server import write_notebook
 from tests.test_cli import BASE
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sm_support import ROLE
-
 from jupyterlab_nbjobs.aws.defaults import discover_defaults
+from tests.support.aws import ROLE
 
 
 def _write(path, data):

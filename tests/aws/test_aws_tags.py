@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import pytest
-from sm_support import ROLE
 
 from jupyterlab_nbjobs.aws import MissingTags, TagPolicy
+from tests.support.aws import ROLE
 
 
 def _training_request(name, tags):

@@ -15,28 +15,21 @@ import sys
 import psutil
 import pytest
 
-from jupyterlab_nbjobs.backends.base import ActiveRun, RunRequest
+from jupyterlab_nbjobs.backends.base import ActiveRun
 from jupyterlab_nbjobs.backends.local import LocalBackend
 from jupyterlab_nbjobs.runner.contract import RUNNER_OUT
 from jupyterlab_nbjobs.runner.execute import run_job
-from tests.backends.local_kit import EventRecorder, async_wait_for
-from tests.runner.jobkit import executed, gone, log_text, make_job, read, spec_of
-
-SLEEPY = [
-    "print('first')",
-    "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
-    "print('never')",
-]
-
-
-def request(job_dir, attempt=1) -> RunRequest:
-    spec = spec_of(job_dir)
-    return RunRequest(job_id=spec["job_id"], attempt=attempt, job_dir=job_dir, spec=spec)
-
-
-def kernel_up(job_dir):
-    info = read(job_dir, "runner.json")
-    return info if info and info.get("kernel_pid") else None
+from tests.support.events import EventRecorder, async_wait_for
+from tests.support.jobkit import (
+    SLEEPY,
+    executed,
+    gone,
+    kernel_up,
+    log_text,
+    make_job,
+    read,
+    request,
+)
 
 
 @pytest.fixture

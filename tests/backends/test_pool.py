@@ -19,9 +19,17 @@ import pytest
 
 from jupyterlab_nbjobs.backends.base import ActiveRun
 from jupyterlab_nbjobs.backends.local import LocalBackend
-from tests.backends.local_kit import EventRecorder, async_wait_for
-from tests.backends.test_local import SLEEPY, kernel_up, request
-from tests.runner.jobkit import executed, gone, log_text, make_job, read
+from tests.support.events import EventRecorder, async_wait_for
+from tests.support.jobkit import (
+    SLEEPY,
+    executed,
+    gone,
+    kernel_up,
+    log_text,
+    make_job,
+    read,
+    request,
+)
 
 PROBE = [
     ("params", "n = 0"),

@@ -4,13 +4,13 @@ status polling (transitions from the thin fake), stop, reconcile, clean-up on fa
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import (  # noqa: E402
+from jupyterlab_nbjobs.backends.base import ActiveRun
+from jupyterlab_nbjobs.backends.sagemaker.backend import SageMakerBackend
+from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError
+from tests.support.aws import (
     IMAGE,
     IN_BUCKET,
     OUT_BUCKET,
@@ -23,10 +23,6 @@ from sm_support import (  # noqa: E402
     reset_moto,
     set_fake_credentials,
 )
-
-from jupyterlab_nbjobs.backends.base import ActiveRun  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker.backend import SageMakerBackend  # noqa: E402
-from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError  # noqa: E402
 
 TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "ana"}
 

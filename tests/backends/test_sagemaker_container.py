@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import (  # noqa: E402
+from jupyterlab_nbjobs.backends.sagemaker.outputs import safe_extract
+from jupyterlab_nbjobs.runner.sagemaker_entry import merge_parameters
+from tests.support.aws import (
     build_opt_ml,
     make_backend,
     make_run,
@@ -26,9 +27,6 @@ from sm_support import (  # noqa: E402
     set_fake_credentials,
     upload_output_tar,
 )
-
-from jupyterlab_nbjobs.backends.sagemaker.outputs import safe_extract  # noqa: E402
-from jupyterlab_nbjobs.runner.sagemaker_entry import merge_parameters  # noqa: E402
 
 
 @pytest.fixture

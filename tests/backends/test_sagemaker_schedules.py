@@ -5,16 +5,19 @@ the cron conversion, table-tested and checked day by day against croniter."""
 from __future__ import annotations
 
 import json
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from croniter import croniter
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import (  # noqa: E402
+from jupyterlab_nbjobs.backends.base import ScheduleRequest
+from jupyterlab_nbjobs.backends.sagemaker.cron import to_eventbridge
+from jupyterlab_nbjobs.backends.sagemaker.schedules import (
+    SageMakerScheduleTrigger,
+)
+from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError
+from tests.support.aws import (
     IMAGE,
     IN_BUCKET,
     OUT_BUCKET,
@@ -25,13 +28,6 @@ from sm_support import (  # noqa: E402
     reset_moto,
     set_fake_credentials,
 )
-
-from jupyterlab_nbjobs.backends.base import ScheduleRequest  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker.cron import to_eventbridge  # noqa: E402
-from jupyterlab_nbjobs.backends.sagemaker.schedules import (  # noqa: E402
-    SageMakerScheduleTrigger,
-)
-from jupyterlab_nbjobs.errors import InvalidRequest, NbJobsError  # noqa: E402
 
 CRON_TABLE = [
     ("0 9 * * 1-5", "cron(0 9 ? * 2-6 *)"),

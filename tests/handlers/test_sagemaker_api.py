@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "aws"))
-from sm_support import (  # noqa: E402
+from tests.support.aws import (
     build_opt_ml,
     make_backend,
     moto_url,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.pg import free_port
+from tests.support.pg import free_port
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_nbjobs.runner.execute import run_job
-from tests.runner.jobkit import executed, gone, log_text, make_job, out_dir, read
+from tests.support.jobkit import executed, gone, log_text, make_job, out_dir, read
 
 TYPES_CELL = (
     "import json\n"

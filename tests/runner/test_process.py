@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from tests.runner.jobkit import executed, gone, log_text, make_job, read, wait_for
+from tests.support.jobkit import executed, gone, log_text, make_job, read, wait_for
 
 
 def spawn(job_dir):

@@ -1,5 +1,5 @@
 """One "server" of the exactly-once tests, as its own process: the scheduling stack of
-sched_kit on a shared database, run for a while; writes the fires it won as JSON.
+tests/support/sched.py on a shared database, run for a while; writes the fires it won as JSON.
 
     python -m tests.services.sched_node DB_URL ROOT WORK SECONDS OUT.json
 """
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.services.sched_kit import Stack
+from tests.support.sched import Stack
 
 
 async def main(db_url: str, root: str, work: str, seconds: float, out: str) -> None:

@@ -16,8 +16,7 @@ from jupyterlab_nbjobs.models import JobCreate
 from jupyterlab_nbjobs.runner.contract import RUNNER_FILE, read_json
 from jupyterlab_nbjobs.services.jobs import JobService
 from jupyterlab_nbjobs.store import Database, JobStore
-
-from ..conftest import write_notebook
+from tests.support.server import write_notebook
 
 FINAL = ("completed", "failed", "stopped")
 

@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, select, text
 
 from jupyterlab_nbjobs.models import ScheduleCreate
 from jupyterlab_nbjobs.store.tables import JobRow
-from tests.conftest import write_notebook
-from tests.pg import pg_bin_dir, postgres_server
-from tests.services.sched_kit import Stack
+from tests.support.pg import pg_bin_dir, postgres_server
+from tests.support.sched import Stack
+from tests.support.server import write_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 SECONDS = 24

@@ -12,8 +12,8 @@ from jupyterlab_nbjobs.errors import InvalidRequest
 from jupyterlab_nbjobs.models import ScheduleCreate
 from jupyterlab_nbjobs.services import cron
 from jupyterlab_nbjobs.services.scheduler import plan_fires
-from tests.conftest import write_notebook
-from tests.services.sched_kit import Stack
+from tests.support.sched import Stack
+from tests.support.server import write_notebook
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,7 +13,7 @@ from alembic.config import Config
 from jupyterlab_nbjobs.store import Database
 from jupyterlab_nbjobs.store.engine import MIGRATIONS
 from jupyterlab_nbjobs.store.schedules import ScheduleStore
-from tests.pg import pg_bin_dir, postgres_server
+from tests.support.pg import pg_bin_dir, postgres_server
 
 HANDLE = {"pipeline_name": "nbjobs-s1", "schedule_name": "nbjobs-s1", "group": "nbjobs",
           "region": "us-east-1"}

@@ -1,4 +1,5 @@
-"""Build job directories the way the job service does (job.json + work/) for runner tests."""
+"""Build job directories the way the job service does (job.json + work/) for runner and
+backend tests, and read back what the runner left in them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import nbformat
 import psutil
+
+from jupyterlab_nbjobs.backends.base import RunRequest
 
 
 def make_notebook(cells: list[Any], kernel: str = "python3") -> Any:
@@ -106,3 +109,22 @@ def gone(pid: int | None, create_time: float | None = None) -> bool:
         return proc.status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+# -- handing a job directory to a backend --------------------------------------------------
+
+SLEEPY = [
+    "print('first')",
+    "import time\nprint('sleeping', flush=True)\ntime.sleep(120)",
+    "print('never')",
+]
+
+
+def request(job_dir, attempt=1) -> RunRequest:
+    spec = spec_of(job_dir)
+    return RunRequest(job_id=spec["job_id"], attempt=attempt, job_dir=job_dir, spec=spec)
+
+
+def kernel_up(job_dir):
+    info = read(job_dir, "runner.json")
+    return info if info and info.get("kernel_pid") else None

@@ -193,7 +193,7 @@ class RecordingEvents:
         return self.finished[job_id]
 
 
-# -- SageMaker backend helpers (used by tests/backends/test_sagemaker*.py) -------------------
+# -- SageMaker backend helpers (tests/backends/test_sagemaker*.py, tests/handlers/test_sagemaker*) -
 
 IN_BUCKET, OUT_BUCKET = "nbjobs-in", "nbjobs-out"
 
