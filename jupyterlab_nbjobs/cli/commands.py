@@ -50,12 +50,11 @@ async def cmd_run(ctx: NbJobs, args) -> int:
 
 
 async def cmd_list(ctx: NbJobs, args) -> int:
-    from ..services.jobs import job_status
-    from ..store.jobs import JobQuery
+    from ..models import JobListQuery
 
-    statuses = [job_status(s).value for s in (args.status or "").split(",") if s]
-    jobs, _ = await ctx.jobs.list(JobQuery(statuses=statuses, schedule_id=args.schedule,
-                                           sweep_id=args.sweep, limit=args.limit))
+    query = JobListQuery(statuses=args.status or [], schedule_id=args.schedule,
+                         sweep_id=args.sweep, limit=args.limit)
+    jobs, _ = await ctx.jobs.list(query)
     if args.json:
         out(json.dumps([j.model_dump(mode="json") for j in jobs], indent=1))
         return 0
@@ -72,17 +71,14 @@ async def cmd_show(ctx: NbJobs, args) -> int:
 
 
 async def cmd_logs(ctx: NbJobs, args) -> int:
-    from ..services import outputs
-
     offset = 0
     while True:
-        row = await ctx.jobs.get_row(args.id)
-        chunk = await asyncio.to_thread(outputs.read_log, ctx.jobs.root_dir, row, offset, None)
-        if chunk["text"]:
-            sys.stdout.write(chunk["text"])
+        chunk = await ctx.jobs.read_log(args.id, offset, None)
+        if chunk.text:
+            sys.stdout.write(chunk.text)
             sys.stdout.flush()
-        offset = chunk["offset"]
-        if not args.follow or chunk["complete"]:
+        offset = chunk.offset
+        if not args.follow or chunk.complete:
             return 0
         await asyncio.sleep(0.3)
 
