@@ -4,7 +4,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, IOutputFile, ISchedule, JobStatus } from '../api/types';
+import { IJob, INotebookParameters, IOutputFile, ISchedule, JobStatus } from '../api/types';
 
 export interface IRecorded {
   method: string;
@@ -97,6 +97,8 @@ export class FakeServer {
   /** Each job's log text; `complete` once the job is final and the log was read. */
   logs = new Map<string, string>();
   outputs = new Map<string, IOutputFile[]>();
+  /** The parameters cell of each notebook path (GET parameters). */
+  notebooks = new Map<string, INotebookParameters>();
   requests: IRecorded[] = [];
   /** Set to answer the next request with this status and body. */
   failNext: { status: number; body: any } | null = null;
@@ -178,6 +180,17 @@ export class FakeServer {
     body: any
   ): Response | undefined {
     const missing = () => json(404, { message: `no ${path}`, reason: 'not_found' });
+    if (path === 'cron/validate' && method === 'POST') {
+      if (body.cron === 'bad') {
+        return json(400, { message: 'cron: bad', reason: 'invalid_value', field: 'cron' });
+      }
+      const next = [1, 2, 3, 4, 5].map(i => `2026-01-0${i}T09:00:00Z`);
+      return json(200, { ...body, description: '', next_fire_times: next });
+    }
+    if (path === 'parameters' && method === 'GET') {
+      const found = this.notebooks.get(q.get('path') ?? '');
+      return found ? json(200, found) : missing();
+    }
     if (path === 'schedules' && method === 'GET') {
       return json(200, { schedules: Array.from(this.schedules.values()) });
     }

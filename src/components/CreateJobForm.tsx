@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import { ApiError } from '../api/client';
-import { IEnvironments, IJob, ISchedule, ISweep } from '../api/types';
+import { Created, CreateJobModel, CreateRequest } from '../model/createJob';
 import { buildSettings, fieldOfServerError, IFormValues } from '../model/form';
 import { initialText, kindOf, sweepSize } from '../model/params';
 import { INbJobs } from '../tokens';
@@ -9,25 +9,25 @@ import { backendFields, ComputeSection, ComputeTexts, computeOptions } from './C
 import { Errors, Field } from './fields';
 import { IParamRow, ParametersSection } from './ParametersSection';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
+import { useSignal } from './useSignal';
+
+export type { Created };
 
 export type Mode = 'now' | 'schedule' | 'sweep';
-
-export type Created =
-  | { kind: 'job'; job: IJob }
-  | { kind: 'schedule'; schedule: ISchedule }
-  | { kind: 'sweep'; sweep: ISweep };
 
 /** The create-job form: run now, on a schedule, or as a parameter sweep. */
 export function CreateJobForm(props: {
   service: INbJobs;
+  model: CreateJobModel;
   path: string;
   onCreated: (created: Created) => void;
   onCancel: () => void;
 }): JSX.Element {
-  const { service } = props;
-  const { trans, client } = service;
-  const [envs, setEnvs] = React.useState<IEnvironments | null>(null);
-  const [hasCell, setHasCell] = React.useState<boolean | null>(null);
+  const { service, model } = props;
+  const { trans } = service;
+  useSignal(model.changed);
+  const envs = model.environments;
+  const hasCell = model.notebook?.has_parameters_cell ?? null;
   const [mode, setMode] = React.useState<Mode>('now');
   const [schedule, setSchedule] = React.useState<IScheduleState>(defaultSchedule);
   const [errors, setErrors] = React.useState<Errors>({});
@@ -50,26 +50,21 @@ export function CreateJobForm(props: {
   const set = (patch: Partial<typeof v>) => setV(old => ({ ...old, ...patch }));
 
   React.useEffect(() => {
-    void client
-      .getEnvironments()
-      .then(e => {
-        setEnvs(e);
+    void model.loadEnvironments().then(e => {
+      if (e) {
         setV(old => ({
           ...old,
           backend: old.backend || e.backends.find(b => b.default)?.name || 'local',
           kernel: old.kernel || e.default_kernel || ''
         }));
-      })
-      .catch(e => setErrors(old => ({ ...old, form: (e as Error).message })));
+      }
+    });
   }, []);
 
   React.useEffect(() => {
-    setHasCell(null);
     setErrors(({ input_path: _, ...rest }) => rest);
-    void client
-      .getParameters(v.inputPath)
-      .then(p => {
-        setHasCell(p.has_parameters_cell);
+    void model.setPath(v.inputPath).then(p => {
+      if (p) {
         if (p.kernel_name) {
           set({ kernel: p.kernel_name });
         }
@@ -83,8 +78,8 @@ export function CreateJobForm(props: {
             custom: false
           }))
         );
-      })
-      .catch(e => setErrors(old => ({ ...old, input_path: (e as Error).message })));
+      }
+    });
   }, [v.inputPath]);
 
   const fields = backendFields(envs?.backends.find(b => b.name === v.backend));
@@ -104,23 +99,15 @@ export function CreateJobForm(props: {
     }
     setErrors({});
     setBusy(true);
+    const settings = built.settings;
+    const request: CreateRequest =
+      mode === 'now'
+        ? { kind: 'job', settings }
+        : mode === 'schedule'
+          ? { kind: 'schedule', settings, schedule }
+          : { kind: 'sweep', settings, grid: built.grid };
     try {
-      const s = built.settings;
-      if (mode === 'now') {
-        props.onCreated({ kind: 'job', job: await client.createJob(s) });
-      } else if (mode === 'schedule') {
-        const created = await client.createSchedule({
-          ...s,
-          cron: schedule.cron,
-          timezone: schedule.timezone,
-          overlap_policy: schedule.overlap,
-          catchup_policy: schedule.catchup
-        });
-        props.onCreated({ kind: 'schedule', schedule: created });
-      } else {
-        const created = await client.createSweep({ ...s, grid: built.grid });
-        props.onCreated({ kind: 'sweep', sweep: created });
-      }
+      props.onCreated(await model.create(request));
     } catch (error) {
       const err = error as ApiError;
       setErrors({ [fieldOfServerError(err.field)]: err.message });
@@ -129,7 +116,14 @@ export function CreateJobForm(props: {
     }
   };
 
-  const shown = { ...errors };
+  // What the server said about the environments or the notebook, unless the form knows better.
+  const shown: Errors = { ...errors };
+  if (model.environmentsError && !shown['form']) {
+    shown['form'] = model.environmentsError;
+  }
+  if (model.notebookError && !shown['input_path']) {
+    shown['input_path'] = model.notebookError;
+  }
   const submitLabel =
     mode === 'now'
       ? trans.__('Run now')
@@ -257,7 +251,7 @@ export function CreateJobForm(props: {
       {mode === 'schedule' && (
         <ScheduleSection
           value={schedule}
-          client={client}
+          preview={model.cron}
           errors={shown}
           trans={trans}
           onChange={setSchedule}
@@ -345,7 +339,7 @@ export function CreateJobForm(props: {
           type="submit"
           className="jp-mod-styled jp-mod-accept"
           // Wait for the notebook's parameters, or the job would run without them.
-          disabled={busy || (hasCell === null && !errors['input_path'])}
+          disabled={busy || (hasCell === null && !shown['input_path'])}
         >
           {submitLabel}
         </button>

@@ -2,10 +2,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import cronstrue from 'cronstrue';
 import * as React from 'react';
 
-import { NbJobsClient } from '../api/client';
 import { CatchupPolicy, OverlapPolicy } from '../api/types';
+import { CronPreviewModel } from '../model/createJob';
 import { Errors, Field } from './fields';
 import { formatTime } from './format';
+import { useSignal } from './useSignal';
 
 export interface IScheduleState {
   preset: string;
@@ -51,30 +52,22 @@ export function describeCron(cron: string): string | null {
 
 export function ScheduleSection(props: {
   value: IScheduleState;
-  client: NbJobsClient;
+  /** The server's next fire times for the cron typed here. */
+  preview: CronPreviewModel;
   errors: Errors;
   trans: TranslationBundle;
   onChange: (value: IScheduleState) => void;
 }): JSX.Element {
-  const { value, trans, errors } = props;
-  const [next, setNext] = React.useState<string[] | null>(null);
-  const [serverError, setServerError] = React.useState<string | null>(null);
+  const { value, trans, errors, preview } = props;
+  useSignal(preview.changed);
+  const next = preview.nextFireTimes;
+  const serverError = preview.error;
   const zones = React.useMemo(timezones, []);
   const words = describeCron(value.cron);
 
-  // Ask the server for the next fire times (debounced) so the user sees real dates.
+  // The server's next fire times, so the user sees real dates (the model debounces).
   React.useEffect(() => {
-    const timer = setTimeout(async () => {
-      try {
-        const info = await props.client.validateCron(value.cron, value.timezone, 5);
-        setNext(info.next_fire_times);
-        setServerError(null);
-      } catch (e) {
-        setNext(null);
-        setServerError((e as Error).message);
-      }
-    }, 400);
-    return () => clearTimeout(timer);
+    preview.check(value.cron, value.timezone);
   }, [value.cron, value.timezone]);
 
   const set = (patch: Partial<IScheduleState>) => props.onChange({ ...value, ...patch });

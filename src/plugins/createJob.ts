@@ -2,7 +2,7 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { addIcon } from '@jupyterlab/ui-components';
 
-import { Created } from '../components/CreateJobForm';
+import { Created } from '../model/createJob';
 import { CommandIDs, INbJobs } from '../tokens';
 import { CreateJobWidget } from '../widgets/CreateJobWidget';
 

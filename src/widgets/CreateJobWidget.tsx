@@ -1,7 +1,8 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { Created, CreateJobForm } from '../components/CreateJobForm';
+import { CreateJobForm } from '../components/CreateJobForm';
+import { Created, CreateJobModel } from '../model/createJob';
 import { INbJobs } from '../tokens';
 
 /** Main-area panel holding the create-job form for one notebook. */
@@ -13,16 +14,25 @@ export class CreateJobWidget extends ReactWidget {
   ) {
     super();
     this.addClass('jp-NbJobs-formWidget');
+    this._model = new CreateJobModel(service.client);
+  }
+
+  dispose(): void {
+    this._model.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
     return (
       <CreateJobForm
         service={this.service}
+        model={this._model}
         path={this.path}
         onCreated={this.onCreated}
         onCancel={() => this.parent?.close()}
       />
     );
   }
+
+  private _model: CreateJobModel;
 }

@@ -1,0 +1,226 @@
+import { IDisposable } from '@lumino/disposable';
+import { Debouncer } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { NbJobsClient } from '../api/client';
+import {
+  CatchupPolicy,
+  IEnvironments,
+  IJob,
+  IJobSettings,
+  INotebookParameters,
+  ISchedule,
+  ISweep,
+  OverlapPolicy
+} from '../api/types';
+import { IBuilt } from './form';
+
+/** What the create-job form made. */
+export type Created =
+  | { kind: 'job'; job: IJob }
+  | { kind: 'schedule'; schedule: ISchedule }
+  | { kind: 'sweep'; sweep: ISweep };
+
+/** When a schedule fires, as the form has it. */
+export interface IScheduleChoice {
+  cron: string;
+  timezone: string;
+  overlap: OverlapPolicy;
+  catchup: CatchupPolicy;
+}
+
+/** What to create: a job now, a schedule, or a sweep over the built grid. */
+export type CreateRequest =
+  | { kind: 'job'; settings: IJobSettings }
+  | { kind: 'schedule'; settings: IJobSettings; schedule: IScheduleChoice }
+  | { kind: 'sweep'; settings: IJobSettings; grid: IBuilt['grid'] };
+
+/**
+ * The server side of the create-job form: the kernels, formats and backends on offer, the
+ * parameters of the chosen notebook, the cron preview, and the create requests.
+ */
+export class CreateJobModel implements IDisposable {
+  constructor(private _client: NbJobsClient) {
+    this.cron = new CronPreviewModel(_client);
+  }
+
+  /** The next fire times of the cron being typed. */
+  readonly cron: CronPreviewModel;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get environments(): IEnvironments | null {
+    return this._environments;
+  }
+
+  /** Why the environments could not be read. */
+  get environmentsError(): string | null {
+    return this._environmentsError;
+  }
+
+  /** The chosen notebook's parameters cell (null while it is read, or if that failed). */
+  get notebook(): INotebookParameters | null {
+    return this._notebook;
+  }
+
+  /** Why the chosen notebook's parameters could not be read (a missing notebook, say). */
+  get notebookError(): string | null {
+    return this._notebookError;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Read the environments; resolves to them, or null on failure. */
+  async loadEnvironments(): Promise<IEnvironments | null> {
+    try {
+      this._environments = await this._client.getEnvironments();
+      this._environmentsError = null;
+    } catch (error) {
+      this._environmentsError = (error as Error).message;
+    }
+    this._emit();
+    return this._environments;
+  }
+
+  /**
+   * Read the parameters of the notebook at `path`; resolves to them, or to null on failure
+   * or when another path was chosen meanwhile.
+   */
+  async setPath(path: string): Promise<INotebookParameters | null> {
+    const request = ++this._pathRequest;
+    this._notebook = null;
+    this._notebookError = null;
+    this._emit();
+    try {
+      const notebook = await this._client.getParameters(path);
+      if (request !== this._pathRequest) {
+        return null;
+      }
+      this._notebook = notebook;
+      return notebook;
+    } catch (error) {
+      if (request === this._pathRequest) {
+        this._notebookError = (error as Error).message;
+      }
+      return null;
+    } finally {
+      this._emit();
+    }
+  }
+
+  /** Create what the form asks for; rejects with the server's ApiError. */
+  async create(request: CreateRequest): Promise<Created> {
+    const { settings } = request;
+    switch (request.kind) {
+      case 'job':
+        return { kind: 'job', job: await this._client.createJob(settings) };
+      case 'schedule': {
+        const { cron, timezone, overlap, catchup } = request.schedule;
+        const schedule = await this._client.createSchedule({
+          ...settings,
+          cron,
+          timezone,
+          overlap_policy: overlap,
+          catchup_policy: catchup
+        });
+        return { kind: 'schedule', schedule };
+      }
+      case 'sweep':
+        return {
+          kind: 'sweep',
+          sweep: await this._client.createSweep({ ...settings, grid: request.grid })
+        };
+    }
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this.cron.dispose();
+    Signal.clearData(this);
+  }
+
+  private _emit(): void {
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _environments: IEnvironments | null = null;
+  private _environmentsError: string | null = null;
+  private _notebook: INotebookParameters | null = null;
+  private _notebookError: string | null = null;
+  private _pathRequest = 0;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+}
+
+/** Ask the server only once the user paused typing for this long. */
+const CRON_DEBOUNCE_MS = 400;
+
+/** The server's next fire times for a cron and time zone, checked as the user types. */
+export class CronPreviewModel implements IDisposable {
+  constructor(private _client: NbJobsClient) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The next five fire times, or null before the first answer or after an error. */
+  get nextFireTimes(): readonly string[] | null {
+    return this._next;
+  }
+
+  /** The server's objection to the cron or time zone. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  get isDisposed(): boolean {
+    return this._debouncer.isDisposed;
+  }
+
+  /** Check this cron in this time zone, once typing pauses. */
+  check(cron: string, timezone: string): void {
+    this._debouncer.invoke(cron, timezone).catch(() => undefined);
+  }
+
+  dispose(): void {
+    this._debouncer.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _validate(cron: string, timezone: string): Promise<void> {
+    const request = ++this._request;
+    try {
+      const info = await this._client.validateCron(cron, timezone, 5);
+      if (request === this._request) {
+        this._next = info.next_fire_times;
+        this._error = null;
+      }
+    } catch (error) {
+      if (request === this._request) {
+        this._next = null;
+        this._error = (error as Error).message;
+      }
+    }
+    if (!this.isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _debouncer = new Debouncer(
+    (cron: string, timezone: string) => this._validate(cron, timezone),
+    CRON_DEBOUNCE_MS
+  );
+  private _next: string[] | null = null;
+  private _error: string | null = null;
+  private _request = 0;
+  private _changed = new Signal<this, void>(this);
+}
