@@ -15,7 +15,7 @@ SPEC_PATH = Path(__file__).parent / "openapi.yaml"
 ERROR = {"$ref": "#/components/schemas/Error"}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
-# Schedules, sweeps and instances add their models here as they land.
+# The request and response models of the paths below.
 MODELS = [models.Job, models.JobCreate, models.JobPage, models.JobRerun, models.BulkRequest,
           models.BulkResult, models.OutputList, models.LogChunk, models.Environments,
           models.NotebookParameters, models.Schedule, models.ScheduleCreate,

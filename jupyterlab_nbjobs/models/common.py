@@ -18,10 +18,6 @@ class JobStatus(str, enum.Enum):
     stopping = "stopping"
     stopped = "stopped"
 
-    @property
-    def is_final(self) -> bool:
-        return self in FINAL_STATUSES
-
 
 # JobStatus is a str enum, so these sets also answer for plain strings ("failed" in ...).
 FINAL_STATUSES = frozenset({JobStatus.completed, JobStatus.failed, JobStatus.stopped})

@@ -19,7 +19,6 @@ from ..models import (
     JobCreate,
     JobListQuery,
     JobSettings,
-    JobStatus,
     LogChunk,
     NotebookParameters,
     OutputList,
@@ -142,7 +141,7 @@ class JobService:
         async with self._dispatch_lock:
             for backend in self.backends.values():
                 cap = backend.capacity()
-                room = 1000 if cap is None else cap - await self.store.count_active(backend.name)
+                room = 1000 if cap is None else cap - await self.store.count_running(backend.name)
                 if room <= 0:
                     continue
                 claimed = await self.store.claim_queued(backend.name, room)
@@ -330,7 +329,7 @@ class JobService:
     # -- restart safety -----------------------------------------------------------------
     async def reconcile(self) -> None:
         """On start: hand every run the store believes active to its backend, then dispatch."""
-        rows = await self.store.active()
+        rows = await self.store.running()
         by_backend: dict[str, list[ActiveRun]] = {}
         for row in rows:
             if row["backend"] not in self.backends:
@@ -348,13 +347,3 @@ class JobService:
     async def close(self) -> None:
         for backend in self.backends.values():
             await backend.close()
-
-
-def job_status(value: str) -> JobStatus:
-    try:
-        return JobStatus(value)
-    except ValueError:
-        raise InvalidRequest(
-            f"unknown status {value!r}; one of {[s.value for s in JobStatus]}",
-            reason="invalid_status", field="status",
-        ) from None

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidRequest, NotFound
+from ..models import FINAL_STATUSES
 from ..runner.contract import FILES_DIR
 from .inputs import resolve_under_root
 
-FINAL = ("completed", "failed", "stopped")
+FINAL = {s.value for s in FINAL_STATUSES}
 
 
 def _kind(name: str, stem: str) -> str:

@@ -11,21 +11,17 @@ from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import InvalidRequest
-from ..models import JobListQuery
+from ..models import RUNNING_STATUSES, JobListQuery
 from .engine import Database
 from .tables import JobRow, JobTagRow, utcnow
 
 COLUMNS = [c for c in JobRow.__table__.columns]
 SORT_COLUMNS = {"created_at": JobRow.created_at, "name": JobRow.name, "status": JobRow.status}
-ACTIVE = ("running", "stopping")
+RUNNING = sorted(s.value for s in RUNNING_STATUSES)  # a backend holds the run
 
 
-# The old name, still imported by the schedule service and the CLI: use models.JobListQuery.
+# The old name, still imported by the schedule service: use models.JobListQuery.
 JobQuery = JobListQuery
-
-
-def _row(mapping) -> dict[str, Any]:
-    return dict(mapping)
 
 
 def encode_cursor(sort_value: Any, job_id: str) -> str:
@@ -119,26 +115,26 @@ class JobStore:
     def get(self, job_id: str) -> dict[str, Any] | None:
         with self.db.engine.connect() as conn:
             found = conn.execute(select(*COLUMNS).where(JobRow.id == job_id)).mappings().first()
-        return _row(found) if found else None
+        return dict(found) if found else None
 
     def get_by_idempotency_key(self, key: str) -> dict[str, Any] | None:
         with self.db.engine.connect() as conn:
             found = conn.execute(
                 select(*COLUMNS).where(JobRow.idempotency_key == key)
             ).mappings().first()
-        return _row(found) if found else None
+        return dict(found) if found else None
 
-    def count_active(self, backend: str) -> int:
+    def count_running(self, backend: str) -> int:
         with self.db.engine.connect() as conn:
             return conn.execute(
                 select(func.count()).select_from(JobRow)
-                .where(JobRow.backend == backend, JobRow.status.in_(ACTIVE))
+                .where(JobRow.backend == backend, JobRow.status.in_(RUNNING))
             ).scalar_one()
 
-    def active(self) -> list[dict[str, Any]]:
+    def running(self) -> list[dict[str, Any]]:
         with self.db.engine.connect() as conn:
-            rows = conn.execute(select(*COLUMNS).where(JobRow.status.in_(ACTIVE))).mappings()
-            return [_row(r) for r in rows]
+            rows = conn.execute(select(*COLUMNS).where(JobRow.status.in_(RUNNING))).mappings()
+            return [dict(r) for r in rows]
 
     def list(self, q: JobListQuery) -> tuple[list[dict[str, Any]], str | None]:
         """One keyset page of the jobs that match, and the cursor of the next (None: last)."""
@@ -166,7 +162,7 @@ class JobStore:
         order = (col.desc(), JobRow.id.desc()) if descending else (col.asc(), JobRow.id.asc())
         stmt = stmt.order_by(*order).limit(q.limit + 1)
         with self.db.engine.connect() as conn:
-            rows = [_row(r) for r in conn.execute(stmt).mappings()]
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
         next_cursor = None
         if len(rows) > q.limit:
             rows = rows[: q.limit]
