@@ -7,11 +7,11 @@ import { initialText, kindOf, sweepSize } from '../model/params';
 import { INbJobs } from '../tokens';
 import { backendFields, ComputeSection, ComputeTexts, computeOptions } from './ComputeSection';
 import { Errors, Field } from './fields';
+import { OutputsSection } from './OutputsSection';
 import { IParamRow, ParametersSection } from './ParametersSection';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
 import { useSignal } from './useSignal';
 
-export type { Created };
 
 export type Mode = 'now' | 'schedule' | 'sweep';
 
@@ -257,80 +257,13 @@ export function CreateJobForm(props: {
           onChange={setSchedule}
         />
       )}
-      <fieldset className="jp-NbJobs-fieldset">
-        <legend>{trans.__('Outputs and environment')}</legend>
-        <Field id="output_formats" label={trans.__('Output formats')} error={shown['output_formats']}>
-          <div className="jp-NbJobs-inline">
-            {(envs?.output_formats ?? [{ name: 'ipynb', label: 'Notebook' }]).map(f => (
-              <label key={f.name} className="jp-NbJobs-check">
-                <input
-                  type="checkbox"
-                  value={f.name}
-                  disabled={f.name === 'ipynb'}
-                  checked={f.name === 'ipynb' || v.outputFormats.includes(f.name)}
-                  onChange={e =>
-                    set({
-                      outputFormats: e.target.checked
-                        ? [...v.outputFormats, f.name]
-                        : v.outputFormats.filter(x => x !== f.name)
-                    })
-                  }
-                />
-                {f.label}
-              </label>
-            ))}
-          </div>
-        </Field>
-        <Field id="package_input_folder" label={trans.__('Package input folder')}>
-          <input
-            id="nbjobs-package_input_folder"
-            type="checkbox"
-            checked={v.packageInputFolder}
-            onChange={e => set({ packageInputFolder: e.target.checked })}
-          />
-        </Field>
-        <Field id="env" label={trans.__('Environment variables')} error={shown['env']}>
-          <textarea
-            id="nbjobs-env"
-            className="jp-mod-styled jp-NbJobs-code"
-            rows={2}
-            placeholder="NAME=value"
-            value={v.env}
-            onChange={e => set({ env: e.target.value })}
-          />
-        </Field>
-        <Field id="timeout_seconds" label={trans.__('Timeout (seconds)')} error={shown['timeout_seconds']}>
-          <input
-            id="nbjobs-timeout_seconds"
-            className="jp-mod-styled"
-            type="number"
-            min={1}
-            placeholder={trans.__('none')}
-            value={v.timeout}
-            onChange={e => set({ timeout: e.target.value })}
-          />
-        </Field>
-        <Field id="max_retries" label={trans.__('Retries')} error={shown['max_retries']}>
-          <input
-            id="nbjobs-max_retries"
-            className="jp-mod-styled"
-            type="number"
-            min={0}
-            max={30}
-            value={v.retries}
-            onChange={e => set({ retries: e.target.value })}
-          />
-        </Field>
-        <Field id="tags" label={trans.__('Tags')} error={shown['tags']}>
-          <input
-            id="nbjobs-tags"
-            className="jp-mod-styled"
-            placeholder={trans.__('comma, separated')}
-            value={v.tags}
-            onChange={e => set({ tags: e.target.value })}
-          />
-        </Field>
-      </fieldset>
+      <OutputsSection
+        values={v}
+        formats={envs?.output_formats}
+        errors={shown}
+        trans={trans}
+        onChange={set}
+      />
       <div className="jp-NbJobs-formButtons">
         <button type="button" className="jp-mod-styled jp-mod-reject" onClick={props.onCancel}>
           {trans.__('Cancel')}
