@@ -1881,42 +1881,6 @@ export interface components {
              */
             cells_total: number;
         };
-        /**
-         * TriggerRun
-         * @description A run of a schedule that a remote service fires (a SageMaker pipeline execution).
-         */
-        TriggerRun: {
-            /**
-             * Execution Arn
-             * @default null
-             */
-            execution_arn: string | null;
-            /**
-             * Status
-             * @description running, stopping, stopped, failed or completed
-             */
-            status: string;
-            /**
-             * Aws Status
-             * @default null
-             */
-            aws_status: string | null;
-            /**
-             * Started At
-             * @default null
-             */
-            started_at: string | null;
-            /**
-             * Display Name
-             * @default null
-             */
-            display_name: string | null;
-            /**
-             * Failure Reason
-             * @default null
-             */
-            failure_reason: string | null;
-        };
         /** RunResult */
         RunResult: {
             job: components["schemas"]["Job"];
@@ -1992,7 +1956,7 @@ export interface components {
             recent_fires?: components["schemas"]["FireRecord"][];
             /**
              * Trigger Handle
-             * @description the remote schedule (SageMaker pipeline and EventBridge schedule) that fires this one while no Jupyter server runs; null: fired by the server
+             * @description the backend's cloud trigger (SageMaker: pipeline and EventBridge schedule) that fires this schedule while no Jupyter server runs; null: fired by the Jupyter server's scheduler
              * @default null
              */
             trigger_handle: {
@@ -2000,7 +1964,7 @@ export interface components {
             } | null;
             /**
              * Trigger Runs
-             * @description runs started by the remote schedule, newest first (GET of one schedule only)
+             * @description runs started by the cloud trigger, newest first (GET of one schedule only)
              */
             trigger_runs?: components["schemas"]["TriggerRun"][];
             /**
@@ -2378,6 +2342,42 @@ export interface components {
         SweepList: {
             /** Sweeps */
             sweeps: components["schemas"]["Sweep"][];
+        };
+        /**
+         * TriggerRun
+         * @description A run started by a schedule's cloud trigger (a SageMaker pipeline execution).
+         */
+        TriggerRun: {
+            /**
+             * Execution Arn
+             * @default null
+             */
+            execution_arn: string | null;
+            /**
+             * Status
+             * @description running, stopping, stopped, failed or completed
+             */
+            status: string;
+            /**
+             * Aws Status
+             * @default null
+             */
+            aws_status: string | null;
+            /**
+             * Started At
+             * @default null
+             */
+            started_at: string | null;
+            /**
+             * Display Name
+             * @default null
+             */
+            display_name: string | null;
+            /**
+             * Failure Reason
+             * @default null
+             */
+            failure_reason: string | null;
         };
         Error: {
             message: string;

@@ -12,7 +12,6 @@ import { IParamRow, ParametersSection } from './ParametersSection';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
 import { useSignal } from './useSignal';
 
-
 export type Mode = 'now' | 'schedule' | 'sweep';
 
 /** The create-job form: run now, on a schedule, or as a parameter sweep. */

@@ -5,6 +5,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 /** The shortest interval a model polls at, whatever the settings say. */
 export const MIN_INTERVAL = 500;
 
+/** The longest (timers overflow past 24.8 days; backoff goes up to 10x this). */
+export const MAX_INTERVAL = 24 * 3600 * 1000;
+
+/** An interval setting in milliseconds, kept within what a poll can do. */
+export function clampInterval(ms: number): number {
+  return Math.min(MAX_INTERVAL, Math.max(MIN_INTERVAL, ms || 0));
+}
+
 /** Whether the browser tab is hidden (never, outside a browser). */
 export function pageHidden(): boolean {
   return typeof document !== 'undefined' && document.hidden === true;
@@ -23,7 +31,7 @@ export function frequency(interval: number): IPoll.Frequency {
  */
 export abstract class PollingModel implements IDisposable {
   constructor(options: PollingModel.IOptions) {
-    this._interval = Math.max(MIN_INTERVAL, options.interval);
+    this._interval = clampInterval(options.interval);
     this._poll = new Poll({
       auto: false,
       name: options.name,
@@ -69,7 +77,7 @@ export abstract class PollingModel implements IDisposable {
   }
 
   set interval(ms: number) {
-    this._interval = Math.max(MIN_INTERVAL, ms);
+    this._interval = clampInterval(ms);
     this._poll.frequency = frequency(this._interval);
   }
 
@@ -79,7 +87,8 @@ export abstract class PollingModel implements IDisposable {
       return;
     }
     this._active = active;
-    if (active && !this._finished) {
+    // A refresh under way starts the poll itself when it ends.
+    if (active && !this._finished && !this._refreshing) {
       void this.refresh();
     }
   }
@@ -87,7 +96,12 @@ export abstract class PollingModel implements IDisposable {
   /** Load now; while active, the next poll comes one interval later. Never rejects. */
   async refresh(): Promise<void> {
     this._finished = false;
-    await this.run(stale => this.load(stale), false);
+    this._refreshing += 1;
+    try {
+      await this.run(stale => this.load(stale), false);
+    } finally {
+      this._refreshing -= 1;
+    }
     if (this._active && !this._finished && !this._disposed) {
       void this._poll.schedule({ interval: this._interval, phase: 'refreshed' });
     }
@@ -172,6 +186,7 @@ export abstract class PollingModel implements IDisposable {
   private _loading = false;
   private _error: string | null = null;
   private _generation = 0;
+  private _refreshing = 0;
   private _changed = new Signal<this, void>(this);
 }
 

@@ -4,7 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { NbJobsClient } from '../api/client';
 import { IJob, isFinal } from '../api/types';
-import { frequency, MIN_INTERVAL, pageHidden } from './polling';
+import { clampInterval, frequency, pageHidden } from './polling';
 
 /**
  * Follows the jobs this browser session started until each is final, then emits
@@ -97,7 +97,7 @@ export class JobWatcher implements IDisposable {
   }
 
   private _interval(): number {
-    return Math.max(MIN_INTERVAL, this.interval());
+    return clampInterval(this.interval());
   }
 
   private _ids = new Set<string>();
