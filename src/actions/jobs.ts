@@ -36,7 +36,7 @@ export class JobActions {
    * cell index, select and scroll to that cell (the failing one).
    */
   async openOutput(job: IJob, cellIndex?: number): Promise<void> {
-    const outputs = await this.guard(() => this.service.client.listOutputs(job.id));
+    const outputs = await guard(() => this.service.client.listOutputs(job.id));
     const notebook = outputs?.find(o => o.kind === 'notebook');
     if (notebook) {
       const widget = await this.openPath(notebook.path);
@@ -69,7 +69,7 @@ export class JobActions {
 
   /** Download every output of the job, one file after the other. */
   async downloadAll(job: IJob): Promise<void> {
-    const outputs = await this.guard(() => this.service.client.listOutputs(job.id));
+    const outputs = await guard(() => this.service.client.listOutputs(job.id));
     for (const output of outputs ?? []) {
       this.download(job, output);
     }
@@ -80,13 +80,13 @@ export class JobActions {
     if (!ids.length) {
       return;
     }
-    const result = await this.guard(() => this.service.client.bulkStop(ids));
+    const result = await guard(() => this.service.client.bulkStop(ids));
     this.reportBulk(result?.errors, this.trans.__('stop'));
     await this.service.jobs.refresh();
   }
 
   async rerun(job: IJob): Promise<void> {
-    const created = await this.guard(() => this.service.client.rerunJob(job.id));
+    const created = await guard(() => this.service.client.rerunJob(job.id));
     if (created) {
       this.service.started(created);
     }
@@ -112,7 +112,7 @@ export class JobActions {
     if (!answer.button.accept) {
       return false;
     }
-    const result = await this.guard(() =>
+    const result = await guard(() =>
       this.service.client.bulkDelete(jobs.map(j => j.id))
     );
     if (result) {
@@ -120,11 +120,6 @@ export class JobActions {
       this.reportBulk(result.errors, this.trans.__('delete'));
     }
     return !!result;
-  }
-
-  /** Run a request; on failure show the server's message and resolve to undefined. */
-  guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    return guard(work);
   }
 
   private reportBulk(errors: IBulkResult['errors'] | undefined, verb: string): void {
