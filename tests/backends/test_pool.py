@@ -73,28 +73,68 @@ async def ready_pool(backend: LocalBackend, spares: int) -> None:
     await async_wait_for(lambda: len(backend.pool.ready_spares) >= spares, timeout=120)
 
 
+class Tracked(set):
+    """Pids a test saw, each remembered with its process's start time: under xdist other
+    workers start and end kernels all the time, so a pid that is gone may be reused by one of
+    theirs, and that process is neither this test's leak nor ours to kill."""
+
+    def __init__(self):
+        super().__init__()
+        self.born: dict[int, float | None] = {}
+
+    def add(self, pid: int) -> None:
+        if pid not in self.born:
+            try:
+                self.born[pid] = psutil.Process(pid).create_time()
+            except psutil.Error:
+                self.born[pid] = None  # already gone
+        super().add(pid)
+
+    def update(self, *pids) -> None:
+        for group in pids:
+            for pid in group:
+                self.add(pid)
+
+    def alive(self, pid: int) -> bool:
+        born = self.born.get(pid)
+        return born is not None and not gone(pid, born)
+
+
 @pytest.fixture
 def tracked():
-    """Pids a test saw (runners, kernels, spares, zygotes): all must be gone at the end."""
-    pids: set[int] = set()
+    """Pids a test saw (runners, kernels, spares, zygotes): all must be gone at the end, and
+    so must every process born in this test under this one (this xdist worker's children;
+    other workers' processes are not ours)."""
+    pids = Tracked()
     me = psutil.Process()
     # Children from before the test (say the session's moto server) are not this test's.
-    before = {c.pid for c in me.children(recursive=True)}
+    before = {(c.pid, c.create_time()) for c in me.children(recursive=True)}
     yield pids
     deadline = time.monotonic() + 20
-    left = []
+    left: list[psutil.Process] = []
     while time.monotonic() < deadline:
-        left = [p for p in pids if psutil.pid_exists(p) and not gone(p)]
-        left += [c.pid for c in me.children(recursive=True) if c.pid not in before]
+        left = []
+        for pid in pids:
+            if pids.alive(pid):
+                try:
+                    left.append(psutil.Process(pid))
+                except psutil.NoSuchProcess:
+                    pass
+        for child in me.children(recursive=True):
+            try:
+                if (child.pid, child.create_time()) not in before:
+                    left.append(child)
+            except psutil.NoSuchProcess:
+                pass
         if not left:
             return
         time.sleep(0.2)
-    for pid in left:
+    for proc in left:
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
+            proc.kill()  # psutil checks it is still the same process (pid + start time)
+        except psutil.NoSuchProcess:
             pass
-    raise AssertionError(f"processes left running: {left}")
+    raise AssertionError(f"processes left running: {sorted({p.pid for p in left})}")
 
 
 def track_pool(backend: LocalBackend, tracked: set[int]) -> None:

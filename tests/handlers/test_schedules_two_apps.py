@@ -4,6 +4,7 @@ a `jupyter server` subprocess. Every fire of a schedule runs once, as a real ker
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -14,8 +15,6 @@ from datetime import datetime
 
 import pytest
 
-from tests.support.pg import free_port
-
 
 @pytest.fixture
 def nbjobs_config(tmp_path):
@@ -25,9 +24,11 @@ def nbjobs_config(tmp_path):
 
 
 def start_second_server(tmp_path, root_dir, db_url):
-    port = free_port()
+    # Port 0: the server asks the OS for a free port itself and writes the one it got to its
+    # runtime file (read by wait_ready), so no port picked here can be taken first by an
+    # xdist worker or another run; port_retries=0: a lost race fails, it does not move.
     cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
            "--IdentityProvider.token=second", f"--ServerApp.root_dir={root_dir}",
            "--ServerApp.jpserver_extensions={'jupyterlab_nbjobs': True}",
            f"--NbJobsApp.db_url={db_url}",
@@ -37,20 +38,23 @@ def start_second_server(tmp_path, root_dir, db_url):
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime-b")}
     log = open(tmp_path / "second.log", "wb")  # closed by the caller
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    return proc, port, log
+    return proc, tmp_path / "runtime-b", log
 
 
-def wait_ready(port: int, proc, timeout: float = 90) -> None:
+def wait_ready(runtime_dir, proc, timeout: float = 90) -> int:
+    """Wait until the second server answers; return its port."""
     deadline = time.monotonic() + timeout
+    info = runtime_dir / f"jpserver-{proc.pid}.json"
     while time.monotonic() < deadline:
         assert proc.poll() is None, "second server exited"
         try:
+            port = json.loads(info.read_text())["port"]
             req = urllib.request.Request(f"http://127.0.0.1:{port}/nbjobs/schedules",
                                          headers={"Authorization": "token second"})
             with urllib.request.urlopen(req, timeout=2) as resp:
                 if resp.status == 200:
-                    return
-        except OSError:
+                    return port
+        except (OSError, ValueError, KeyError):
             pass
         time.sleep(0.3)
     raise AssertionError("second server did not start")
@@ -61,9 +65,9 @@ async def test_two_servers_run_each_fire_once(api, notebook, jp_serverapp, jp_ro
     app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
     await app._start_jupyter_server_extension(jp_serverapp)
     nb = notebook("twice.ipynb", "x = 1")
-    proc, port, log = start_second_server(tmp_path, jp_root_dir, nbjobs_config["db_url"])
+    proc, runtime_dir, log = start_second_server(tmp_path, jp_root_dir, nbjobs_config["db_url"])
     try:
-        await asyncio.to_thread(wait_ready, port, proc)
+        await asyncio.to_thread(wait_ready, runtime_dir, proc)
         code, sched = await api.post("schedules", {"input_path": nb, "cron": "* * * * * */2",
                                                    "overlap_policy": "allow",
                                                    "catchup_policy": "skip"})

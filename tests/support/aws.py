@@ -13,7 +13,6 @@ import copy
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import tarfile
@@ -32,20 +31,35 @@ IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/sagemaker-distribution:latest
 _server: dict[str, Any] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# moto's own server on port 0: the OS picks a free port at bind time and the child reports
+# it, so two processes (xdist workers, or two pytest runs on one machine) can never race for
+# a port chosen before the bind, and a health check can never reach another process's moto.
+_MOTO_MAIN = """
+import os, sys, threading
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+sys.stdout.write(f"{server.get_host_and_port()[1]}\\n")
+sys.stdout.flush()
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+threading.Event().wait()
+"""
 
 
 def moto_url() -> str:
-    """Start `moto_server` once per process on a free loopback port; stopped at exit."""
+    """Start a moto server once per process (so once per xdist worker) on a free loopback
+    port; stopped at exit."""
     if "url" in _server and _server["proc"].poll() is None:
         return _server["url"]
-    port = _free_port()
-    proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", _MOTO_MAIN], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    atexit.register(_stop, proc)
+    line = proc.stdout.readline().strip()  # "" if it died before binding
+    proc.stdout.close()
+    if not line.isdigit():
+        _stop(proc)
+        raise RuntimeError("moto server did not start")
+    url = f"http://127.0.0.1:{line}"
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -53,10 +67,9 @@ def moto_url() -> str:
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("moto_server did not start") from None
+                _stop(proc)
+                raise RuntimeError("moto server did not answer") from None
             time.sleep(0.1)
-    atexit.register(_stop, proc)
     _server.update(url=url, proc=proc)
     return url
 

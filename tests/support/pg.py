@@ -31,6 +31,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _tail(path: str, size: int = 2000) -> str:
+    try:
+        with open(path, errors="replace") as fh:
+            return fh.read()[-size:]
+    except OSError:
+        return ""
+
+
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield an SQLAlchemy URL of a fresh PostgreSQL server; stop and delete it after."""
@@ -47,7 +55,6 @@ def postgres_server() -> Iterator[str]:
         for path in (base, sock):
             os.chown(path, user.pw_uid, user.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
 
     def run(*cmd: str) -> None:
         subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
@@ -55,15 +62,27 @@ def postgres_server() -> Iterator[str]:
     try:
         run(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
             "--no-sync")
-        run(f"{bin_dir}/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o",
-            f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=50", "start")
+        # A free port is only free until someone binds it: another xdist worker or another
+        # pytest run on this machine may take it first. Then the postmaster cannot bind and
+        # pg_ctl -w fails (it waits for *this* data directory's server, so it never mistakes
+        # another one for ours): try again on a new port.
+        for attempt in range(5):
+            port = free_port()
+            try:
+                run(f"{bin_dir}/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o",
+                    f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c max_connections=50", "start")
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 4 or "in use" not in _tail(log):
+                    raise
         try:
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         finally:
             subprocess.run([*as_user, f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "-w",
                             "stop"], capture_output=True, timeout=120)
     except subprocess.CalledProcessError as exc:
-        raise RuntimeError(f"PostgreSQL did not start: {exc.stderr.decode()[-2000:]}") from exc
+        raise RuntimeError(f"PostgreSQL did not start: {exc.stderr.decode()[-2000:]}"
+                           f"\n{_tail(log)}") from exc
     finally:
         shutil.rmtree(base, ignore_errors=True)
