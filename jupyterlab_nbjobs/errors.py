@@ -31,12 +31,14 @@ class InvalidRequest(NbJobsError):
         problems = exc.errors()
         first = problems[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
-        if first.get("type") == "extra_forbidden":
+        kind = first.get("type", "")
+        if kind == "extra_forbidden":
             message, reason = f"unknown field {field!r}", "unknown_field"
         else:
             message = first.get("msg", "invalid value").removeprefix("Value error, ")
             message = f"{field}: {message}" if field else message
-            reason = "invalid_value"
+            # A model's own check names its reason with its error type (invalid_status, ...).
+            reason = kind if kind.startswith("invalid_") else "invalid_value"
         more = len(problems) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"

@@ -17,16 +17,11 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M:
-    """A model from client data, or a 400. A model's own check that raises a
-    PydanticCustomError of type `invalid_...` names the answer's reason with it."""
+    """A model from client data, or a 400 worded by InvalidRequest.from_validation."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = InvalidRequest.from_validation(exc)
-        kind = exc.errors()[0]["type"]
-        if kind.startswith("invalid_"):
-            error.reason = kind
-        raise error from None
+        raise InvalidRequest.from_validation(exc) from None
 
 
 class NbJobsHandler(ExtensionHandlerMixin, APIHandler):

@@ -58,6 +58,11 @@ class JobService:
             self._kernel_specs = (now, self._read_kernel_specs())
         return self._kernel_specs[1]
 
+    def output_path(self, name: str, owner_id: str) -> str:
+        """Where the outputs of a job (or of a cloud-fired schedule's runs) are published,
+        relative to the server root."""
+        return f"{self.outputs_folder}/{inputs.slug(name)}-{owner_id[:8]}"
+
     def add_backend(self, backend: Backend, default: bool = False) -> None:
         self.backends[backend.name] = backend
         if default:
@@ -120,7 +125,7 @@ class JobService:
                                snapshot_from=snapshot_from,
                                skip_dirs=(Path(self.root_dir) / self.outputs_folder,))
         name = request.name or Path(request.input_path).stem
-        output_path = f"{self.outputs_folder}/{inputs.slug(name)}-{job_id[:8]}"
+        output_path = self.output_path(name, job_id)
         return {
             "id": job_id, "name": name, "input_path": request.input_path,
             "kernel_name": checked["kernel_name"], "backend": checked["backend"],

@@ -22,6 +22,7 @@ from ..errors import InvalidRequest, NbJobsError, NotFound
 from ..models import (
     FireRecord,
     JobCreate,
+    JobListQuery,
     JobSettings,
     RunResult,
     Schedule,
@@ -30,7 +31,6 @@ from ..models import (
     TriggerRun,
 )
 from ..store.aio import AsyncStore, aio
-from ..store.jobs import JobQuery
 from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
@@ -162,7 +162,7 @@ class ScheduleService:
 
     async def get(self, schedule_id: str) -> Schedule:
         row = await self._row(schedule_id)
-        runs, _ = await self.jobs.list(JobQuery(schedule_id=schedule_id, limit=5))
+        runs, _ = await self.jobs.list(JobListQuery(schedule_id=schedule_id, limit=5))
         fires = await self.store.fires(schedule_id, 10)
         model = await asyncio.to_thread(self._model, row, fires)
         model.last_runs = runs

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backends.base import ScheduleRequest, ScheduleTrigger
 from ..errors import Conflict
-from ..runner.contract import SPEC_FILE, WORK_DIR, RunnerSpec, write_json_atomic
+from ..runner.contract import SPEC_FILE, WORK_DIR, runner_spec, write_json_atomic
 from ..store.tables import utcnow
 from . import cron, inputs
 
@@ -58,16 +58,8 @@ class Triggers:
         settings = schedule["settings"]
         job_dir = self.schedules_dir / schedule["id"] / f"trigger-{uuid.uuid4().hex[:12]}"
         inputs.copy_snapshot(Path(schedule["snapshot_dir"]), job_dir / WORK_DIR)
-        notebook = Path(settings["input_path"]).name
-        output = (Path(self.jobs.root_dir) / self.jobs.outputs_folder
-                  / f"{inputs.slug(schedule['name'])}-{schedule['id'][:8]}")
-        spec: RunnerSpec = {
-            "job_id": schedule["id"], "attempt": 1, "notebook": notebook,
-            "kernel_name": settings["kernel_name"], "parameters": settings["parameters"],
-            "output_formats": settings["output_formats"], "env": settings["env"],
-            "timeout_seconds": settings["timeout_seconds"], "output_dir": str(output),
-            "output_stem": Path(notebook).stem,
-        }
+        output = Path(self.jobs.root_dir) / self.jobs.output_path(schedule["name"], schedule["id"])
+        spec = runner_spec(settings, job_id=schedule["id"], attempt=1, output_dir=output)
         write_json_atomic(job_dir / SPEC_FILE, spec)
         return ScheduleRequest(
             schedule_id=schedule["id"], cron=schedule["cron"], timezone=schedule["timezone"],

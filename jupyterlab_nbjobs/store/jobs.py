@@ -20,9 +20,6 @@ SORT_COLUMNS = {"created_at": JobRow.created_at, "name": JobRow.name, "status": 
 RUNNING = sorted(s.value for s in RUNNING_STATUSES)  # a backend holds the run
 
 
-# The old name, still imported by the schedule service: use models.JobListQuery.
-JobQuery = JobListQuery
-
 
 def encode_cursor(sort_value: Any, job_id: str) -> str:
     if isinstance(sort_value, datetime):
