@@ -3,7 +3,7 @@
 Every path ends the same way: the kernel is killed, the (possibly partial) executed
 notebook, the other formats and the files the notebook wrote are saved, and result.json
 is written last. Heavy imports (papermill, nbclient, nbconvert) happen inside, timed, so a
-warm process that imported them already (issue 6) pays nothing.
+warm process that imported them already pays nothing.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ async def run_job_async(
     """Run one attempt. Set `stop_event` to stop it (what SIGTERM does in run_job).
 
     `start_kernel(kernel_name, cwd, env) -> (manager, client)` replaces the fresh kernel
-    start, e.g. by a warm pool handing out a pre-started kernel (issue 6). It must give a
+    start, e.g. by a warm pool handing out a pre-started kernel. It must give a
     kernel used by this job alone, already in `cwd` with `env` applied; the runner shuts
     it down at the end like its own.
     """

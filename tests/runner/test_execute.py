@@ -234,7 +234,7 @@ def test_stale_result_of_an_earlier_attempt_is_replaced(tmp_path):
 
 
 def test_kernel_starter_hook_gets_kernel_cwd_and_env(tmp_path):
-    """The seam a warm kernel pool (issue 6) plugs into."""
+    """The seam a warm kernel pool plugs into."""
     import asyncio
 
     from jupyterlab_nbjobs.runner import notebook

@@ -145,7 +145,7 @@ class LocalBackend(Backend):
     def _launch(self, run: RunRequest) -> Watched:
         """Start a runner for `run` and return what identifies it.
 
-        The one place a runner comes to life: a warm pool (issue 6) replaces this method.
+        The one place a runner comes to life: a warm pool replaces this method.
         Blocking; called off the event loop.
         """
         job_dir = Path(run.job_dir)
