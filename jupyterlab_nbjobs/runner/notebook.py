@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,7 @@ async def start_kernel(
     else:
         km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=kernel_spec_manager())
     extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
+    use_ipc_transport(km)
     kernel_env = dict(os.environ)
     kernel_env.update(env or {})
     await km.start_kernel(cwd=str(cwd), env=kernel_env, extra_arguments=extra)
@@ -116,6 +119,25 @@ async def start_kernel(
         raise
     kc.allow_stdin = False
     return km, kc
+
+
+def use_ipc_transport(km: AsyncKernelManager) -> None:
+    """Talk to an ipykernel over Unix sockets in a private folder instead of TCP ports.
+
+    jupyter_client picks TCP ports by binding and releasing them, and the kernel binds them
+    a moment later: with jobs starting side by side, another process can take a port in
+    between and the kernel dies with "Address already in use". Socket files cannot be taken
+    that way. Other kernels keep TCP (not all of them speak ipc)."""
+    if not km.ipykernel:
+        return
+    folder = tempfile.mkdtemp(prefix="nbjobs-k-")  # short: a socket path has ~100 bytes
+    km.transport = "ipc"
+    km.ip = os.path.join(folder, "k")
+
+
+def _remove_ipc_folder(km: Any) -> None:
+    if getattr(km, "transport", "tcp") == "ipc":
+        shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
 def kernel_pid(km: Any) -> int | None:
@@ -145,6 +167,7 @@ async def shutdown_kernel(km: Any, kc: Any = None) -> None:
         await km.cleanup_resources()
     except Exception:  # noqa: BLE001
         pass
+    _remove_ipc_folder(km)
 
 
 CLEAN_EXIT_VALUES = {"", "0", "None"}
