@@ -47,6 +47,13 @@ class JobService:
         self.backends: dict[str, Backend] = {}
         self.default_backend = "local"
         self._dispatch_lock = asyncio.Lock()
+        # A job this server claimed is ours until its start() returns: a stop meanwhile is
+        # kept for the start (which then skips the launch or stops the run it launched), never
+        # sent to a backend that does not know the run yet (it would take it for another
+        # server's and find it dead). _claims are the claims whose rows dispatch has not seen.
+        self._starting: set[str] = set()
+        self._stop_asked: set[str] = set()
+        self._claims: set[asyncio.Future] = set()
         self._finished_waiters: dict[str, list[asyncio.Future]] = {}
         self.listeners: list[Callable[[Job], Any]] = []  # told of every final state
 
@@ -143,25 +150,66 @@ class JobService:
     # -- dispatching --------------------------------------------------------------------
     async def dispatch(self) -> None:
         """Start queued jobs while their backend has room. Safe to call any time."""
+        ended: list[Job] = []
         async with self._dispatch_lock:
-            for backend in self.backends.values():
-                cap = backend.capacity()
-                room = 1000 if cap is None else cap - await self.store.count_running(backend.name)
-                if room <= 0:
-                    continue
-                claimed = await self.store.claim_queued(backend.name, room)
-                for row in claimed:
-                    await self._start(backend, row)
+            again = True
+            while again:  # a claim that ended without a run left room: fill it
+                again = False
+                for backend in self.backends.values():
+                    cap = backend.capacity()
+                    room = (1000 if cap is None
+                            else cap - await self.store.count_running(backend.name))
+                    if room <= 0:
+                        continue
+                    for row in await self._claim(backend, room):
+                        started, job = await self._start(backend, row)
+                        again = again or not started
+                        if job is not None:
+                            ended.append(job)
+        for job in ended:  # outside the lock: a listener may create jobs
+            await self._tell(job)
 
-    async def _start(self, backend: Backend, row: dict[str, Any]) -> None:
+    async def _claim(self, backend: Backend, room: int) -> list[dict[str, Any]]:
+        """Claim queued rows; they are ours (in _starting) before anyone may look at them."""
+        seen = asyncio.get_running_loop().create_future()
+        self._claims.add(seen)
         try:
-            run = await asyncio.to_thread(job_dirs.prepare_attempt, row, self.root_dir)
+            claimed = await self.store.claim_queued(backend.name, room)
+            self._starting.update(row["id"] for row in claimed)
+            return claimed
+        finally:
+            self._claims.discard(seen)
+            seen.set_result(None)
+
+    async def _start(self, backend: Backend, row: dict[str, Any]) -> tuple[bool, Job | None]:
+        """Start one claimed row. Returns (launched, the job if it ended instead). Never calls
+        on_finished: that dispatches, and dispatch holds its lock while it starts."""
+        job_id, attempt = row["id"], row["attempts"]
+        try:
+            if job_id not in self._stop_asked:
+                run = await asyncio.to_thread(job_dirs.prepare_attempt, row, self.root_dir)
+            if job_id in self._stop_asked:
+                _, job = await self._record_finished(job_id, attempt, {
+                    "status": "stopped", "error": {"message": "the job was stopped before it "
+                                                              "started", "reason": "stopped"}})
+                return False, job
             await backend.start(run)
         except Exception as exc:
-            log.exception("could not start job %s", row["id"])
-            await self.on_finished(row["id"], row["attempts"], {
+            log.exception("could not start job %s", job_id)
+            _, job = await self._record_finished(job_id, attempt, {
                 "status": "failed", "error": {"message": f"could not start: {exc}",
                                               "reason": "start_failed"}})
+            return False, job
+        finally:
+            self._starting.discard(job_id)
+            stop_now = job_id in self._stop_asked
+            self._stop_asked.discard(job_id)
+        if stop_now:  # asked while start() ran: the backend knows the run now
+            try:
+                await backend.stop(job_id)
+            except Exception:
+                log.exception("could not stop job %s after its start", job_id)
+        return True, None
 
     # -- events from backends (BackendEvents) --------------------------------------------
     async def on_started(self, job_id: str, attempt: int, handle: dict[str, Any]) -> None:
@@ -172,10 +220,20 @@ class JobService:
                                 only_if_status=("running", "stopping"))
 
     async def on_finished(self, job_id: str, attempt: int, result: RunnerResult) -> None:
+        recorded, job = await self._record_finished(job_id, attempt, result)
+        if job is not None:
+            await self._tell(job)
+        if recorded:
+            await self.dispatch()
+
+    async def _record_finished(self, job_id: str, attempt: int, result: RunnerResult
+                               ) -> tuple[bool, Job | None]:
+        """Record an attempt's end: queued again for a retry, or final. Returns (recorded,
+        the job if it is final now)."""
         row = await self.store.get(job_id)
         if row is None or row["status"] in FINAL or row["attempts"] != attempt:
             self._wake(job_id)
-            return
+            return False, None
         status = result.get("status", "failed")
         error = result.get("error")
         progress = {k: result[k] for k in ("cells_done", "cells_total") if k in result}
@@ -191,16 +249,16 @@ class JobService:
             await self.store.update(job_id, status=status, error=error, ended_at=utcnow(),
                                     only_if_status=("running", "stopping"), **progress)
         self._wake(job_id)
-        if not retry:
-            job = await self.get(job_id)
-            for listener in list(self.listeners):
-                try:
-                    result_ = listener(job)
-                    if asyncio.iscoroutine(result_):
-                        await result_
-                except Exception:
-                    log.exception("job listener failed")
-        await self.dispatch()
+        return True, (None if retry else await self.get(job_id))
+
+    async def _tell(self, job: Job) -> None:
+        for listener in list(self.listeners):
+            try:
+                result_ = listener(job)
+                if asyncio.iscoroutine(result_):
+                    await result_
+            except Exception:
+                log.exception("job listener failed")
 
     def _wake(self, job_id: str) -> None:
         for fut in self._finished_waiters.pop(job_id, []):
@@ -281,6 +339,11 @@ class JobService:
             row = await self.get_row(job_id)  # it was claimed meanwhile: stop the run
         if row["status"] == "running":
             await self.store.update(job_id, status="stopping", only_if_status=("running",))
+        if self._claims:  # a claim under way may have taken this job for this server
+            await asyncio.wait(list(self._claims))
+        if job_id in self._starting:  # ours, its start() not done: the start stops it
+            self._stop_asked.add(job_id)
+            return await self.get(job_id)
         backend = self.backends.get(row["backend"])
         if backend is not None:
             if not backend.reaches(job_id):
