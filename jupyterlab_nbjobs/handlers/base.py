@@ -15,6 +15,13 @@ from ..errors import InvalidRequest, NbJobsError
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_BODY_BYTES = 2 << 20  # a request body; one JSON field of it is at most MAX_JSON_BYTES
+
+
+class BodyTooLarge(NbJobsError):
+    status_code = 413
+    reason = "body_too_large"
+
 
 def validate(model: type[M], data: dict[str, Any]) -> M:
     """A model from client data, or a 400 worded by InvalidRequest.from_validation."""
@@ -37,11 +44,21 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
         return getattr(user, "username", None) if user else None
 
     def parse_body(self, model: type[M]) -> M:
+        body = self.request.body or b"{}"
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge(f"the request body is {len(body)} bytes; the limit is "
+                               f"{MAX_BODY_BYTES}")
         try:
-            data = json.loads(self.request.body or b"{}")
+            data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"request body is not valid JSON: {exc}",
                                  reason="malformed_json") from None
+        except ValueError as exc:  # an integer of more digits than int() converts
+            raise InvalidRequest(f"request body: {str(exc).split(';')[0]}",
+                                 reason="invalid_json_value") from None
+        except RecursionError:
+            raise InvalidRequest("request body nests too deeply to parse",
+                                 reason="invalid_json_value") from None
         if not isinstance(data, dict):
             raise InvalidRequest("request body must be a JSON object", reason="malformed_json")
         return validate(model, data)

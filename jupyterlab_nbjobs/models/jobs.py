@@ -9,22 +9,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .common import JobSettings, JobStatus, StrictModel, check_parameters
+from .common import JobSettings, JobStatus, Parameters, StrictModel, Text, text
 
 SORT_KEYS = ("created_at", "name", "status")
+IdempotencyKey = text(min_length=1, max_length=200)
 
 
 class JobCreate(JobSettings):
-    idempotency_key: str | None = Field(default=None, max_length=200)
+    idempotency_key: IdempotencyKey | None = None
 
 
 class JobRerun(StrictModel):
-    parameters: dict[str, Any] | None = None
-
-    @field_validator("parameters")
-    @classmethod
-    def _parameters(cls, value):
-        return None if value is None else check_parameters(value)
+    parameters: Parameters | None = None
 
 
 class JobListQuery(StrictModel):
@@ -36,15 +32,15 @@ class JobListQuery(StrictModel):
 
     statuses: list[JobStatus] = Field(default_factory=list, alias="status",
                                       description="comma-separated statuses")
-    name: str | None = Field(default=None, description="substring, case-insensitive")
-    tag: str | None = None
-    schedule_id: str | None = None
-    sweep_id: str | None = None
+    name: Text | None = Field(default=None, description="substring, case-insensitive")
+    tag: Text | None = None
+    schedule_id: Text | None = None
+    sweep_id: Text | None = None
     updated_since: datetime | None = None
     sort: str = Field(default="-created_at",
                       description="created_at, name or status; '-' for descending")
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: Text | None = None
 
     @field_validator("statuses", mode="before")
     @classmethod
@@ -76,14 +72,14 @@ class JobListQuery(StrictModel):
     @field_validator("sort")
     @classmethod
     def _sort(cls, value):
-        if value.lstrip("-") not in SORT_KEYS:
+        if value.removeprefix("-") not in SORT_KEYS:
             raise PydanticCustomError(
                 "invalid_sort", f"must be one of {sorted(SORT_KEYS)} with an optional '-'")
         return value
 
     @property
     def sort_key(self) -> str:
-        return self.sort.lstrip("-")
+        return self.sort.removeprefix("-")
 
     @property
     def descending(self) -> bool:
@@ -91,7 +87,7 @@ class JobListQuery(StrictModel):
 
 
 class BulkRequest(StrictModel):
-    ids: list[str] = Field(min_length=1, max_length=1000)
+    ids: list[Text] = Field(min_length=1, max_length=1000)
 
 
 class BulkResult(BaseModel):
@@ -146,6 +142,10 @@ class Job(BaseModel):
     updated_at: datetime
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    redacted: list[str] = Field(
+        default_factory=list, description="fields stored (by an older version) with values "
+        "an answer cannot hold: shown redacted (lone surrogates as U+FFFD, too deep as null, "
+        "invalid as the default)")
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .common import JobSettings, StrictModel
+from .common import Env, JobSettings, JsonObject, Name, Parameters, StrictModel, Tag, Text
 from .jobs import Job, JobRerun
 
 
@@ -24,9 +24,9 @@ class CatchupPolicy(str, enum.Enum):
 
 
 class ScheduleCreate(JobSettings):
-    cron: str = Field(description="5-field cron or a preset: hourly, daily at HH:MM, "
-                                  "weekdays at HH:MM, weekly, monthly, @daily, ...")
-    timezone: str = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin")
+    cron: Text = Field(description="5-field cron or a preset: hourly, daily at HH:MM, "
+                                   "weekdays at HH:MM, weekly, monthly, @daily, ...")
+    timezone: Text = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin")
     start_at: datetime | None = None
     end_at: datetime | None = None
     active: bool = True
@@ -44,20 +44,20 @@ class ScheduleCreate(JobSettings):
 class ScheduleUpdate(StrictModel):
     """Every field of ScheduleCreate, all optional: only the fields sent change."""
 
-    input_path: str | None = None
-    name: str | None = Field(default=None, max_length=200)
-    kernel_name: str | None = None
-    backend: str | None = None
-    backend_options: dict[str, Any] | None = None
-    parameters: dict[str, Any] | None = None
-    output_formats: list[str] | None = None
+    input_path: Text | None = None
+    name: Name | None = None
+    kernel_name: Text | None = None
+    backend: Text | None = None
+    backend_options: JsonObject | None = None
+    parameters: Parameters | None = None
+    output_formats: list[Text] | None = None
     package_input_folder: bool | None = None
-    env: dict[str, str] | None = None
-    timeout_seconds: float | None = Field(default=None, gt=0)
+    env: Env | None = None
+    timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     max_retries: int | None = Field(default=None, ge=0, le=30)
-    tags: list[str] | None = None
-    cron: str | None = None
-    timezone: str | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    cron: Text | None = None
+    timezone: Text | None = None
     start_at: datetime | None = None
     end_at: datetime | None = None
     active: bool | None = None
@@ -122,6 +122,9 @@ class Schedule(BaseModel):
     created_at: datetime
     updated_at: datetime
     warnings: list[str] = Field(default_factory=list)
+    redacted: list[str] = Field(
+        default_factory=list, description="fields stored (by an older version) with values "
+        "an answer cannot hold: shown redacted")
 
 
 class ScheduleList(BaseModel):
@@ -138,8 +141,8 @@ class RunResult(BaseModel):
 
 
 class CronCheck(StrictModel):
-    cron: str
-    timezone: str = "UTC"
+    cron: Text
+    timezone: Text = "UTC"
     count: int = Field(default=5, ge=1, le=50)
 
 

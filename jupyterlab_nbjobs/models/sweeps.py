@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from .common import JobSettings, JobStatus, check_parameters
+from .common import JobSettings, JobStatus, check_json_value, check_parameters
 
 
 class SweepCreate(JobSettings):
@@ -19,15 +19,15 @@ class SweepCreate(JobSettings):
     @field_validator("grid")
     @classmethod
     def _grid(cls, value):
-        check_parameters({k: v for k, v in value.items()})
-        return value
+        check_parameters(dict.fromkeys(value))  # the names, then the values as one field
+        return check_json_value(value)
 
     @field_validator("combinations")
     @classmethod
     def _combinations(cls, value):
         for combo in value:
-            check_parameters(combo)
-        return value
+            check_parameters(dict.fromkeys(combo))
+        return check_json_value(value)
 
 
 class SweepItem(BaseModel):
@@ -48,6 +48,9 @@ class Sweep(BaseModel):
     created_by: str | None = None
     created_at: datetime
     warnings: list[str] = Field(default_factory=list)
+    redacted: list[str] = Field(
+        default_factory=list, description="fields stored (by an older version) with values "
+        "an answer cannot hold: shown redacted")
 
 
 class SweepList(BaseModel):

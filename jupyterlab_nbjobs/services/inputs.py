@@ -15,13 +15,26 @@ import nbformat
 from ..errors import InvalidRequest
 
 SNAPSHOT_IGNORE = (".ipynb_checkpoints", ".git", "__pycache__", ".nbjobs")
+NAME_MAX = 255  # bytes in one path component (Linux, macOS, Windows)
+PATH_MAX = 4096  # bytes in a whole path, the server root included (Linux)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def resolve_under_root(root_dir: str, rel_path: str, field: str = "input_path") -> Path:
-    """Resolve a client path relative to the server root; anything that escapes is a 400."""
+    """Resolve a client path relative to the server root; anything that escapes is a 400,
+    and so is one no file system could hold (a component over NAME_MAX bytes, or PATH_MAX)."""
     if not rel_path or "\0" in rel_path:
-        raise InvalidRequest("path is empty", reason="invalid_path", field=field)
+        raise InvalidRequest("path is empty or holds a NUL", reason="invalid_path", field=field)
     posix = PurePosixPath(rel_path.replace("\\", "/"))
+    if any(_size(part) > NAME_MAX for part in posix.parts):
+        raise InvalidRequest(f"a component of the path is longer than {NAME_MAX} bytes",
+                             reason="invalid_path", field=field)
+    if _size(root_dir) + 1 + _size(rel_path) >= PATH_MAX:
+        raise InvalidRequest(f"the path is longer than {PATH_MAX} bytes", reason="invalid_path",
+                             field=field)
     if posix.is_absolute() or re.match(r"^[A-Za-z]:", rel_path):
         raise InvalidRequest(
             f"{rel_path!r} is absolute; give a path relative to the server root",
@@ -41,21 +54,21 @@ def resolve_under_root(root_dir: str, rel_path: str, field: str = "input_path") 
     return full
 
 
-def read_notebook(root_dir: str, rel_path: str) -> tuple[Path, nbformat.NotebookNode]:
-    full = resolve_under_root(root_dir, rel_path)
+def read_notebook(root_dir: str, rel_path: str, field: str = "input_path"
+                  ) -> tuple[Path, nbformat.NotebookNode]:
+    full = resolve_under_root(root_dir, rel_path, field)
     if not full.exists():
-        raise InvalidRequest(f"no file at {rel_path!r}", reason="file_not_found",
-                             field="input_path")
+        raise InvalidRequest(f"no file at {rel_path!r}", reason="file_not_found", field=field)
     if not full.is_file():
         raise InvalidRequest(f"{rel_path!r} is not a file", reason="not_a_notebook",
-                             field="input_path")
+                             field=field)
     try:
         nb = nbformat.read(full, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several unrelated types for bad files
         raise InvalidRequest(
             f"{rel_path!r} is not a valid notebook: {str(exc).splitlines()[0][:300]}",
-            reason="invalid_notebook", field="input_path",
+            reason="invalid_notebook", field=field,
         ) from None
     return full, nb
 
@@ -145,7 +158,7 @@ def check_output_formats(formats: list[str]) -> list[str]:
 
 def inspect_parameters(root_dir: str, rel_path: str) -> dict[str, Any]:
     """The parameters cell's names, inferred types, defaults and comments (papermill's view)."""
-    full, nb = read_notebook(root_dir, rel_path)
+    full, nb = read_notebook(root_dir, rel_path, field="path")
     has_cell = any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
     params = []
     if has_cell:

@@ -9,6 +9,8 @@ schedule is and how it changes.
 from __future__ import annotations
 
 import asyncio
+import builtins
+import logging
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from ..errors import InvalidRequest, NbJobsError, NotFound
+from ..errors import Conflict, InvalidRequest, NbJobsError, NotFound
 from ..models import (
     FireRecord,
     JobCreate,
@@ -29,13 +31,16 @@ from ..models import (
     ScheduleCreate,
     ScheduleUpdate,
     TriggerRun,
+    from_stored,
 )
 from ..store.aio import AsyncStore, aio
 from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
-from .jobs import JobService
+from .jobs import JobService, checked
 from .triggers import Triggers, quietly
+
+log = logging.getLogger(__name__)
 
 SETTINGS_FIELDS = tuple(JobSettings.model_fields)
 TIMING_FIELDS = ("cron", "timezone", "start_at", "end_at", "active")
@@ -56,6 +61,7 @@ def unknown_parameter_warnings(notebook: Path, names: list[str]) -> list[str]:
 
     declared = set(inspect_notebook(str(notebook)))
     return [f"parameter {n!r} is not declared in the notebook's parameters cell"
+            + (" and shadows the Python builtin of that name" if n in vars(builtins) else "")
             for n in names if n not in declared]
 
 
@@ -155,7 +161,7 @@ class ScheduleService:
         }
 
     async def _row(self, schedule_id: str) -> dict[str, Any]:
-        row = await self.store.get(schedule_id)
+        row = None if "\0" in schedule_id else await self.store.get(schedule_id)
         if row is None:
             raise NotFound(f"no schedule with id {schedule_id!r}", reason="schedule_not_found")
         return row
@@ -177,8 +183,10 @@ class ScheduleService:
         return model
 
     async def list(self) -> list[Schedule]:
+        """Every schedule; one stored in a form that cannot be shown is left out (logged)."""
         rows = await self.store.list()
-        return await asyncio.to_thread(lambda: [self._model(r) for r in rows])
+        found = await asyncio.to_thread(lambda: [self._shown(r) for r in rows])
+        return [model for model in found if model is not None]
 
     def _checked_model(self, row: dict[str, Any], parameters: list[str]) -> Schedule:
         """The model with warnings about `parameters` the notebook does not declare."""
@@ -187,6 +195,32 @@ class ScheduleService:
 
     def _model(self, row: dict[str, Any], fires: Sequence[dict[str, Any]] = (),
                warnings: Sequence[str] = ()) -> Schedule:
+        model = self._shown(row, fires, warnings)
+        if model is None:
+            raise Conflict(f"schedule {row.get('id')} was stored in a form this server cannot "
+                           "show; delete it", reason="schedule_unreadable")
+        return model
+
+    def _shown(self, row: dict[str, Any], fires: Sequence[dict[str, Any]] = (),
+               warnings: Sequence[str] = ()) -> Schedule | None:
+        """The answer for a stored schedule: values an older version stored that no answer
+        can hold are redacted (logged); None when not even that makes a Schedule."""
+        try:
+            data = self._fields(row, fires, warnings)
+        except (KeyError, TypeError, ValueError, NbJobsError):
+            log.exception("schedule %s: the stored row cannot be shown", row.get("id"))
+            return None
+        model, redacted = from_stored(Schedule, data)
+        if model is None:
+            log.error("schedule %s: the stored row cannot be shown (fields %s)", row.get("id"),
+                      redacted)
+        elif redacted:
+            log.warning("schedule %s: stored values redacted in answers: %s", row.get("id"),
+                        redacted)
+        return model
+
+    def _fields(self, row: dict[str, Any], fires: Sequence[dict[str, Any]],
+                warnings: Sequence[str]) -> dict[str, Any]:
         upcoming: list[datetime] = []
         next_at = row["next_fire_at"]
         if row.get("trigger_handle") and row["active"]:  # fired in the cloud: shown, not stored
@@ -195,9 +229,8 @@ class ScheduleService:
         if row["active"] and next_at:
             upcoming = [next_at, *cron.fire_times(
                 row["cron"], row["timezone"], next_at, 4, until=row["end_at"])]
-        settings = {k: v for k, v in row["settings"].items() if k != "name"}
-        return Schedule(
-            **settings, id=row["id"], name=row["name"], cron=row["cron"],
+        return dict(
+            row["settings"], id=row["id"], name=row["name"], cron=row["cron"],
             cron_description=cron.describe(row["cron"]), timezone=row["timezone"],
             start_at=row["start_at"], end_at=row["end_at"], active=row["active"],
             overlap_policy=row["overlap_policy"], catchup_policy=row["catchup_policy"],
@@ -258,12 +291,7 @@ class ScheduleService:
 
     @staticmethod
     def _validated(data: dict[str, Any]) -> ScheduleCreate:
-        from pydantic import ValidationError
-
-        try:
-            return ScheduleCreate.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidRequest.from_validation(exc) from None
+        return checked(ScheduleCreate, data)
 
     async def pause(self, schedule_id: str) -> Schedule:
         row = await self._row(schedule_id)
@@ -334,14 +362,16 @@ class ScheduleService:
         settings["parameters"] = {**settings["parameters"], **(overrides or {})}
         warnings = await asyncio.to_thread(unknown_parameter_warnings,
                                            self._notebook_path(row), list(overrides or {}))
-        job, _ = await self.jobs.create(JobSettings(**settings), user, schedule_id=schedule_id,
+        job, _ = await self.jobs.create(checked(JobSettings, settings), user,
+                                        schedule_id=schedule_id,
                                         snapshot_from=Path(row["snapshot_dir"]))
         return RunResult(job=job, warnings=warnings)
 
     async def run_fire(self, row: dict[str, Any], fire_time: datetime):
         """The job of one claimed fire; the idempotency key makes a retried create harmless."""
         key = f"schedule:{row['id']}:{fire_time.astimezone(timezone.utc).isoformat()}"
-        request = JobCreate(**{**row["settings"], "name": row["name"]}, idempotency_key=key)
+        request = checked(JobCreate, {**row["settings"], "name": row["name"],
+                                      "idempotency_key": key})
         job, _ = await self.jobs.create(request, row["created_by"], schedule_id=row["id"],
                                         snapshot_from=Path(row["snapshot_dir"]))
         return job

@@ -10,18 +10,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ..errors import Conflict, InvalidRequest, NotFound
-from ..models import FINAL_STATUSES, JobSettings, Sweep, SweepCreate, SweepItem
+from ..models import FINAL_STATUSES, JobSettings, Sweep, SweepCreate, from_stored
 from ..store import AsyncStore, aio
 from ..store.schedules import SweepStore
 from . import job_dirs
 from .jobs import JobService
 from .schedules import unknown_parameter_warnings
+
+log = logging.getLogger(__name__)
 
 FINAL = {s.value for s in FINAL_STATUSES}
 
@@ -98,7 +101,7 @@ class SweepService:
         return model
 
     async def _row(self, sweep_id: str) -> dict[str, Any]:
-        row = await self.store.get(sweep_id)
+        row = None if "\0" in sweep_id else await self.store.get(sweep_id)
         if row is None:
             raise NotFound(f"no sweep with id {sweep_id!r}", reason="sweep_not_found")
         return row
@@ -106,25 +109,44 @@ class SweepService:
     async def get(self, sweep_id: str) -> Sweep:
         row = await self._row(sweep_id)
         statuses = await self.store.job_statuses(sweep_id)
-        return self._model(row, statuses)
+        model = self._shown(row, statuses)
+        if model is None:
+            raise Conflict(f"sweep {sweep_id} was stored in a form this server cannot show; "
+                           "delete it", reason="sweep_unreadable")
+        return model
 
     async def list(self) -> list[Sweep]:
+        """Every sweep; one stored in a form that cannot be shown is left out (logged)."""
         rows = await self.store.list()
         out = []
         for row in rows:
             statuses = await self.store.job_statuses(row["id"])
-            out.append(self._model(row, statuses))
+            model = self._shown(row, statuses)
+            if model is not None:
+                out.append(model)
         return out
 
     @staticmethod
-    def _model(row: dict[str, Any], statuses: dict[str, str]) -> Sweep:
-        items = [SweepItem(parameters=i["parameters"], job_id=i["job_id"],
-                           status=statuses.get(i["job_id"])) for i in row["items"]]
-        counts = Counter(i.status.value for i in items if i.status is not None)
-        return Sweep(id=row["id"], name=row["name"], input_path=row["input_path"],
-                     grid=row["grid"], items=items, counts=dict(counts), total=len(items),
-                     done=all(i.status is None or i.status.value in FINAL for i in items),
-                     created_by=row["created_by"], created_at=row["created_at"])
+    def _shown(row: dict[str, Any], statuses: dict[str, str]) -> Sweep | None:
+        """The answer for a stored sweep: values an older version stored that no answer can
+        hold are redacted (logged); None when not even that makes a Sweep."""
+        try:
+            items = [{"parameters": i["parameters"], "job_id": i["job_id"],
+                      "status": statuses.get(i["job_id"])} for i in row["items"]]
+        except (KeyError, TypeError):
+            items = None  # not a list of items: from_stored refuses the row
+        found = [i["status"] for i in items or ()]
+        model, redacted = from_stored(Sweep, {
+            "id": row["id"], "name": row["name"], "input_path": row["input_path"],
+            "grid": row["grid"], "items": items, "total": len(found),
+            "counts": dict(Counter(s for s in found if s is not None)),
+            "done": all(s is None or s in FINAL for s in found),
+            "created_by": row["created_by"], "created_at": row["created_at"]})
+        if model is None:
+            log.error("sweep %s: the stored row cannot be shown (fields %s)", row["id"], redacted)
+        elif redacted:
+            log.warning("sweep %s: stored values redacted in answers: %s", row["id"], redacted)
+        return model
 
     async def stop(self, sweep_id: str) -> Sweep:
         """Stop every job of the sweep that has not finished; finished ones stay as they are."""

@@ -1657,6 +1657,11 @@ export interface components {
              * @default null
              */
             ended_at: string | null;
+            /**
+             * Redacted
+             * @description fields stored (by an older version) with values an answer cannot hold: shown redacted (lone surrogates as U+FFFD, too deep as null, invalid as the default)
+             */
+            redacted?: string[];
         };
         /** JobCreate */
         JobCreate: {
@@ -1989,6 +1994,11 @@ export interface components {
             updated_at: string;
             /** Warnings */
             warnings?: string[];
+            /**
+             * Redacted
+             * @description fields stored (by an older version) with values an answer cannot hold: shown redacted
+             */
+            redacted?: string[];
         };
         /** ScheduleCreate */
         ScheduleCreate: {
@@ -2251,6 +2261,11 @@ export interface components {
             created_at: string;
             /** Warnings */
             warnings?: string[];
+            /**
+             * Redacted
+             * @description fields stored (by an older version) with values an answer cannot hold: shown redacted
+             */
+            redacted?: string[];
         };
         /** SweepCreate */
         SweepCreate: {
