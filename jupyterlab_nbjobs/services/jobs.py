@@ -8,7 +8,9 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from ..backends.base import ActiveRun, Backend
 from ..errors import Conflict, InvalidRequest, NotFound
@@ -22,6 +24,7 @@ from ..models import (
     LogChunk,
     NotebookParameters,
     OutputList,
+    from_stored,
 )
 from ..runner.contract import RunnerResult
 from ..store import AsyncStore, JobStore, aio
@@ -32,7 +35,36 @@ from . import outputs as published
 log = logging.getLogger(__name__)
 
 FINAL = {s.value for s in FINAL_STATUSES}
+M = TypeVar("M", bound=BaseModel)
 KERNEL_SPECS_TTL = 5.0  # seconds: a kernel installed meanwhile shows up this soon
+
+
+def job_from_row(row: dict[str, Any]) -> Job | None:
+    """The answer for a stored job; a row an older version wrote with values no answer can
+    hold is redacted (logged), and None when not even that makes a Job."""
+    job, redacted = from_stored(Job, row)
+    if job is None:
+        log.error("job %s: the stored row cannot be shown (fields %s)", row.get("id"), redacted)
+    elif redacted:
+        log.warning("job %s: stored values redacted in answers: %s", row.get("id"), redacted)
+    return job
+
+
+def checked(model: type[M], data: dict[str, Any]) -> M:
+    """A request model built from stored values (and a client's overrides): a 400 when they
+    no longer pass the model's checks (a row an older version wrote, merged values too big)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest.from_validation(exc) from None
+
+
+def answer_job(row: dict[str, Any]) -> Job:
+    job = job_from_row(row)
+    if job is None:
+        raise Conflict(f"job {row.get('id')} was stored in a form this server cannot show; "
+                       "delete it", reason="job_unreadable")
+    return job
 
 
 class JobService:
@@ -84,7 +116,7 @@ class JobService:
         if key:
             existing = await self.store.get_by_idempotency_key(key)
             if existing:
-                return Job.model_validate(existing), False
+                return answer_job(existing), False
         values = await asyncio.to_thread(
             self._prepare, request, user, schedule_id, sweep_id, snapshot_from
         )
@@ -97,7 +129,7 @@ class JobService:
             await asyncio.to_thread(job_dirs.remove, values["job_dir"])
         else:
             await self.dispatch()
-        return Job.model_validate(row), created
+        return answer_job(row), created
 
     def validate(self, request: JobSettings, snapshot_from: Path | None = None) -> dict[str, Any]:
         """Every check of a create request that needs no writing; returns resolved fields."""
@@ -278,17 +310,18 @@ class JobService:
 
     # -- reading ------------------------------------------------------------------------
     async def get_row(self, job_id: str) -> dict[str, Any]:
-        row = await self.store.get(job_id)
+        row = None if "\0" in job_id else await self.store.get(job_id)  # PostgreSQL refuses NUL
         if row is None:
             raise NotFound(f"no job with id {job_id!r}", reason="job_not_found")
         return row
 
     async def get(self, job_id: str) -> Job:
-        return Job.model_validate(await self.get_row(job_id))
+        return answer_job(await self.get_row(job_id))
 
     async def list(self, query: JobListQuery) -> tuple[list[Job], str | None]:
+        """A page of jobs; a row that cannot be shown even redacted is left out (logged)."""
         rows, cursor = await self.store.list(query)
-        return [Job.model_validate(r) for r in rows], cursor
+        return [job for job in map(job_from_row, rows) if job is not None], cursor
 
     async def outputs(self, job_id: str) -> OutputList:
         row = await self.get_row(job_id)
@@ -364,7 +397,7 @@ class JobService:
     async def rerun(self, job_id: str, parameters: dict[str, Any] | None, user: str | None
                     ) -> Job:
         row = await self.get_row(job_id)
-        settings = JobSettings(
+        settings = checked(JobSettings, dict(
             input_path=row["input_path"], name=row["name"], kernel_name=row["kernel_name"],
             backend=row["backend"], backend_options=row["backend_options"],
             parameters={**row["parameters"], **(parameters or {})},
@@ -372,7 +405,7 @@ class JobService:
             package_input_folder=row["package_input_folder"], env=row["env"],
             timeout_seconds=row["timeout_seconds"], max_retries=row["max_retries"],
             tags=row["tags"],
-        )
+        ))
         job, _ = await self.create(settings, user, schedule_id=row["schedule_id"],
                                    sweep_id=row["sweep_id"],
                                    snapshot_from=job_dirs.input_snapshot(row))
