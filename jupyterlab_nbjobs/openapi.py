@@ -1,8 +1,15 @@
 """Build the OpenAPI document from the pydantic models; `python -m jupyterlab_nbjobs.openapi`
-rewrites openapi.yaml, and a test fails when the committed file is out of date."""
+rewrites openapi.yaml, and a test fails when the committed file is out of date.
+
+The document says exactly what the server does: request bodies in pydantic's validation view,
+answers in its serialization view, plus what pydantic cannot see (the checks inside field
+validators, the query arguments the handlers read, the error answers of each operation).
+tests/handlers/test_openapi.py checks the rules below against the validators, and
+tests/handlers/test_fuzz.py checks the whole document against a live server."""
 
 from __future__ import annotations
 
+import keyword
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,21 +17,51 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import models
+from .models.jobs import SORT_KEYS
 
 SPEC_PATH = Path(__file__).parent / "openapi.yaml"
 ERROR = {"$ref": "#/components/schemas/Error"}
-JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
-# The request and response models of the paths below.
-MODELS = [models.Job, models.JobCreate, models.JobPage, models.JobRerun, models.BulkRequest,
-          models.BulkResult, models.OutputList, models.LogChunk, models.Environments,
-          models.NotebookParameters, models.Schedule, models.ScheduleCreate,
-          models.ScheduleUpdate, models.ScheduleList, models.ScheduleRunRequest,
-          models.RunResult, models.CronCheck, models.CronInfo, models.SweepCreate,
-          models.Sweep, models.SweepList]
-SCHEDULE_ID = {"name": "schedule_id", "in": "path", "required": True,
-               "schema": {"type": "string"}}
-SWEEP_ID = {"name": "sweep_id", "in": "path", "required": True, "schema": {"type": "string"}}
+# Request bodies and answers. A request model is read as pydantic validates it (defaults are
+# optional, for example); an answer as pydantic writes it.
+REQUESTS = [models.JobCreate, models.JobRerun, models.BulkRequest, models.ScheduleCreate,
+            models.ScheduleUpdate, models.ScheduleRunRequest, models.CronCheck,
+            models.SweepCreate]
+RESPONSES = [models.Job, models.JobPage, models.BulkResult, models.OutputList, models.LogChunk,
+             models.Environments, models.NotebookParameters, models.Schedule,
+             models.ScheduleList, models.RunResult, models.CronInfo, models.Sweep,
+             models.SweepList]
+
+# -- what the field validators check, in JSON Schema words -------------------------------------
+# Python identifiers (str.isidentifier) start with a letter or `_` and go on with letters,
+# digits and `_`, where "letter" and "digit" take most of Unicode. JSON Schema patterns cannot
+# name Unicode classes portably, so the spec says what holds for ASCII (no other ASCII
+# character, no digit first) and lets the rest of Unicode through: the server answers 400 for
+# what it refuses there, and the spec never forbids what the server takes. (Said with `not`:
+# a pattern with a class of "any non-ASCII character" breaks generators limited to ASCII.)
+ASCII_NON_WORD = "[\\x00-\\x2F\\x3A-\\x40\\x5B-\\x5E\\x60\\x7B-\\x7F]"
+_NOT_A_WORD = [{"pattern": "^[0-9]"}, {"pattern": ASCII_NON_WORD}]
+PARAMETER_NAME = {
+    "minLength": 1,
+    "not": {"anyOf": [*_NOT_A_WORD, {"enum": sorted(keyword.kwlist)},
+                      {"pattern": "^(?:__|___|__.*__)$"}]},
+    "description": "a Python identifier, not a keyword, not a __dunder__ name",
+}
+ENV_NAME = {"minLength": 1, "not": {"anyOf": _NOT_A_WORD},
+            "description": "letters, digits and _, not starting with a digit"}
+
+# Per property name, in every request body that has it: merged into the property's schema
+# (into the non-null branch of an optional one). Items of arrays: under "items".
+VALIDATOR_RULES: dict[str, dict[str, Any]] = {
+    "input_path": {"minLength": 1},
+    "parameters": {"propertyNames": PARAMETER_NAME},
+    "env": {"propertyNames": ENV_NAME},
+    "grid": {"propertyNames": PARAMETER_NAME},
+    "combinations": {"items": {"propertyNames": PARAMETER_NAME}},
+}
+
+# Every query argument given empty is refused (handlers/base.py): leave it out instead.
+STATUS_WORD = "(?:" + "|".join(s.value for s in models.JobStatus) + ")"
 
 
 def _ref(model) -> dict[str, str]:
@@ -35,56 +72,153 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _op(summary: str, ok: int, response: Any = None, body=None, params=(), errors=(400,)):
+ERROR_TEXT = {400: "Bad request: a parameter or the body is not valid",
+              403: "Not authenticated, or not allowed",
+              404: "No such job, schedule, sweep or output",
+              409: "Not possible in the resource's current state",
+              413: "Request body too large"}
+
+
+def _op(summary: str, ok: int, response: Any = None, body=None, params=(), errors=(400,),
+        also: dict[str, dict] | None = None):
+    """One operation. Every operation may answer 403; one with a body also 400 and 413. Every
+    error is the Error object."""
     op: dict[str, Any] = {"summary": summary, "responses": {}}
     if params:
         op["parameters"] = list(params)
+    codes = set(errors) | {403}
     if body is not None:
-        op["requestBody"] = {"required": True, **_json(_ref(body))}
+        # An empty body reads as {}: the body is required only when {} is not a valid request.
+        required = any(f.is_required() for f in body.model_fields.values())
+        op["requestBody"] = {"required": required, **_json(_ref(body))}
+        if not required:
+            op["requestBody"]["description"] = "optional: no body is the same as {}"
+        codes |= {400, 413}
     op["responses"][str(ok)] = (
         {"description": "OK", **_json(_ref(response))} if response is not None
         else {"description": "OK"}
     )
-    for code in (*errors, 403):
-        op["responses"][str(code)] = {"description": "Error", **_json(dict(ERROR))}
+    op["responses"].update(also or {})
+    for code in sorted(codes):
+        op["responses"][str(code)] = {"description": ERROR_TEXT[code], **_json(dict(ERROR))}
     return op
 
 
 def _query(name: str, schema: dict, description: str = "") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
+def _path(name: str, description: str = "") -> dict:
+    param = {"name": name, "in": "path", "required": True,
+             "schema": {"type": "string", "minLength": 1}}
+    if description:
+        param["description"] = description
+    return param
+
+
+JOB_ID, SCHEDULE_ID, SWEEP_ID = _path("job_id"), _path("schedule_id"), _path("sweep_id")
+BOOLEAN_ARG = {"type": "string", "enum": ["true", "false", "1", "0"]}
+DOWNLOAD = _query("download", BOOLEAN_ARG, "true or 1: sent as an attachment")
+# What a job wrote is served so that it never runs script in the Jupyter origin.
+FILE_HEADERS = {
+    "Content-Disposition": {"required": True, "schema": {
+        "type": "string", "pattern": "^(inline|attachment); filename=\"[ -~]*\"; "
+                                     "filename\\*=UTF-8''"},
+        "description": "inline or attachment, with the file name (RFC 6266, RFC 5987)"},
+    "Content-Security-Policy": {"required": True, "schema": {
+        "type": "string", "pattern": "^sandbox;"},
+        "description": "sandbox: an opaque origin, no script"},
+    "X-Content-Type-Options": {"required": True, "schema": {"type": "string",
+                                                              "const": "nosniff"}},
+}
+
+
+def _non_null(schema: dict) -> dict:
+    """The schema without its `null` branch (an optional field's value when it is given)."""
+    branches = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    if len(branches) == 1:
+        extra = {k: v for k, v in schema.items() if k not in ("anyOf", "default", "title")}
+        return {**branches[0], **extra}
+    return schema
+
+
+def _merge(schema: dict, rule: dict) -> None:
+    target = schema
+    if "anyOf" in schema:  # optional: the rule is for the non-null branch
+        target = next(s for s in schema["anyOf"] if s.get("type") != "null")
+    for key, value in rule.items():
+        if key == "items":
+            _merge(target["items"], value)
+        else:
+            target[key] = value
+
+
+def apply_validator_rules(schemas: dict[str, dict]) -> None:
+    for model in REQUESTS:
+        props = schemas[model.__name__].get("properties", {})
+        for name, rule in VALIDATOR_RULES.items():
+            if name in props:
+                _merge(props[name], rule)
+
+
+def job_list_params() -> list[dict]:
+    """GET /jobs: the fields of JobListQuery (by alias), as query arguments."""
+    schema = models.JobListQuery.model_json_schema(by_alias=True, mode="validation")
+    out = []
+    for name, prop in schema["properties"].items():
+        prop = _non_null(prop)
+        description = prop.pop("description", "")
+        prop.pop("title", None)
+        if name == "status":
+            prop = {"type": "string", "pattern": f"^{STATUS_WORD}?(?:,{STATUS_WORD}?)*$"}
+            description = ("comma-separated statuses (" +
+                           ", ".join(s.value for s in models.JobStatus) + ")")
+        elif name == "sort":
+            prop = {"type": "string", "enum": [f"{d}{k}" for k in SORT_KEYS for d in ("", "-")],
+                    "default": "-created_at"}
+            description = "a sort key; '-' for descending"
+        if prop.get("type") == "string" and "enum" not in prop and "format" not in prop:
+            prop["minLength"] = max(1, prop.get("minLength", 0))
+            if name != "status":
+                # tornado turns control characters in a query argument into spaces, so a NUL
+                # in a text filter reaches the model as a space: any text is taken.
+                prop.pop("pattern", None)
+        out.append(_query(name, prop, description))
+    return out
 
 
 def build_spec() -> dict[str, Any]:
-    _, defs = models_json_schema([(m, "serialization") for m in MODELS],
+    _, defs = models_json_schema([(m, "validation") for m in REQUESTS] +
+                                 [(m, "serialization") for m in RESPONSES],
                                  ref_template="#/components/schemas/{model}")
     schemas = defs["$defs"]
+    apply_validator_rules(schemas)
     schemas["Error"] = {
         "type": "object", "required": ["message", "reason"],
-        "properties": {"message": {"type": "string"}, "reason": {"type": "string"},
-                       "field": {"type": "string"}},
+        "properties": {"message": {"type": "string", "description": "for people"},
+                       "reason": {"type": "string",
+                                  "description": "a short machine-readable word"},
+                       "field": {"type": "string",
+                                 "description": "the request field at fault, when one is"}},
+        "additionalProperties": False,
     }
-    list_params = [
-        _query("status", {"type": "string"}, "comma-separated statuses"),
-        _query("name", {"type": "string"}, "substring, case-insensitive"),
-        _query("tag", {"type": "string"}), _query("schedule_id", {"type": "string"}),
-        _query("sweep_id", {"type": "string"}),
-        _query("updated_since", {"type": "string", "format": "date-time"}),
-        _query("sort", {"type": "string"}, "created_at, name or status; '-' for descending"),
-        _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-        _query("cursor", {"type": "string"}),
-    ]
+    output_name = _path("name", "the output's name as GET .../outputs lists it (`/` separated)")
     paths = {
         "/jobs": {
-            "get": _op("List jobs", 200, models.JobPage, params=list_params),
-            "post": _op("Create a job", 201, models.Job, body=models.JobCreate),
+            "get": _op("List jobs", 200, models.JobPage, params=job_list_params()),
+            "post": _op("Create a job", 201, models.Job, body=models.JobCreate, also={
+                "200": {"description": "A repeat of an idempotency_key: the job created first",
+                        **_json(_ref(models.Job))}}),
         },
         "/jobs/bulk/delete": {"post": _op("Delete jobs", 200, models.BulkResult,
                                           body=models.BulkRequest)},
         "/jobs/bulk/stop": {"post": _op("Stop jobs", 200, models.BulkResult,
                                         body=models.BulkRequest)},
         "/jobs/{job_id}": {
-            "get": _op("Get a job", 200, models.Job, params=[JOB_ID], errors=(404,)),
+            "get": _op("Get a job", 200, models.Job, params=[JOB_ID], errors=(404, 409)),
             "delete": _op("Delete a job (stopping it first)", 204, params=[JOB_ID],
                           errors=(404,)),
         },
@@ -92,26 +226,53 @@ def build_spec() -> dict[str, Any]:
                                             errors=(404, 409))},
         "/jobs/{job_id}/rerun": {"post": _op("Run a job again", 201, models.Job,
                                              body=models.JobRerun, params=[JOB_ID],
-                                             errors=(400, 404))},
+                                             errors=(404, 409))},
         "/jobs/{job_id}/outputs": {"get": _op("List outputs", 200, models.OutputList,
-                                              params=[JOB_ID], errors=(404,))},
+                                              params=[JOB_ID], errors=(404, 409))},
+        "/jobs/{job_id}/outputs/{name}": {"get": _op(
+            "Read one output file", 200, params=[JOB_ID, output_name, DOWNLOAD],
+            errors=(400, 404, 409), also={"200": {
+                "description": "The file, with its own media type (a notebook is "
+                               "application/x-ipynb+json, an unknown type "
+                               "application/octet-stream, text has charset=utf-8); only "
+                               "types a browser shows safely are inline, the others are "
+                               "attachments",
+                "headers": FILE_HEADERS,
+                "content": {"*/*": {}}}})},
+        "/jobs/{job_id}/view": {"get": _op(
+            "The executed notebook as a read-only HTML page (no kernel, no script)", 200,
+            params=[JOB_ID, DOWNLOAD], errors=(400, 404, 409), also={"200": {
+                "description": "The page", "headers": FILE_HEADERS,
+                "content": {"text/html": {"schema": {"type": "string"}}}}})},
         "/jobs/{job_id}/log": {"get": _op(
-            "Read the log", 200, models.LogChunk, errors=(400, 404),
-            params=[JOB_ID, _query("offset", {"type": "integer", "minimum": 0}),
-                    _query("tail", {"type": "integer", "minimum": 0})])},
+            "Read the log", 200, models.LogChunk, errors=(400, 404, 409),
+            params=[JOB_ID,
+                    _query("offset", {"type": "integer", "minimum": 0, "maximum": 2**62},
+                           "byte offset to read from (the `offset` of the previous chunk)"),
+                    _query("tail", {"type": "integer", "minimum": 0, "maximum": 100_000},
+                           "the last lines only (offset is then ignored)")])},
         "/environments": {"get": _op("Kernels, formats, backends", 200, models.Environments,
                                      errors=())},
         "/parameters": {"get": _op(
             "A notebook's parameters", 200, models.NotebookParameters,
-            params=[{**_query("path", {"type": "string"}), "required": True}])},
+            params=[{**_query("path", {"type": "string", "minLength": 1},
+                              "notebook path relative to the server root"),
+                     "required": True}])},
     }
     paths.update(schedule_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "jupyterlab_nbjobs", "version": "1"},
         "servers": [{"url": "/nbjobs"}],
+        "security": [{"token": []}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"token": {
+                "type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`token <the Jupyter server's token>`; a browser session "
+                               "uses its cookie and the _xsrf token instead"}},
+        },
     }
 
 
@@ -124,23 +285,23 @@ def schedule_paths() -> dict[str, Any]:
         },
         "/schedules/{schedule_id}": {
             "get": _op("Get a schedule (next fires, last runs)", 200, models.Schedule,
-                       params=sid, errors=(404,)),
+                       params=sid, errors=(404, 409)),
             "patch": _op("Change any field", 200, models.Schedule, body=models.ScheduleUpdate,
-                         params=sid, errors=(400, 404)),
-            "delete": _op("Delete a schedule", 204, errors=(400, 404), params=[
-                SCHEDULE_ID, _query("delete_runs", {"type": "boolean"}, "delete its runs too")]),
+                         params=sid, errors=(404, 409)),
+            "delete": _op("Delete a schedule", 204, errors=(400, 404, 409), params=[
+                SCHEDULE_ID, _query("delete_runs", BOOLEAN_ARG, "delete its runs too")]),
         },
         "/schedules/{schedule_id}/pause": {"post": _op("Pause", 200, models.Schedule,
-                                                       params=sid, errors=(404,))},
+                                                       params=sid, errors=(404, 409))},
         "/schedules/{schedule_id}/resume": {"post": _op("Resume (missed fires are skipped)",
                                                         200, models.Schedule, params=sid,
-                                                        errors=(404,))},
+                                                        errors=(404, 409))},
         "/schedules/{schedule_id}/run": {"post": _op(
             "Run now, optionally with other parameters", 201, models.RunResult,
-            body=models.ScheduleRunRequest, params=sid, errors=(400, 404))},
+            body=models.ScheduleRunRequest, params=sid, errors=(404, 409))},
         "/schedules/{schedule_id}/refresh-snapshot": {"post": _op(
             "Take the current version of the notebook", 200, models.Schedule, params=sid,
-            errors=(400, 404))},
+            errors=(400, 404, 409))},
         "/cron/validate": {"post": _op("Describe a cron and list its next fires", 200,
                                        models.CronInfo, body=models.CronCheck)},
         "/sweeps": {
@@ -150,12 +311,12 @@ def schedule_paths() -> dict[str, Any]:
         },
         "/sweeps/{sweep_id}": {
             "get": _op("Get a sweep and its jobs' status", 200, models.Sweep, params=wid,
-                       errors=(404,)),
+                       errors=(404, 409)),
             "delete": _op("Stop and delete a sweep and its jobs", 204, params=wid,
                           errors=(404,)),
         },
         "/sweeps/{sweep_id}/stop": {"post": _op("Stop the sweep's unfinished jobs", 200,
-                                                models.Sweep, params=wid, errors=(404,))},
+                                                models.Sweep, params=wid, errors=(404, 409))},
     }
 
 

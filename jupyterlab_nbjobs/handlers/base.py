@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from tornado import web
 from ..errors import InvalidRequest, NbJobsError
 
 M = TypeVar("M", bound=BaseModel)
+INTEGER = re.compile(r"-?[0-9]+")  # an integer query argument, as JSON Schema reads one
 
 MAX_BODY_BYTES = 2 << 20  # a request body; one JSON field of it is at most MAX_JSON_BYTES
 
@@ -65,20 +67,37 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
 
     def parse_query(self, model: type[M]) -> M:
         """The query arguments `model` has fields for (by alias), the others ignored. An empty
-        argument counts as absent; a list field takes every repeat, any other the last one."""
+        argument is a 400 (leave it out instead); a list field takes every repeat, any other
+        the last one. Values are read as sent (not stripped; tornado turns control characters
+        into spaces)."""
         data: dict[str, Any] = {}
         for name, info in model.model_fields.items():
             key = info.alias or name
-            values = [v for v in self.get_query_arguments(key) if v != ""]
+            values = self.get_query_arguments(key, strip=False)
+            if "" in values:
+                raise self._empty_argument(key)
+            if info.annotation is int and not all(INTEGER.fullmatch(v) for v in values):
+                raise InvalidRequest(f"{key} must be an integer", reason="invalid_value",
+                                     field=key)
             if values:
                 data[key] = values if typing.get_origin(info.annotation) is list else values[-1]
         return validate(model, data)
 
+    @staticmethod
+    def _empty_argument(name: str) -> InvalidRequest:
+        return InvalidRequest(f"{name} is empty: give a value or leave it out",
+                              reason="invalid_value", field=name)
+
     def query_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
+        """A query argument of decimal digits (an optional leading '-'), within [low, high]."""
+        raw = self.get_query_argument(name, None, strip=False)
+        if raw is None:
             return default
+        if raw == "":
+            raise self._empty_argument(name)
         try:
+            if not INTEGER.fullmatch(raw):
+                raise ValueError(raw)
             value = int(raw)
         except ValueError:
             raise InvalidRequest(f"{name} must be an integer", reason="invalid_value",
@@ -87,6 +106,16 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
             raise InvalidRequest(f"{name} must be between {low} and {high}",
                                  reason="invalid_value", field=name)
         return value
+
+    def query_bool(self, name: str, default: bool = False) -> bool:
+        """A query argument that is true, false, 1 or 0."""
+        raw = self.get_query_argument(name, None, strip=False)
+        if raw is None:
+            return default
+        if raw not in ("true", "false", "1", "0"):
+            raise InvalidRequest(f"{name} must be true, false, 1 or 0", reason="invalid_value",
+                                 field=name)
+        return raw in ("true", "1")
 
     def write_model(self, model: BaseModel | dict[str, Any], status: int = 200) -> None:
         self.set_status(status)

@@ -44,7 +44,7 @@ class SandboxedFileHandler(NbJobsHandler):
         return f"{SANDBOX_CSP}; {JupyterHandler.content_security_policy.fget(self)}"
 
     def send_file(self, data: bytes, filename: str, mime: str, inline: bool) -> None:
-        download = self.get_query_argument("download", "0") not in ("0", "false", "")
+        download = self.query_bool("download")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Disposition", content_disposition(
             "inline" if inline and not download else "attachment", filename))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..errors import InvalidRequest
 from ..models import (
     CronCheck,
     ScheduleCreate,
@@ -53,11 +52,8 @@ class ScheduleHandler(ScheduleHandlerBase):
     @web.authenticated
     @authorized
     async def delete(self, schedule_id: str):
-        raw = self.get_query_argument("delete_runs", "false").lower()
-        if raw not in ("true", "false", "1", "0", ""):
-            raise InvalidRequest("delete_runs must be true or false", reason="invalid_value",
-                                 field="delete_runs")
-        await self.schedules.delete(schedule_id, delete_runs=raw in ("true", "1"))
+        delete_runs = self.query_bool("delete_runs")
+        await self.schedules.delete(schedule_id, delete_runs=delete_runs)
         self.set_status(204)
         self.finish()
 

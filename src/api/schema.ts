@@ -15,7 +15,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description comma-separated statuses */
+                    /** @description comma-separated statuses (queued, running, completed, failed, stopping, stopped) */
                     status?: string;
                     /** @description substring, case-insensitive */
                     name?: string;
@@ -23,8 +23,8 @@ export interface paths {
                     schedule_id?: string;
                     sweep_id?: string;
                     updated_since?: string;
-                    /** @description created_at, name or status; '-' for descending */
-                    sort?: string;
+                    /** @description a sort key; '-' for descending */
+                    sort?: "created_at" | "-created_at" | "name" | "-name" | "status" | "-status";
                     limit?: number;
                     cursor?: string;
                 };
@@ -43,7 +43,7 @@ export interface paths {
                         "application/json": components["schemas"]["JobPage"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -52,7 +52,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -78,6 +78,15 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description A repeat of an idempotency_key: the job created first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Job"];
+                    };
+                };
                 /** @description OK */
                 201: {
                     headers: {
@@ -87,7 +96,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -96,8 +105,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -145,7 +163,7 @@ export interface paths {
                         "application/json": components["schemas"]["BulkResult"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -154,8 +172,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -203,7 +230,7 @@ export interface paths {
                         "application/json": components["schemas"]["BulkResult"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -212,8 +239,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -257,7 +293,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -266,8 +302,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -298,7 +343,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -307,7 +352,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -353,7 +398,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -362,7 +407,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -371,7 +416,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not possible in the resource's current state */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -407,7 +452,8 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody: {
+            /** @description optional: no body is the same as {} */
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["JobRerun"];
                 };
@@ -422,7 +468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -431,7 +477,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -440,8 +486,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -485,7 +549,7 @@ export interface paths {
                         "application/json": components["schemas"]["OutputList"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -494,8 +558,183 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/outputs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one output file */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true or 1: sent as an attachment */
+                    download?: "true" | "false" | "1" | "0";
+                };
+                header?: never;
+                path: {
+                    job_id: string;
+                    /** @description the output's name as GET .../outputs lists it (`/` separated) */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, with its own media type (a notebook is application/x-ipynb+json, an unknown type application/octet-stream, text has charset=utf-8); only types a browser shows safely are inline, the others are attachments */
+                200: {
+                    headers: {
+                        /** @description inline or attachment, with the file name (RFC 6266, RFC 5987) */
+                        "Content-Disposition": string;
+                        /** @description sandbox: an opaque origin, no script */
+                        "Content-Security-Policy": string;
+                        "X-Content-Type-Options": "nosniff";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": unknown;
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The executed notebook as a read-only HTML page (no kernel, no script) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true or 1: sent as an attachment */
+                    download?: "true" | "false" | "1" | "0";
+                };
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        /** @description inline or attachment, with the file name (RFC 6266, RFC 5987) */
+                        "Content-Disposition": string;
+                        /** @description sandbox: an opaque origin, no script */
+                        "Content-Security-Policy": string;
+                        "X-Content-Type-Options": "nosniff";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -524,7 +763,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description byte offset to read from (the `offset` of the previous chunk) */
                     offset?: number;
+                    /** @description the last lines only (offset is then ignored) */
                     tail?: number;
                 };
                 header?: never;
@@ -544,7 +785,7 @@ export interface paths {
                         "application/json": components["schemas"]["LogChunk"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -553,7 +794,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -562,8 +803,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -607,7 +857,7 @@ export interface paths {
                         "application/json": components["schemas"]["Environments"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -637,6 +887,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description notebook path relative to the server root */
                     path: string;
                 };
                 header?: never;
@@ -654,7 +905,7 @@ export interface paths {
                         "application/json": components["schemas"]["NotebookParameters"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -663,7 +914,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -708,7 +959,7 @@ export interface paths {
                         "application/json": components["schemas"]["ScheduleList"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -743,7 +994,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -752,8 +1003,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -797,7 +1057,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -806,8 +1066,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -824,7 +1093,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description delete its runs too */
-                    delete_runs?: boolean;
+                    delete_runs?: "true" | "false" | "1" | "0";
                 };
                 header?: never;
                 path: {
@@ -841,7 +1110,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -850,7 +1119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -859,8 +1128,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -882,7 +1160,8 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody: {
+            /** @description optional: no body is the same as {} */
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["ScheduleUpdate"];
                 };
@@ -897,7 +1176,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -906,7 +1185,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -915,8 +1194,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -958,7 +1255,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -967,8 +1264,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1014,7 +1320,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1023,8 +1329,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1059,7 +1374,8 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody: {
+            /** @description optional: no body is the same as {} */
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["ScheduleRunRequest"];
                 };
@@ -1074,7 +1390,7 @@ export interface paths {
                         "application/json": components["schemas"]["RunResult"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1083,7 +1399,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1092,8 +1408,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1139,7 +1473,7 @@ export interface paths {
                         "application/json": components["schemas"]["Schedule"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1148,7 +1482,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1157,8 +1491,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1206,7 +1549,7 @@ export interface paths {
                         "application/json": components["schemas"]["CronInfo"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1215,8 +1558,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1258,7 +1610,7 @@ export interface paths {
                         "application/json": components["schemas"]["SweepList"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1293,7 +1645,7 @@ export interface paths {
                         "application/json": components["schemas"]["Sweep"];
                     };
                 };
-                /** @description Error */
+                /** @description Bad request: a parameter or the body is not valid */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1302,8 +1654,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1347,7 +1708,7 @@ export interface paths {
                         "application/json": components["schemas"]["Sweep"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1356,8 +1717,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1388,7 +1758,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1397,7 +1767,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1443,7 +1813,7 @@ export interface paths {
                         "application/json": components["schemas"]["Sweep"];
                     };
                 };
-                /** @description Error */
+                /** @description Not authenticated, or not allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1452,8 +1822,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error */
+                /** @description No such job, schedule, sweep or output */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2395,8 +2774,11 @@ export interface components {
             failure_reason: string | null;
         };
         Error: {
+            /** @description for people */
             message: string;
+            /** @description a short machine-readable word */
             reason: string;
+            /** @description the request field at fault, when one is */
             field?: string;
         };
     };
