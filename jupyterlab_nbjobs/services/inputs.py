@@ -78,28 +78,76 @@ def notebook_kernel(nb: nbformat.NotebookNode) -> str | None:
 
 
 def take_snapshot(notebook: Path, package_folder: bool, dest: Path,
-                  skip_dirs: tuple[Path, ...] = ()) -> str:
-    """Copy the notebook (or its whole folder) into dest; return its path inside dest."""
+                  skip_dirs: tuple[Path, ...] = (), root: Path | None = None,
+                  skipped: list[str] | None = None) -> str:
+    """Copy the notebook (or its whole folder) into dest; return its path inside dest.
+
+    A snapshot holds no links: a link in the folder is copied as what it points to when that
+    stays under `root` (the server root; default: the notebook's folder), and left out
+    otherwise, with a line for the job's log appended to `skipped`."""
     dest.mkdir(parents=True, exist_ok=True)
     if not package_folder:
         shutil.copy2(notebook, dest / notebook.name)
         return notebook.name
-    skip = {os.path.realpath(p) for p in skip_dirs}
-
-    def ignore(folder: str, names: list[str]) -> list[str]:
-        return [
-            n for n in names
-            if n in SNAPSHOT_IGNORE or os.path.realpath(os.path.join(folder, n)) in skip
-        ]
-
-    shutil.copytree(notebook.parent, dest, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+    folder = Path(os.path.realpath(notebook.parent))
+    bound = Path(os.path.realpath(root if root is not None else folder))
+    skip = {Path(os.path.realpath(p)) for p in skip_dirs}
+    notes = skipped if skipped is not None else []
+    _copy_folder(folder, dest, PurePosixPath(), bound, skip, (folder,), notes)
     return notebook.name
 
 
+def _under(path: Path, bound: Path) -> bool:
+    return path == bound or bound in path.parents
+
+
+def _copy_folder(src: Path, dest: Path, rel: PurePosixPath, bound: Path, skip: set[Path],
+                 chain: tuple[Path, ...], notes: list[str]) -> None:
+    """Copy src into dest, links followed (see take_snapshot). `chain`: the real folders
+    being copied, so a link back into one of them is not copied forever."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with os.scandir(src) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name in SNAPSHOT_IGNORE:
+                continue
+            name = rel / entry.name
+            real = Path(os.path.realpath(entry.path))
+            if real in skip:
+                continue
+            if entry.is_symlink():
+                if not os.path.exists(real):
+                    notes.append(f"snapshot: left out the link {name} (its target is missing)")
+                    continue
+                if not _under(real, bound):
+                    notes.append(f"snapshot: left out the link {name} (it points outside the "
+                                 "server root)")
+                    continue
+                if real.is_dir() and any(real == c or real in c.parents for c in chain):
+                    notes.append(f"snapshot: left out the link {name} (it points to a folder "
+                                 "that holds it)")
+                    continue
+            if real.is_dir():
+                _copy_folder(real, dest / entry.name, name, bound, skip, (*chain, real), notes)
+            elif real.is_file():
+                try:
+                    shutil.copy2(real, dest / entry.name)
+                except OSError as exc:
+                    notes.append(f"snapshot: left out {name} (it cannot be read: "
+                                 f"{exc.strerror or exc})")
+            else:  # a FIFO, socket or device: reading one could block or never end
+                notes.append(f"snapshot: left out {name} (not a regular file or folder)")
+
+
 def copy_snapshot(src: Path, dest: Path) -> None:
+    """Copy a snapshot (JOB_DIR/input/ or a schedule's) to a new place. Snapshots taken since
+    links are resolved hold none; a link in an older one is left out, never followed."""
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(src, dest, symlinks=True)
+
+    def links(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if os.path.islink(os.path.join(folder, n))]
+
+    shutil.copytree(src, dest, symlinks=True, ignore=links)
 
 
 def check_kernel(kernel_name: str, specs: dict[str, Any]) -> None:

@@ -162,7 +162,8 @@ class JobService:
         job_dirs.take_snapshot(job_dir, notebook=checked["notebook"],
                                package_folder=request.package_input_folder,
                                snapshot_from=snapshot_from,
-                               skip_dirs=(Path(self.root_dir) / self.outputs_folder,))
+                               skip_dirs=(Path(self.root_dir) / self.outputs_folder,),
+                               root=Path(self.root_dir))
         name = request.name or Path(request.input_path).stem
         output_path = self.output_path(name, job_id)
         return {

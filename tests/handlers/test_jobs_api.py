@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -234,3 +235,69 @@ async def test_environments_and_parameters(api, notebook):
     plain = notebook("plain.ipynb", "x = 1")
     code, params = await api.get("parameters", path=plain)
     assert code == 200 and not params["has_parameters_cell"] and params["parameters"] == []
+
+
+async def test_package_input_folder_follows_only_links_that_stay_under_the_root(
+        api, notebook, jp_root_dir, tmp_path):
+    root = Path(jp_root_dir)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("live secret")
+    (outside / "inner.txt").write_text("outside folder")
+    shared = root / "shared"
+    shared.mkdir()
+    (shared / "data.txt").write_text("shared v1")
+    nb = notebook(
+        "proj/run.ipynb",
+        "import json, os\n"
+        "names = sorted(os.listdir('.'))\n"
+        "seen = {n: {'link': os.path.islink(n), 'dir': os.path.isdir(n),"
+        " 'text': open(n).read() if os.path.isfile(n) else sorted(os.listdir(n))"
+        " if os.path.isdir(n) else None} for n in names}\n"
+        "open('seen.json', 'w').write(json.dumps(seen))",
+    )
+    proj = root / "proj"
+    (proj / "local.txt").write_text("local")
+    os.symlink(outside / "secret.txt", proj / "secret.txt")  # a file outside the root
+    os.symlink(outside, proj / "outdir")  # a folder outside the root
+    os.symlink(shared / "data.txt", proj / "shared.txt")  # a file under the root
+    os.symlink(shared, proj / "shareddir")  # a folder under the root
+    os.symlink("local.txt", proj / "rel.txt")  # relative, inside the folder
+    os.symlink(proj, proj / "loop")  # the folder itself
+    os.symlink(root / "nothing", proj / "broken")
+    os.mkfifo(proj / "pipe")
+    (proj / "sub").mkdir()
+    os.symlink(outside / "secret.txt", proj / "sub" / "deep.txt")  # deeper down
+
+    job = await api.create(input_path=nb, package_input_folder=True)
+    # The snapshot is taken: live files changing now change nothing for the job.
+    (outside / "secret.txt").write_text("changed")
+    (shared / "data.txt").write_text("shared v2")
+    done = await api.wait(job["id"])
+    assert done["status"] == "completed", done
+    seen = json.loads((root / done["output_path"] / "files" / "seen.json").read_text())
+    assert not any(entry["link"] for entry in seen.values()), seen
+    assert seen["shared.txt"]["text"] == "shared v1"
+    assert seen["shareddir"]["dir"] and seen["shareddir"]["text"] == ["data.txt"]
+    assert seen["rel.txt"]["text"] == "local" and seen["local.txt"]["text"] == "local"
+    assert seen["sub"]["text"] == []
+    for left_out in ("secret.txt", "outdir", "loop", "broken", "pipe"):
+        assert left_out not in seen, (left_out, seen)
+
+    code, chunk = await api.get(f"jobs/{job['id']}/log")
+    log = chunk["text"]
+    assert "left out the link secret.txt (it points outside the server root)" in log
+    assert "left out the link outdir (it points outside the server root)" in log
+    assert "left out the link sub/deep.txt (it points outside the server root)" in log
+    assert "left out the link loop (it points to a folder that holds it)" in log
+    assert "left out the link broken (its target is missing)" in log
+    assert "left out pipe (not a regular file or folder)" in log
+    assert "live secret" not in log and str(outside) not in log
+    assert log.index("left out the link secret.txt") < log.index("cell 1/")
+
+    # A rerun starts from the same snapshot: still nothing from outside.
+    code, rerun = await api.post(f"jobs/{job['id']}/rerun", {})
+    assert code == 201, rerun
+    rerun_done = await api.wait(rerun["id"])
+    seen = json.loads((root / rerun_done["output_path"] / "files" / "seen.json").read_text())
+    assert "secret.txt" not in seen and seen["shared.txt"]["text"] == "shared v1"
