@@ -1,5 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Dialog, MainAreaWidget, Notification, showDialog } from '@jupyterlab/apputils';
+import { IFrame, notebookIcon } from '@jupyterlab/ui-components';
 
 import { IBulkResult, IJob, IOutputFile, isFinal } from '../api/types';
 import { CommandIDs, INbJobs } from '../tokens';
@@ -51,6 +52,46 @@ export class JobActions {
         autoClose: 4000
       });
     }
+  }
+
+  /**
+   * Show the executed notebook as a read-only page in a main-area tab, without starting a
+   * kernel: the server renders it (nbconvert's HTML) and serves it under a sandbox CSP; the
+   * frame is sandboxed too (no scripts, no same origin), so nothing the job wrote can run.
+   * A second call shows the tab already open.
+   */
+  async viewExecuted(job: IJob): Promise<MainAreaWidget<IFrame> | undefined> {
+    const id = `jp-nbjobs-view-${job.id}`;
+    const open = Array.from(this.app.shell.widgets('main')).find(w => w.id === id);
+    if (open) {
+      this.app.shell.activateById(id);
+      return open as MainAreaWidget<IFrame>;
+    }
+    const outputs = await guard(() => this.service.client.listOutputs(job.id));
+    if (!outputs) {
+      return undefined;
+    }
+    if (!outputs.some(o => o.kind === 'notebook')) {
+      Notification.warning(this.trans.__('This job has no executed notebook yet.'), {
+        autoClose: 4000
+      });
+      return undefined;
+    }
+    const frame = new IFrame({ sandbox: [] });
+    frame.url = this.service.client.viewUrl(job.id);
+    frame.addClass('jp-NbJobs-view');
+    const widget = new MainAreaWidget({ content: frame });
+    widget.id = id;
+    widget.title.label = this.trans.__('%1 (executed)', job.name);
+    widget.title.caption = this.trans.__(
+      'The executed notebook of job "%1", read-only',
+      job.name
+    );
+    widget.title.icon = notebookIcon;
+    widget.title.closable = true;
+    this.app.shell.add(widget, 'main');
+    this.app.shell.activateById(id);
+    return widget;
   }
 
   /** Where the browser downloads one output file from. */

@@ -116,6 +116,14 @@ export class NbJobsClient {
     return this.url(path, download ? { download: 1 } : {});
   }
 
+  /**
+   * URL of the executed notebook rendered as a read-only HTML page by the server (no
+   * kernel); served with `Content-Security-Policy: sandbox`, so no script of it runs.
+   */
+  viewUrl(id: string, download = false): string {
+    return this.url(`jobs/${enc(id)}/view`, download ? { download: 1 } : {});
+  }
+
   getLog(
     id: string,
     options: { offset?: number; tail?: number } = {}

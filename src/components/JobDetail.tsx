@@ -69,6 +69,16 @@ export function JobDetail(props: {
             {trans.__('Open executed notebook')}
           </button>
         )}
+        {isFinal(job.status) && job.status !== 'stopped' && (
+          <button
+            type="button"
+            className="jp-NbJobs-textButton"
+            title={trans.__('A read-only page of the executed notebook; starts no kernel')}
+            onClick={() => void actions.viewExecuted(job)}
+          >
+            {trans.__('View executed notebook')}
+          </button>
+        )}
         <button
           type="button"
           className="jp-NbJobs-textButton"

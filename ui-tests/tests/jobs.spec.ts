@@ -4,6 +4,7 @@ import {
   createJobViaApi,
   FAILING_NOTEBOOK,
   jobRow,
+  notebook,
   OK_NOTEBOOK,
   openSidebar,
   shoot,
@@ -144,5 +145,65 @@ test.describe('notebook jobs', () => {
     await form.getByRole('button', { name: 'Run now' }).click();
     await expect(form.locator('[data-field="input_path"] .jp-NbJobs-fieldError')).toBeVisible();
     await expect(page.locator('.jp-NbJobs-form')).toBeVisible();
+  });
+
+  test('view the executed notebook read-only, with its script kept out', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    await upload(
+      page,
+      tmpPath,
+      'shown.ipynb',
+      notebook([
+        { source: 'print("hello", 6 * 7)' },
+        {
+          source:
+            'from IPython.display import HTML, display\n' +
+            'display(HTML("<b id=\'bold\'>bold text</b><script>' +
+            'document.body.insertAdjacentHTML(\'beforeend\', \'<p id=ran>ran</p>\');' +
+            'window.top.nbjobsPwned = 1</script>"))'
+        }
+      ])
+    );
+    const job = await createJobViaApi(page, {
+      input_path: `${tmpPath}/shown.ipynb`,
+      name: 'view job e2e'
+    });
+    await openSidebar(page);
+    const row = jobRow(page, 'view job e2e');
+    await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+    await row.locator('.jp-NbJobs-rowName').click();
+    const detail = page.locator('.jp-NbJobs-detail');
+    await expect(detail).toHaveAttribute('data-status', 'completed');
+    const kernelsBefore = await (await page.request.get('/api/kernels')).json();
+
+    await detail.getByRole('button', { name: 'View executed notebook' }).click();
+    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    await expect(tab).toContainText('view job e2e (executed)');
+    const iframe = page.locator('.jp-NbJobs-view iframe');
+    await expect(iframe).toHaveAttribute('sandbox', '');
+    const frame = page.frameLocator('.jp-NbJobs-view iframe');
+    await expect(frame.locator('body')).toContainText('hello 42', { timeout: 30000 });
+    await expect(frame.locator('#bold')).toHaveText('bold text');
+    // The job's script ran nowhere: not in the page, not in the Lab.
+    await expect(frame.locator('#ran')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as any).nbjobsPwned)).toBeUndefined();
+    // No kernel was started to show it.
+    const kernelsAfter = await (await page.request.get('/api/kernels')).json();
+    expect(kernelsAfter.length).toBe(kernelsBefore.length);
+    await shoot(page, testInfo, 'executed-view');
+
+    const response = await page.request.get(`/nbjobs/jobs/${job.id}/view`);
+    expect(response.headers()['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers()['content-security-policy']).toMatch(/^sandbox;/);
+    expect(response.headers()['x-content-type-options']).toBe('nosniff');
+
+    // Asked again, the open tab comes back instead of a second one.
+    await detail.page().evaluate(async id => {
+      await window.jupyterapp.commands.execute('nbjobs:open-job', { id });
+    }, job.id);
+    await detail.getByRole('button', { name: 'View executed notebook' }).click();
+    await expect(page.locator('.jp-NbJobs-view')).toHaveCount(1);
   });
 });
