@@ -25,8 +25,12 @@ BASE = [CLI] if CLI else [sys.executable, "-m", "jupyterlab_nbjobs.cli"]
 def cli(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
+    # The command reads the Jupyter config path: keep this machine's config files out.
+    (tmp_path / "config").mkdir()
     env = {**os.environ, "NBJOBS_DB_URL": f"sqlite:///{tmp_path / 'nbjobs.sqlite'}",
-           "NBJOBS_STAGING_DIR": str(tmp_path / "staging")}
+           "NBJOBS_STAGING_DIR": str(tmp_path / "staging"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_CONFIG_PATH": "",
+           "JUPYTER_PREFER_ENV_PATH": "0"}
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([*BASE, "--root-dir", str(root), *args], env=env,
@@ -134,7 +138,7 @@ def test_bad_input_exits_2_with_a_message(cli, args, message, capsys, monkeypatc
     """In-process (the same main() the console script calls) to keep the suite fast; the
     installed command's exit code is checked once below."""
     write_notebook(cli.root, "ok.ipynb", "x = 1")
-    for name in ("NBJOBS_DB_URL", "NBJOBS_STAGING_DIR"):
+    for name in ("NBJOBS_DB_URL", "NBJOBS_STAGING_DIR", "JUPYTER_CONFIG_DIR"):
         monkeypatch.setenv(name, cli.env[name])
     code = main(["--root-dir", str(cli.root), *args])
     err = capsys.readouterr().err

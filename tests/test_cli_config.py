@@ -113,3 +113,39 @@ def test_sagemaker_schedule_create_and_delete_from_the_shell(configured, tmp_pat
     names = [p["PipelineName"] for p in aws["sagemaker"].list_pipelines()["PipelineSummaries"]]
     assert f"nbjobs-{sid}" not in names
     assert configured("schedule", "list", extra_env=FAKE_AWS).stdout.strip() == "no schedules"
+
+
+def test_a_mistyped_option_is_refused_not_ignored(configured, tmp_path):
+    configured.write({"NbJobsApp": {"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}"}})
+    for args in (["list", "--limt", "3"], ["list", "extra"], ["--NotAnOption", "list"]):
+        res = configured(*args)
+        assert res.returncode == 2 and "unrecognized arguments" in res.stderr, (args, res)
+    ok = configured("--NbJobsApp.staging_dir=" + str(tmp_path / "s"), "list")
+    assert ok.returncode == 0 and ok.stdout.strip() == "no jobs", ok.stderr
+
+
+def test_command_line_beats_environment_beats_config_file(configured, tmp_path):
+    paths = {k: tmp_path / f"{k}.sqlite" for k in ("file", "env", "option")}
+    configured.write({"ServerApp": {"root_dir": str(configured.root)},
+                      "NbJobsApp": {"db_url": f"sqlite:///{paths['file']}",
+                                    "staging_dir": str(tmp_path / "staging")}})
+    write_notebook(configured.root, "nb.ipynb", "x = 1")
+    env = {"NBJOBS_DB_URL": f"sqlite:///{paths['env']}"}
+    assert configured("run", "nb.ipynb", extra_env=env).returncode == 0
+    assert configured(f"--NbJobsApp.db_url=sqlite:///{paths['option']}", "run", "nb.ipynb",
+                      extra_env=env).returncode == 0
+    counts = {}
+    for name, path in paths.items():
+        if path.exists():
+            with sqlite3.connect(path) as conn:
+                counts[name] = conn.execute("select count(*) from jobs").fetchone()[0]
+    assert counts == {"env": 1, "option": 1}
+
+
+def test_zero_concurrent_jobs_means_the_cpu_count(configured, tmp_path):
+    configured.write({"ServerApp": {"root_dir": str(configured.root)},
+                      "NbJobsApp": {"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                                    "staging_dir": str(tmp_path / "staging")}})
+    write_notebook(configured.root, "nb.ipynb", "x = 1")
+    res = configured("--max-concurrent-jobs", "0", "run", "nb.ipynb")
+    assert res.returncode == 0 and "completed: nb" in res.stdout, res.stderr

@@ -28,6 +28,10 @@ SHORTHANDS = {"db_url": ("NbJobsApp", "db_url"),
               "max_concurrent_jobs": ("LocalBackend", "max_concurrent_jobs")}
 
 
+ENVIRONMENT = {"NBJOBS_DB_URL": ("NbJobsApp", "db_url"),
+               "NBJOBS_STAGING_DIR": ("NbJobsApp", "staging_dir")}
+
+
 class NbJobsCommand(JupyterApp):
     name = "jupyter-nbjobs"
     description = "Run, list, show, stop and schedule notebook jobs from a shell."
@@ -42,7 +46,11 @@ class NbJobsCommand(JupyterApp):
 
     def parse_command_line(self, argv=None):
         argv = sys.argv[1:] if argv is None else list(argv)
-        self.args, rest = build_parser().parse_known_args(argv)
+        parser = build_parser()
+        self.args, rest = parser.parse_known_args(argv)
+        unknown = self._not_settings(rest)
+        if unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         super().parse_command_line(rest)  # --Class.trait=value, --config=..., --debug
         for option, (section, trait) in SHORTHANDS.items():
             value = getattr(self.args, option, None)
@@ -50,9 +58,35 @@ class NbJobsCommand(JupyterApp):
                 self.config[section][trait] = value
         if self.args.root_dir:
             self.config.NbJobsCommand.root_dir = self.args.root_dir
+        self._from_command_line = {(section, trait) for section, trait in ENVIRONMENT.values()
+                                   if trait in self.config.get(section, {})}
+
+    def _not_settings(self, rest: list[str]) -> list[str]:
+        """What argparse left over that is neither --Class.trait[=value] nor one of the
+        application's own options (--config, --debug, ...): a typo must not pass silently."""
+        own = set(self.flags) | set(self.aliases)
+        unknown, takes_value = [], False
+        for item in rest:
+            if not item.startswith("-"):
+                if not takes_value:
+                    unknown.append(item)
+                takes_value = False
+                continue
+            name, has_value = item.lstrip("-").partition("=")[::2], "=" in item
+            name = name[0]
+            if "." in name or name in own:
+                takes_value = not has_value and name not in self.flags
+            else:
+                unknown.append(item)
+                takes_value = False
+        return unknown
 
     def initialize(self, argv=None):
         super().initialize(argv)
+        # The environment beats the config files, the command line beats both.
+        for variable, (section, trait) in ENVIRONMENT.items():
+            if os.environ.get(variable) and (section, trait) not in self._from_command_line:
+                self.config[section][trait] = os.environ[variable]
         # A warm pool pays off in a long-lived server, not in one command that runs and exits.
         self.config.LocalBackend.warm_pool = False
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
 
@@ -82,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run, list, show, stop and schedule notebook jobs from a shell.",
         epilog="Settings come from the server's Jupyter config files (c.NbJobsApp.*, "
         "c.LocalBackend.*, c.SageMakerConfig.*) and from --Class.trait=value options.")
-    parser.add_argument("--db-url", default=os.environ.get("NBJOBS_DB_URL"))
-    parser.add_argument("--staging-dir", default=os.environ.get("NBJOBS_STAGING_DIR"))
+    parser.add_argument("--db-url", help="default: $NBJOBS_DB_URL, else c.NbJobsApp.db_url")
+    parser.add_argument("--staging-dir",
+                        help="default: $NBJOBS_STAGING_DIR, else c.NbJobsApp.staging_dir")
     parser.add_argument("--root-dir", help="default: c.ServerApp.root_dir, else the current "
                         "directory")
     parser.add_argument("--outputs-folder")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from traitlets import Bool, Float, Integer, Unicode, default, validate
+from traitlets import Bool, Float, Integer, Unicode, default
 
 from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
 from ...runner.procs import process_if_same
@@ -55,7 +55,8 @@ class LocalBackend(Backend):
 
     max_concurrent_jobs = Integer(
         allow_none=True,
-        help="How many local jobs run at once; the rest wait in the queue. Default: CPU count.",
+        help="How many local jobs run at once; the rest wait in the queue. Default (or 0, or "
+        "None): the CPU count.",
     ).tag(config=True)
     warm_pool = Bool(
         True, help="Fork runners from a process that has the runner imported, with kernels "
@@ -103,12 +104,8 @@ class LocalBackend(Backend):
     def _max_concurrent_default(self) -> int:
         return os.cpu_count() or 1
 
-    @validate("max_concurrent_jobs")
-    def _max_concurrent(self, proposal) -> int:
-        return proposal["value"] or os.cpu_count() or 1
-
     def capacity(self) -> int | None:
-        return self.max_concurrent_jobs
+        return self.max_concurrent_jobs or os.cpu_count() or 1
 
     # -- starting ---------------------------------------------------------------------
 

@@ -217,6 +217,14 @@ class SageMakerBackend(Backend):
         except Exception:  # noqa: BLE001 - the create error is the one to report
             log.exception("nbjobs: could not remove staged inputs %s", keys[:3])
 
+    def reaches(self, job_id: str) -> bool:
+        """Only a training job this process polls can be stopped here; the job service
+        adopts any other first (a CLI stopping a job a server started, say)."""
+        return job_id in self._tracked
+
+    def active_job_ids(self) -> list[str]:
+        return list(self._tracked)
+
     async def stop(self, job_id: str) -> None:
         tracked = self._tracked.get(job_id)
         if tracked is None:
