@@ -1,0 +1,216 @@
+"""Schemathesis hooks of the fuzz test (tests/handlers/test_fuzz.py), loaded by the
+`schemathesis run` subprocess through the `hooks` option of its config file.
+
+- `error_shape`: every 4xx answers the one error shape, `{"message", "reason"}` (strings) and
+  an optional string `field`, whether or not the spec documents that status;
+- edge values that schema-driven generation does not reach (hypothesis never draws lone
+  surrogates, thousands of digits or hundreds of nesting levels): about one positive case in
+  EDGE_RATE gets one, in its body, query or path (`flatmap_case`: NUL, an empty idempotency
+  key, 256-byte path components, dunder parameter names) or as JSON text spliced into the body
+  it sends (`before_call`: lone surrogates, 5,000 digits, Infinity/NaN, 300 and 1,100 levels
+  of nesting); a body edge comes with a real notebook so that it gets past "no such file";
+- every response is counted by operation and status into the JSON file named by
+  NBJOBS_FUZZ_COUNTS (written at exit); with NBJOBS_FUZZ_DEBUG set, every exchange is
+  appended to that file as a JSON line. The raw edges sent and their statuses go into the
+  counts file too (a failure report shows the generated case, not the spliced text).
+
+NBJOBS_FUZZ_SEEDS names the JSON file of what the test seeded (notebooks, ids, outputs).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import random
+from collections import Counter
+
+import schemathesis
+import yaml
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from jupyterlab_nbjobs.openapi import SPEC_PATH
+
+ERROR_KEYS = {"message", "reason", "field"}
+COUNTS: Counter[tuple[str, int]] = Counter()
+EDGE_RATE = 6
+SEEDS = json.loads(open(os.environ["NBJOBS_FUZZ_SEEDS"]).read()) \
+    if os.environ.get("NBJOBS_FUZZ_SEEDS") else {"notebooks": ["fuzz.ipynb"]}
+RANDOM = random.Random(os.environ.get("NBJOBS_FUZZ_SEED", "edges"))
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def _a(raw: str) -> str:
+    return '{"a": ' + raw + "}"
+
+
+LONG = "a" * 256  # one byte over NAME_MAX
+HUGE = "9" * 5000  # digits: more than int() takes by default
+# Values as JSON text, sent by before_call in the body: a lone surrogate, thousands of digits,
+# Infinity and hundreds of nesting levels cannot go through schemathesis' own checks of a case.
+RAW_EDGES = [
+    ("parameters", '{"a": "\\ud800"}'),
+    ("parameters", '{"\\udc00": 1}'),
+    ("parameters", _a(_nested(300))),
+    ("parameters", _a(_nested(1100))),
+    ("parameters", _a(HUGE)),
+    ("parameters", '{"a": Infinity}'),
+    ("parameters", '{"a": NaN}'),
+    ("tags", '["\\ud83d"]'),
+    ("name", '"n\\udfff"'),
+    ("input_path", '"\\ud800.ipynb"'),
+    ("env", '{"A": "\\udfff"}'),
+    ("timeout_seconds", "Infinity"),
+    ("max_retries", HUGE),
+    ("catchup_limit", HUGE),
+    ("count", HUGE),
+    ("backend_options", _a(_nested(300))),
+    ("grid", '{"a": ["\\ud800", 1]}'),
+    ("grid", _a(_nested(300, "[1]"))),
+    ("combinations", "[" + _a(HUGE) + "]"),
+    ("cron", '"\\ud800"'),
+    ("timezone", '"\\ud800"'),
+    ("ids", '["\\ud800"]'),
+    ("idempotency_key", '"\\ud800"'),
+]
+# Values that can be part of a generated case.
+EDGES = [  # (where, name, value)
+    ("body", "parameters", {"a": "x\x00y", "print": 1}),
+    ("body", "parameters", {"__builtins__": 1}),
+    ("body", "idempotency_key", ""),
+    ("body", "idempotency_key", ""),
+    ("body", "idempotency_key", "k\x00"),
+    ("body", "tags", ["t\x00"]),
+    ("body", "input_path", f"d/{LONG}.ipynb"),
+    ("body", "env", {"A": "v\x00"}),
+    ("body", "ids", ["\x00", LONG * 2]),
+    ("body", "timezone", "\x00"),
+    ("query", "path", f"d/{LONG}.ipynb"),
+    ("query", "tag", "\x00"),
+    ("query", "cursor", "\x00" + LONG),
+    ("path", "name", LONG),
+    ("path", "name", f"files/{LONG}.txt"),
+    ("path", "job_id", "a\x00b"),
+    ("path", "schedule_id", LONG * 2),
+    ("path", "sweep_id", "x\x00"),
+]
+RAW_SENT: list[dict] = []  # the raw edges sent and what they got, for the test's report
+
+
+def _fields() -> dict[str, dict[str, set[str]]]:
+    """Per operation label: the names it takes in its body, query and path."""
+    spec = yaml.safe_load(SPEC_PATH.read_text())
+    schemas = spec["components"]["schemas"]
+    out = {}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            names: dict[str, set[str]] = {"body": set(), "query": set(), "path": set()}
+            for param in op.get("parameters", []):
+                names[param["in"]].add(param["name"])
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+                names["body"] = set(schemas[ref].get("properties", {}))
+            out[f"{method.upper()} {path}"] = names
+    return out
+
+
+FIELDS = _fields()
+
+
+def _positive(case) -> bool:
+    """Edges go into positive cases only: a negative case must stay refused for the reason it
+    was made (a real notebook put in its place would make it valid)."""
+    meta = case.meta
+    return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
+
+
+def _with_edge(case, edge):
+    where, name, value = edge
+    if where == "body":
+        body = dict(case.body) if isinstance(case.body, dict) else {}
+        body[name] = value
+        if name != "input_path" and "input_path" in FIELDS[case.operation.label]["body"]:
+            body["input_path"] = SEEDS["notebooks"][0]
+        case.body = body
+    elif where == "query":
+        case.query = {**(case.query or {}), name: value}
+    else:
+        case.path_parameters = {**(case.path_parameters or {}), name: value}
+    return case
+
+
+@schemathesis.hook
+def flatmap_case(context, case):
+    fields = FIELDS.get(case.operation.label)
+    edges = [e for e in EDGES if fields and e[1] in fields[e[0]]]
+    if not edges or not _positive(case):
+        return st.just(case)
+    return st.integers(0, EDGE_RATE - 1).flatmap(
+        lambda n: st.just(case) if n else st.sampled_from(edges).map(
+            lambda edge: _with_edge(case, edge)))
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    fields = FIELDS.get(case.operation.label, {}).get("body", set())
+    edges = [e for e in RAW_EDGES if e[0] in fields]
+    if not edges or not isinstance(case.body, dict) or not _positive(case) or \
+            RANDOM.randrange(EDGE_RATE):
+        return
+    name, raw = RANDOM.choice(edges)
+    body = {k: v for k, v in case.body.items() if k != name}
+    if name != "input_path" and "input_path" in fields:
+        body["input_path"] = SEEDS["notebooks"][0]
+    text = json.dumps(body)
+    text = f'{text[:-1]}{", " if body else ""}"{name}": {raw}}}'
+    kwargs["data"] = text.encode()
+    RAW_SENT.append({"operation": case.operation.label, "field": name, "value": raw[:80],
+                     "case": id(case)})
+
+
+@schemathesis.check
+def error_shape(ctx, response, case):
+    if not 400 <= response.status_code < 500:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise AssertionError(f"{response.status_code} without a JSON body: "
+                             f"{response.content[:200]!r}") from None
+    if not isinstance(body, dict):
+        raise AssertionError(f"{response.status_code} body is not an object: {body!r}")
+    if not (isinstance(body.get("message"), str) and isinstance(body.get("reason"), str)):
+        raise AssertionError(f"{response.status_code} body lacks message/reason: {body!r}")
+    extra = set(body) - ERROR_KEYS
+    if extra or ("field" in body and not isinstance(body["field"], str)):
+        raise AssertionError(f"{response.status_code} body is not the error shape: {body!r}")
+    return None
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    COUNTS[(case.operation.label, response.status_code)] += 1
+    if RAW_SENT and RAW_SENT[-1].get("case") == id(case) and "status" not in RAW_SENT[-1]:
+        RAW_SENT[-1]["status"] = response.status_code
+    if os.environ.get("NBJOBS_FUZZ_DEBUG"):
+        req = response.request
+        body = req.body if isinstance(req.body, (bytes, type(None))) else req.body.encode()
+        with open(os.environ["NBJOBS_FUZZ_DEBUG"], "a") as fh:
+            fh.write(json.dumps([case.operation.label, response.status_code, req.method,
+                                 req.url, (body or b"")[:300].decode("utf-8", "replace"),
+                                 response.content[:300].decode("utf-8", "replace")]) + "\n")
+
+
+@atexit.register
+def _write_counts() -> None:
+    path = os.environ.get("NBJOBS_FUZZ_COUNTS")
+    if path:
+        with open(path, "w") as fh:
+            json.dump({"counts": [[label, code, n] for (label, code), n in sorted(COUNTS.items())],
+                       "raw_edges": [{k: v for k, v in e.items() if k != "case"}
+                                     for e in RAW_SENT]}, fh)
