@@ -20,7 +20,6 @@ def nbjobs_config(tmp_path) -> dict:
     return {
         "db_url": f"sqlite:///{tmp_path / 'nbjobs.sqlite'}",
         "staging_dir": str(tmp_path / "staging"),
-        "max_concurrent_jobs": 2,
     }
 
 
@@ -32,6 +31,7 @@ def jp_server_config(nbjobs_config):
             "allow_unauthenticated_access": False,
         },
         "NbJobsApp": nbjobs_config,
+        "LocalBackend": {"max_concurrent_jobs": 2},
     })
 
 

@@ -78,8 +78,12 @@ class TestAddedByConfig:
 
 class TestOldLocalSettings:
     @pytest.fixture
-    def nbjobs_config(self, nbjobs_config):
-        return {**nbjobs_config, "max_concurrent_jobs": 1, "warm_pool": False}
+    def jp_server_config(self, nbjobs_config):
+        return Config({
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_nbjobs": True},
+                          "allow_unauthenticated_access": False},
+            "NbJobsApp": {**nbjobs_config, "max_concurrent_jobs": 1, "warm_pool": False},
+        })
 
     async def test_still_reach_the_local_backend(self, api, jp_serverapp):
         app = jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app

@@ -171,7 +171,7 @@ class TestFiring:
     @pytest.fixture
     def nbjobs_config(self, tmp_path):
         return {"db_url": f"sqlite:///{tmp_path / 'nbjobs.sqlite'}",
-                "staging_dir": str(tmp_path / "staging"), "max_concurrent_jobs": 2,
+                "staging_dir": str(tmp_path / "staging"),
                 "cron_seconds_field": True, "misfire_grace_seconds": 2}
 
     async def test_runs_fire_on_time_and_overlap_is_skipped(self, api, notebook, jp_serverapp):

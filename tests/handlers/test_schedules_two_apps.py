@@ -19,7 +19,7 @@ import pytest
 @pytest.fixture
 def nbjobs_config(tmp_path):
     return {"db_url": f"sqlite:///{tmp_path / 'shared.sqlite'}",
-            "staging_dir": str(tmp_path / "staging-a"), "max_concurrent_jobs": 2,
+            "staging_dir": str(tmp_path / "staging-a"),
             "cron_seconds_field": True, "scheduler_poll_interval": 0.5}
 
 
@@ -34,7 +34,7 @@ def start_second_server(tmp_path, root_dir, db_url):
            f"--NbJobsApp.db_url={db_url}",
            f"--NbJobsApp.staging_dir={tmp_path / 'staging-b'}",
            "--NbJobsApp.cron_seconds_field=True", "--NbJobsApp.scheduler_poll_interval=0.5",
-           "--NbJobsApp.max_concurrent_jobs=2"]
+           "--LocalBackend.max_concurrent_jobs=2"]
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime-b")}
     log = open(tmp_path / "second.log", "wb")  # closed by the caller
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture
 def nbjobs_config(tmp_path):
     return {"db_url": f"sqlite:///{tmp_path / 'nbjobs.sqlite'}",
-            "staging_dir": str(tmp_path / "staging"), "max_concurrent_jobs": 2,
+            "staging_dir": str(tmp_path / "staging"),
             "max_sweep_combinations": 6}
 
 
