@@ -21,7 +21,8 @@ from tests.support.aws import (
 
 @pytest.fixture
 def sagemaker(jp_serverapp, monkeypatch, tmp_path):
-    """Add the SageMaker backend to the running server's job service, as app.py would."""
+    """Add the SageMaker backend to the running server's job service, as composition.build does
+    when c.SageMakerConfig is set."""
     url = moto_url()
     set_fake_credentials(monkeypatch)
     reset_moto(url)
