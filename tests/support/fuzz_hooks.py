@@ -99,6 +99,9 @@ EDGES = [  # (where, name, value)
     ("path", "schedule_id", LONG * 2),
     ("path", "sweep_id", "x\x00"),
 ]
+# The seeded job's outputs whose names a download header must escape, asked for as downloads.
+EDGES += [("download", name, None) for name in SEEDS.get("outputs", [])
+          if not name.isascii() or any(c in name for c in '"\r\n\\')]
 RAW_SENT: list[dict] = []  # the raw edges sent and what they got, for the test's report
 
 
@@ -138,6 +141,9 @@ def _with_edge(case, edge):
         if name != "input_path" and "input_path" in FIELDS[case.operation.label]["body"]:
             body["input_path"] = SEEDS["notebooks"][0]
         case.body = body
+    elif where == "download":
+        case.path_parameters = {"job_id": value, "name": name}
+        case.query = {**(case.query or {}), "download": "1"}
     elif where == "query":
         case.query = {**(case.query or {}), name: value}
     else:
@@ -145,19 +151,61 @@ def _with_edge(case, edge):
     return case
 
 
+ID_SEEDS = {"job_id": "jobs", "schedule_id": "schedules", "sweep_id": "sweeps"}
+DONE: list[str] = list(SEEDS.get("jobs", []))  # finished jobs of the first notebook, seen last
+
+
+def _seen(response) -> None:
+    """Remember finished jobs of the seeded notebook that writes the odd file names."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return
+    jobs = body.get("jobs", [body]) if isinstance(body, dict) else []
+    for job in jobs:
+        if isinstance(job, dict) and job.get("status") == "completed" and \
+                job.get("input_path") == SEEDS["notebooks"][0] and job.get("id") not in DONE:
+            DONE.append(job["id"])
+    if response.status_code == 204 and response.request.method == "DELETE":
+        gone = response.request.url.rstrip("/").rsplit("/", 1)[-1]
+        if gone in DONE:
+            DONE.remove(gone)
+
+
 @schemathesis.hook
 def flatmap_case(context, case):
+    """Seeded ids in about 30% of the positive cases (never in a DELETE, which would take the
+    seeded job and its outputs away for the rest of the run), and one edge value in about one
+    in EDGE_RATE."""
     fields = FIELDS.get(case.operation.label)
+    if not fields or not _positive(case):
+        return st.just(case)
     # In a stateful step a path parameter is the id a link carried from an earlier answer:
     # another id there is not the resource the checks then look for.
-    stateful = case.meta is not None and case.meta.phase.name == TestPhase.STATEFUL
-    edges = [e for e in EDGES if fields and e[1] in fields[e[0]]
-             and not (stateful and e[0] == "path")]
-    if not edges or not _positive(case):
+    stateful = case.meta.phase.name == TestPhase.STATEFUL
+    ids = {} if stateful or case.method.upper() == "DELETE" else {
+        name: SEEDS[seed][0] for name, seed in ID_SEEDS.items()
+        if name in fields["path"] and SEEDS.get(seed)}
+    edges = [e for e in EDGES if e[0] != "download" and not (stateful and e[0] == "path")
+             and e[1] in fields[e[0]]]
+    if case.operation.label == "GET /jobs/{job_id}/outputs/{name}" and DONE and not stateful:
+        # The seeded job may be gone (a stateful chain can list and delete it): any finished
+        # job of the same notebook wrote the same files.
+        edges += [("download", name, DONE[-1]) for where, name, _ in EDGES
+                  if where == "download"]
+    if not ids and not edges:
         return st.just(case)
-    return st.integers(0, EDGE_RATE - 1).flatmap(
-        lambda n: st.just(case) if n else st.sampled_from(edges).map(
-            lambda edge: _with_edge(case, edge)))
+
+    def apply(choice):
+        use_ids, use_edge, edge = choice
+        if ids and use_ids < 3:
+            case.path_parameters = {**(case.path_parameters or {}), **ids}
+        if edges and use_edge == 0:
+            _with_edge(case, edge)
+        return case
+
+    return st.tuples(st.integers(0, 9), st.integers(0, EDGE_RATE - 1),
+                     st.sampled_from(edges) if edges else st.none()).map(apply)
 
 
 @schemathesis.hook
@@ -200,6 +248,8 @@ def error_shape(ctx, response, case):
 @schemathesis.hook
 def after_call(context, case, response):
     COUNTS[(case.operation.label, response.status_code)] += 1
+    if case.operation.label.startswith(("GET /jobs", "DELETE /jobs/")):
+        _seen(response)
     if RAW_SENT and RAW_SENT[-1].get("case") == id(case) and "status" not in RAW_SENT[-1]:
         RAW_SENT[-1]["status"] = response.status_code
     if os.environ.get("NBJOBS_FUZZ_DEBUG"):
