@@ -176,6 +176,12 @@ def job_list_params() -> list[dict]:
             prop = {"type": "string", "pattern": f"^{STATUS_WORD}?(?:,{STATUS_WORD}?)*$"}
             description = ("comma-separated statuses (" +
                            ", ".join(s.value for s in models.JobStatus) + ")")
+        elif name == "updated_since":
+            # The model reads it with datetime.fromisoformat, which takes more than RFC 3339's
+            # date-time (a date alone, no "T", basic format): the spec must not refuse those.
+            prop = {"type": "string", "minLength": 1}
+            description = ("an ISO 8601 date or date and time (UTC when it has no offset): "
+                           "jobs changed since then")
         elif name == "sort":
             prop = {"type": "string", "enum": [f"{d}{k}" for k in SORT_KEYS for d in ("", "-")],
                     "default": "-created_at"}

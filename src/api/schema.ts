@@ -22,6 +22,7 @@ export interface paths {
                     tag?: string;
                     schedule_id?: string;
                     sweep_id?: string;
+                    /** @description an ISO 8601 date or date and time (UTC when it has no offset): jobs changed since then */
                     updated_since?: string;
                     /** @description a sort key; '-' for descending */
                     sort?: "created_at" | "-created_at" | "name" | "-name" | "status" | "-status";
