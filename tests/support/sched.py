@@ -53,8 +53,13 @@ class InstantBackend(Backend):
             await self.events.on_finished(run.job_id, run.attempt, {"status": "completed"})
 
     async def close(self):
-        for task in list(self._tasks):
-            task.cancel()
+        # Runs already started end as they would have (a node stopping right after a fire
+        # must not leave its job running forever); only a long hold is cut short.
+        pending = list(self._tasks)
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=self.hold + 1.0)
+            for task in late:
+                task.cancel()
 
 
 class ClaimLog(ScheduleStore):
