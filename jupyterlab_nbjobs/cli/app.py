@@ -72,8 +72,7 @@ class NbJobsCommand(JupyterApp):
                     unknown.append(item)
                 takes_value = False
                 continue
-            name, has_value = item.lstrip("-").partition("=")[::2], "=" in item
-            name = name[0]
+            name, has_value = item.lstrip("-").split("=", 1)[0], "=" in item
             if "." in name or name in own:
                 takes_value = not has_value and name not in self.flags
             else:
