@@ -27,10 +27,14 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 REQUESTS = [models.JobCreate, models.JobRerun, models.BulkRequest, models.ScheduleCreate,
             models.ScheduleUpdate, models.ScheduleRunRequest, models.CronCheck,
             models.SweepCreate]
+REQUESTS += [models.ProjectCreate, models.ProjectUpdate, models.InstanceCreate,  # instances
+             models.InstanceUpdate]
 RESPONSES = [models.Job, models.JobPage, models.BulkResult, models.OutputList, models.LogChunk,
              models.Environments, models.NotebookParameters, models.Schedule,
              models.ScheduleList, models.RunResult, models.CronInfo, models.Sweep,
              models.SweepList]
+RESPONSES += [models.Me, models.ProjectList, models.Project, models.InstanceList,  # instances
+              models.Instance, models.InstanceUrl, models.LogPage, models.InstanceOptions]
 
 # -- what the field validators check, in JSON Schema words -------------------------------------
 # Python identifiers (str.isidentifier) start with a letter or `_` and go on with letters,
@@ -76,7 +80,8 @@ ERROR_TEXT = {400: "Bad request: a parameter or the body is not valid",
               403: "Not authenticated, or not allowed",
               404: "No such job, schedule, sweep or output",
               409: "Not possible in the resource's current state",
-              413: "Request body too large"}
+              413: "Request body too large",
+              502: "AWS answered with an error that is not the request's fault"}
 
 
 def _op(summary: str, ok: int, response: Any = None, body=None, params=(), errors=(400,),
@@ -266,6 +271,7 @@ def build_spec() -> dict[str, Any]:
                      "required": True}])},
     }
     paths.update(schedule_paths())
+    paths.update(instance_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "jupyterlab_nbjobs", "version": "1"},
@@ -323,6 +329,75 @@ def schedule_paths() -> dict[str, Any]:
         },
         "/sweeps/{sweep_id}/stop": {"post": _op("Stop the sweep's unfinished jobs", 200,
                                                 models.Sweep, params=wid, errors=(404, 409))},
+    }
+
+
+# -- notebook instances and projects ----------------------------------------------------------
+PROJECT_NAME, INSTANCE_NAME = _path("project_name"), _path("instance_name")
+
+
+def instance_paths() -> dict[str, Any]:
+    """Projects, notebook instances and who-am-I. Every instance operation may answer 404 when
+    the server does not manage instances (c.NotebookInstances.enabled), and 502 when AWS fails."""
+    aws = (404, 502)
+    pid, iid = [PROJECT_NAME], [INSTANCE_NAME]
+    project_arg = _query("project", {"type": "string", "pattern": models.projects.
+                                     PROJECT_NAME_PATTERN}, "a project's name")
+    iso = {"type": "string", "minLength": 1}
+    return {
+        "/me": {"get": _op("Who am I: user, admin flag, projects and roles", 200, models.Me,
+                           errors=())},
+        "/projects": {
+            "get": _op("List projects (admins: all; others: theirs)", 200, models.ProjectList,
+                       errors=(404,)),
+            "post": _op("Create a project (admins)", 201, models.Project,
+                        body=models.ProjectCreate, errors=(404, 409)),
+        },
+        "/projects/{project_name}": {
+            "get": _op("Get a project", 200, models.Project, params=pid, errors=(404,)),
+            "patch": _op("Change a project's settings, members or owners", 200, models.Project,
+                         body=models.ProjectUpdate, params=pid, errors=(404, 409, 502)),
+            "delete": _op("Delete a suspended project whose instances are all Stopped or "
+                          "Failed", 204, params=pid, errors=(404, 409, 502)),
+        },
+        "/instances": {
+            "get": _op("List instances of the caller's projects", 200, models.InstanceList,
+                       params=[project_arg, _query("mine", BOOLEAN_ARG,
+                                                   "only the caller's own")],
+                       errors=(400, *aws)),
+            "post": _op("Create an instance (status Pending)", 201, models.Instance,
+                        body=models.InstanceCreate, errors=(*aws, 409)),
+        },
+        "/instances/options": {"get": _op(
+            "The create form's choices for a project", 200, models.InstanceOptions,
+            params=[{**project_arg, "required": True}], errors=(400, *aws))},
+        "/instances/{instance_name}": {
+            "get": _op("Get an instance", 200, models.Instance, params=iid, errors=aws),
+            "patch": _op("Change an instance (Stopped or Failed; stop_time at any time)", 200,
+                         models.Instance, body=models.InstanceUpdate, params=iid,
+                         errors=(*aws, 409)),
+            "delete": _op("Delete a Stopped or Failed instance", 202, models.Instance,
+                          params=iid, errors=(*aws, 409)),
+        },
+        "/instances/{instance_name}/start": {"post": _op(
+            "Start a Stopped or Failed instance (its owner only)", 202, models.Instance,
+            params=iid, errors=(*aws, 409))},
+        "/instances/{instance_name}/stop": {"post": _op(
+            "Stop an InService instance", 202, models.Instance, params=iid,
+            errors=(*aws, 409))},
+        "/instances/{instance_name}/url": {"get": _op(
+            "A presigned URL that opens JupyterLab (its owner only; valid 5 minutes)", 200,
+            models.InstanceUrl, params=iid, errors=(*aws, 409))},
+        "/instances/{instance_name}/logs": {"get": _op(
+            "CloudWatch log events of the instance, newest page first", 200, models.LogPage,
+            params=[INSTANCE_NAME,
+                    _query("start", iso, "ISO 8601 date-time: no events before"),
+                    _query("end", iso, "ISO 8601 date-time: no events at or after"),
+                    _query("cursor", {"type": "string", "minLength": 1},
+                           "next_cursor of the previous page (older events)"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                           "events per page (default 100)")],
+            errors=(400, *aws))},
     }
 
 

@@ -30,6 +30,20 @@ from .environments import (  # noqa: F401
     NotebookParameters,
     OutputFormatInfo,
 )
+from .instances import (  # noqa: F401
+    EmrCluster,
+    Instance,
+    InstanceCreate,
+    InstanceList,
+    InstanceListQuery,
+    InstanceOptions,
+    InstanceStatus,
+    InstanceUpdate,
+    InstanceUrl,
+    LogEvent,
+    LogPage,
+    VolumeLimits,
+)
 from .jobs import (  # noqa: F401
     BulkRequest,
     BulkResult,
@@ -43,6 +57,15 @@ from .jobs import (  # noqa: F401
     OutputFile,
     OutputList,
     Progress,
+)
+from .projects import (  # noqa: F401
+    Me,
+    MyProject,
+    Project,
+    ProjectCreate,
+    ProjectList,
+    ProjectUpdate,
+    Role,
 )
 from .schedules import (  # noqa: F401
     CatchupPolicy,
