@@ -23,6 +23,8 @@ module.exports = {
   workers: 1,
   retries: 0,
   timeout: 120000,
+  // The first page of a cold server and browser can take longer than Playwright's 5 s.
+  expect: { timeout: 15000 },
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,

@@ -1,6 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { createJobViaApi, jobRow, openSidebar, SLOW_NOTEBOOK, upload } from './helpers';
+import { stopLeftoverJobs } from './cleanup';
+
+test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
 test('select several jobs: bulk stop, status filter, bulk delete', async ({ page, tmpPath }) => {
   await upload(page, tmpPath, 'slow.ipynb', SLOW_NOTEBOOK);

@@ -11,6 +11,9 @@ import {
   SLOW_NOTEBOOK,
   upload
 } from './helpers';
+import { stopLeftoverJobs } from './cleanup';
+
+test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
 test.describe('notebook jobs', () => {
   test('right-click -> create -> run now -> Completed -> open the output', async ({

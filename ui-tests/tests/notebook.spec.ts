@@ -1,6 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { OK_NOTEBOOK, upload } from './helpers';
+import { stopLeftoverJobs } from './cleanup';
+
+test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
 test('the notebook toolbar button uses the open notebook and offers to save it', async ({
   page,

@@ -1,6 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { jobRow, OK_NOTEBOOK, openSidebar, shoot, upload } from './helpers';
+import { stopLeftoverJobs } from './cleanup';
+
+test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
 async function openForm(page: any, path: string) {
   await page.evaluate(async (p: string) => {

@@ -1,6 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import { createJobViaApi, jobRow, OK_NOTEBOOK, openSidebar, shoot, upload } from './helpers';
+import { stopLeftoverJobs } from './cleanup';
+
+test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
 // The light-theme screenshots come from jobs.spec.ts; this one takes the dark ones.
 test('dark theme: the form, the sidebar and a job detail', async ({ page, tmpPath }, testInfo) => {
