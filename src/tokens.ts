@@ -6,6 +6,7 @@ import type { ReactElement } from 'react';
 
 import { NbJobsClient } from './api/client';
 import { IJob } from './api/types';
+import { DisplayNames } from './model/displayNames';
 import { JobListModel } from './model/jobList';
 
 /** Command ids, shared by every plugin of the extension. */
@@ -47,6 +48,8 @@ export interface INbJobs {
   readonly settings: INbJobsSettings;
   readonly settingsChanged: ISignal<INbJobs, INbJobsSettings>;
   readonly trans: TranslationBundle;
+  /** Kernels' and backends' display names, as the server's environments give them. */
+  readonly names: DisplayNames;
   /** Emitted for each job this browser session created (notifications watch them). */
   readonly jobStarted: ISignal<INbJobs, IJob>;
   /** Record a job created here: it shows at once in the list and is watched. */

@@ -66,7 +66,7 @@ def test_failing_job_exits_1_with_the_error(cli):
     write_notebook(cli.root, "bad.ipynb", "x = 1", "1 / 0")
     res = cli("run", "bad.ipynb")
     assert res.returncode == 1
-    assert "failed: bad" in res.stdout and "ZeroDivisionError in cell 1" in res.stdout
+    assert "failed: bad" in res.stdout and "ZeroDivisionError in cell 2" in res.stdout
 
 
 def test_grid_sweep(cli):

@@ -42,7 +42,7 @@ async def cmd_run(ctx: NbJobs, args) -> int:
     for job in jobs:
         out(f"{job.status.value}: {job.name} -> {job.output_path}")
         if job.error:
-            where = f" in cell {job.error.cell_index}" if job.error.cell_index is not None else ""
+            where = f" in cell {job.error.cell_index + 1}" if job.error.cell_index is not None else ""
             out(f"  {job.error.ename or job.error.reason}{where}: "
                 f"{job.error.evalue or job.error.message}")
     out(f"{len(jobs)} job(s) in {elapsed:.1f} s")
@@ -125,3 +125,11 @@ async def cmd_schedule(ctx: NbJobs, args) -> int:
 
 COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "logs": cmd_logs,
             "stop": cmd_stop, "schedule": cmd_schedule}
+
+
+# -- Commands that need no job store or services (they write scripts, or call AWS directly).
+# Each is a module with add_parser(subparsers) and run(app, args) -> exit code; parse.py adds
+# their parsers and app.py runs them without building the services. Add yours here.
+from . import lcc  # noqa: E402
+
+STANDALONE = {"lcc": lcc}

@@ -44,6 +44,12 @@ from .joblog import JobLog, utcnow_iso
 KernelStarter = Callable[[str, Path, dict], Awaitable[tuple[Any, Any]]]
 
 
+def _cell_number(index: int | None) -> str:
+    """Cells as people count them (from 1, as the Lab's job detail does); the stored
+    cell_index stays 0-based."""
+    return "?" if index is None else str(index + 1)
+
+
 def _error(reason: str, message: str, **extra: Any) -> RunnerError:
     err: RunnerError = {
         "message": message,
@@ -139,7 +145,7 @@ class _Execution:
                     return outcome
             return "completed", None
         except nbmod.DeadKernelError as exc:
-            msg = f"the kernel died while running cell {self.current_cell}: {exc}"
+            msg = f"the kernel died while running cell {_cell_number(self.current_cell)}: {exc}"
             log.line(msg)
             return "failed", _error(REASON_KERNEL_DIED, msg, cell_index=self.current_cell)
         finally:
@@ -148,7 +154,7 @@ class _Execution:
     async def _run_cell(self, client: Any, n: int, index: int) -> tuple | None:
         cell = self.nb.cells[index]
         self.current_cell = index
-        self.joblog.line(f"cell {n}/{self.cells_total} (index {index}) started")
+        self.joblog.line(f"cell {index + 1} started (code cell {n} of {self.cells_total})")
         client.last_reply = None
         t = time.monotonic()
         await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
@@ -156,17 +162,17 @@ class _Execution:
         self.write_progress()
         content = (client.last_reply or {}).get("content", {})
         if content.get("status") != "error":
-            self.joblog.line(f"cell {n}/{self.cells_total} done in {time.monotonic() - t:.3f}s")
+            self.joblog.line(f"cell {index + 1} done in {time.monotonic() - t:.3f} s")
             return None
         ename, evalue, tb = self.nbmod.error_from_reply(content)
         if self.nbmod.is_clean_exit(content):
-            self.joblog.line(f"cell {n} called sys.exit({evalue or ''}): the notebook ends here")
+            self.joblog.line(f"cell {index + 1} called sys.exit({evalue or ''}): the notebook ends here")
             return "completed", None
         if "raises-exception" in cell.metadata.get("tags", []):
-            self.joblog.line(f"cell {n} raised {ename} as its tag 'raises-exception' expects")
+            self.joblog.line(f"cell {index + 1} raised {ename} as its tag 'raises-exception' expects")
             return None
-        msg = f"cell {index} raised {ename}: {evalue}"
-        self.joblog.line(f"cell {n}/{self.cells_total} failed: {ename}: {evalue}")
+        msg = f"cell {index + 1} raised {ename}: {evalue}"
+        self.joblog.line(f"cell {index + 1} failed: {ename}: {evalue}")
         err = _error(REASON_CELL_ERROR, msg, cell_index=index, ename=ename, evalue=evalue)
         err["traceback"] = tb
         return "failed", err
@@ -303,7 +309,8 @@ async def run_job_async(
                 status, error = "failed", _error(REASON_TIMEOUT, msg)
                 ex.mark_interrupted("JobTimeout", msg)
             error["cell_index"] = ex.current_cell
-            joblog.line(error["message"])
+            where = f" while cell {ex.current_cell + 1} ran" if ex.current_cell is not None else ""
+            joblog.line(error["message"] + where)
     except Exception as exc:  # noqa: BLE001 - whatever broke, the result must say so
         status = "failed"
         error = _error(REASON_RUNNER_ERROR, f"{type(exc).__name__}: {exc}")

@@ -3,10 +3,11 @@ import * as React from 'react';
 import { JobActions } from '../actions';
 import { isFinal } from '../api/types';
 import { JobDetailModel } from '../model/jobDetail';
-import { formatBytes, formatDuration, formatTime, stripAnsi } from './format';
+import { browserZone, formatBytes, formatDuration, formatTime, stripAnsi } from './format';
 import { LogView } from './LogView';
 import { ProgressBar, StatusBadge } from './StatusBadge';
 import { useSignal, useTicker } from './useSignal';
+import { attemptsText } from './vocabulary';
 
 /** Everything about one job, as its model has it (re-read while the job runs). */
 export function JobDetail(props: {
@@ -18,6 +19,8 @@ export function JobDetail(props: {
   const { model, actions } = props;
   const { trans } = actions;
   useSignal(model.changed);
+  useSignal(actions.service.names.changed);
+  const { names } = actions.service;
   const { job, outputs, error } = model;
   const logRef = React.useRef<HTMLElement>(null);
   const running = job ? !isFinal(job.status) : true;
@@ -50,6 +53,12 @@ export function JobDetail(props: {
     </tr>
   );
   const params = Object.entries(job.parameters);
+  // A stopped job may have written its notebook up to where it stopped: offer what is there.
+  const hasNotebook = isFinal(job.status) && outputs.some(o => o.kind === 'notebook');
+  const stopped = job.status === 'stopped';
+  // cell_index counts from 0 in the executed notebook (injected parameters included);
+  // people count cells from 1, as the log does.
+  const cell = job.error?.cell_index ?? null;
   const env = Object.entries(job.env);
 
   return (
@@ -60,23 +69,24 @@ export function JobDetail(props: {
         {job.status === 'running' && <ProgressBar progress={job.progress} trans={trans} />}
       </div>
       <div className="jp-NbJobs-detailActions">
-        {isFinal(job.status) && job.status !== 'stopped' && (
+        {hasNotebook && (
           <button
             type="button"
             className="jp-NbJobs-textButton jp-mod-accept"
-            onClick={() => void actions.openOutput(job)}
-          >
-            {trans.__('Open executed notebook')}
-          </button>
-        )}
-        {isFinal(job.status) && job.status !== 'stopped' && (
-          <button
-            type="button"
-            className="jp-NbJobs-textButton"
             title={trans.__('A read-only page of the executed notebook; starts no kernel')}
             onClick={() => void actions.viewExecuted(job)}
           >
             {trans.__('View executed notebook')}
+          </button>
+        )}
+        {hasNotebook && (
+          <button
+            type="button"
+            className="jp-NbJobs-textButton"
+            title={trans.__('Open the executed notebook in the notebook editor')}
+            onClick={() => void actions.openOutput(job)}
+          >
+            {trans.__('Open as notebook')}
           </button>
         )}
         <button
@@ -112,12 +122,33 @@ export function JobDetail(props: {
         </button>
       </div>
 
-      {job.error && (
+      {job.error && stopped && (
+        <section
+          className="jp-NbJobs-section jp-NbJobs-stoppedNote"
+          aria-label={trans.__('Stopped')}
+        >
+          <h3>
+            {cell !== null
+              ? trans.__('Stopped while cell %1 ran', cell + 1)
+              : trans.__('Stopped before it ran')}
+          </h3>
+          <p>{job.error.message}</p>
+          {cell !== null && hasNotebook && (
+            <button
+              type="button"
+              className="jp-NbJobs-textButton"
+              onClick={() => void actions.openOutput(job, cell)}
+            >
+              {trans.__('Show where it stopped')}
+            </button>
+          )}
+        </section>
+      )}
+      {job.error && !stopped && (
         <section className="jp-NbJobs-section jp-NbJobs-failure" aria-label={trans.__('Error')}>
           <h3>
-            {job.error.cell_index !== null
-              ? // cell_index counts from 0 in the executed notebook (with injected parameters).
-                trans.__('Failed in cell %1 of the executed notebook', job.error.cell_index + 1)
+            {cell !== null
+              ? trans.__('Failed in cell %1 of the executed notebook', cell + 1)
               : trans.__('Failed')}
           </h3>
           <p className="jp-NbJobs-errorLine">
@@ -125,11 +156,11 @@ export function JobDetail(props: {
               ? `${job.error.ename}: ${job.error.evalue ?? ''}`
               : job.error.message}
           </p>
-          {job.error.cell_index !== null && (
+          {cell !== null && hasNotebook && (
             <button
               type="button"
               className="jp-NbJobs-textButton"
-              onClick={() => void actions.openOutput(job, job.error?.cell_index ?? undefined)}
+              onClick={() => void actions.openOutput(job, cell)}
             >
               {trans.__('Show the failing cell')}
             </button>
@@ -147,16 +178,22 @@ export function JobDetail(props: {
         <table className="jp-NbJobs-table">
           <tbody>
             {row(trans.__('Input'), job.input_path)}
-            {row(trans.__('Kernel'), job.kernel_name)}
-            {row(trans.__('Backend'), job.backend)}
+            {row(
+              trans.__('Kernel'),
+              <span title={job.kernel_name}>{names.kernel(job.kernel_name)}</span>
+            )}
+            {row(trans.__('Backend'), names.backend(job.backend))}
             {row(trans.__('Created'), formatTime(job.created_at))}
             {row(trans.__('Started'), formatTime(job.started_at))}
             {row(trans.__('Ended'), formatTime(job.ended_at))}
-            {row(trans.__('Duration'), formatDuration(job.started_at, job.ended_at))}
+            {row(trans.__('Times in'), browserZone())}
             {row(
-              trans.__('Attempts'),
-              trans.__('%1 (up to %2 retries)', job.attempts, job.max_retries)
+              trans.__('Duration'),
+              <span title={trans.__('From start to end, kernel start included')}>
+                {formatDuration(job.started_at, job.ended_at)}
+              </span>
             )}
+            {row(trans.__('Attempts'), attemptsText(job.attempts, job.max_retries, trans))}
             {row(
               trans.__('Timeout'),
               job.timeout_seconds ? trans.__('%1 s', job.timeout_seconds) : trans.__('none')

@@ -86,7 +86,7 @@ export function JobRow(props: IJobRowProps): JSX.Element {
         </span>
       </div>
       <div className="jp-NbJobs-rowActions">
-        {job.status === 'completed' || job.status === 'failed'
+        {isFinal(job.status)
           ? action(trans.__('Open executed notebook'), notebookIcon, () =>
               void actions.openOutput(job), 'open-output')
           : null}

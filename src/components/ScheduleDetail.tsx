@@ -9,6 +9,8 @@ import { formatTime } from './format';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
 import { useSignal } from './useSignal';
+import { catchupLabel, describeCron, overlapLabel } from './vocabulary';
+import { ZonedTime } from './ZonedTime';
 
 /** One schedule: cron in words, next runs, pause/resume, run now, edit, delete, its runs. */
 export function ScheduleDetail(props: {
@@ -20,6 +22,8 @@ export function ScheduleDetail(props: {
   const { actions, model } = props;
   const { trans } = actions;
   useSignal(model.changed);
+  useSignal(props.jobActions.service.names.changed);
+  const { names } = props.jobActions.service;
   const { schedule: s, runs } = model;
   // A mistake in the run-with-parameters dialog; the model's error is the server's.
   const [inputError, setInputError] = React.useState<string | null>(null);
@@ -120,16 +124,25 @@ export function ScheduleDetail(props: {
         <section className="jp-NbJobs-section">
           <table className="jp-NbJobs-table">
             <tbody>
-              {row(trans.__('Runs'), s.cron_description)}
+              {row(trans.__('Runs'), describeCron(s.cron) ?? s.cron_description)}
               {row(trans.__('Cron'), <code>{s.cron}</code>)}
               {row(trans.__('Time zone'), s.timezone)}
               {row(trans.__('Input'), s.input_path)}
-              {row(trans.__('Kernel'), s.kernel_name ?? trans.__('(notebook default)'))}
-              {row(trans.__('Backend'), s.backend)}
+              {row(
+                trans.__('Kernel'),
+                s.kernel_name ? names.kernel(s.kernel_name) : trans.__("The notebook's own")
+              )}
+              {row(trans.__('Backend'), names.backend(s.backend))}
               {row(trans.__('Parameters'), <code>{JSON.stringify(s.parameters)}</code>)}
               {row(trans.__('Output formats'), s.output_formats.join(', '))}
-              {row(trans.__('Overlap'), s.overlap_policy)}
-              {row(trans.__('Missed runs'), s.catchup_policy)}
+              {row(
+                trans.__('While the previous run is active'),
+                overlapLabel(s.overlap_policy, trans)
+              )}
+              {row(
+                trans.__('Runs missed while the server was off'),
+                catchupLabel(s.catchup_policy, trans)
+              )}
               {row(trans.__('Snapshot taken'), formatTime(s.snapshot_at))}
             </tbody>
           </table>
@@ -140,7 +153,9 @@ export function ScheduleDetail(props: {
         {s.active && s.next_fire_times.length ? (
           <ul className="jp-NbJobs-nextRuns">
             {s.next_fire_times.map(t => (
-              <li key={t}>{formatTime(t)}</li>
+              <li key={t}>
+                <ZonedTime iso={t} zone={s.timezone} />
+              </li>
             ))}
           </ul>
         ) : (

@@ -1,12 +1,15 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import cronstrue from 'cronstrue';
 import * as React from 'react';
 
 import { CatchupPolicy, OverlapPolicy } from '../api/types';
 import { CronPreviewModel } from '../model/createJob';
 import { Errors, Field } from './fields';
-import { formatTime } from './format';
+import { browserZone } from './format';
 import { useSignal } from './useSignal';
+import { catchupLabel, describeCron, overlapLabel } from './vocabulary';
+import { ZonedTime } from './ZonedTime';
+
+export { describeCron };
 
 export interface IScheduleState {
   preset: string;
@@ -25,13 +28,13 @@ export const PRESETS: { [key: string]: string } = {
 };
 
 export function defaultSchedule(): IScheduleState {
-  let timezone = 'UTC';
-  try {
-    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    // keep UTC
-  }
-  return { preset: 'daily', cron: PRESETS.daily, timezone, overlap: 'skip', catchup: 'once' };
+  return {
+    preset: 'daily',
+    cron: PRESETS.daily,
+    timezone: browserZone(),
+    overlap: 'skip',
+    catchup: 'once'
+  };
 }
 
 function timezones(): string[] {
@@ -39,15 +42,6 @@ function timezones(): string[] {
   const zones: string[] =
     typeof intl.supportedValuesOf === 'function' ? intl.supportedValuesOf('timeZone') : [];
   return zones.includes('UTC') ? zones : ['UTC', ...zones];
-}
-
-/** The cron in words, computed in the browser (cronstrue). */
-export function describeCron(cron: string): string | null {
-  try {
-    return cronstrue.toString(cron, { throwExceptionOnParseError: true, verbose: false });
-  } catch {
-    return null;
-  }
 }
 
 export function ScheduleSection(props: {
@@ -125,7 +119,9 @@ export function ScheduleSection(props: {
           <label>{trans.__('Next runs')}</label>
           <ul className="jp-NbJobs-nextRuns">
             {next.map(t => (
-              <li key={t}>{formatTime(t)}</li>
+              <li key={t}>
+                <ZonedTime iso={t} zone={value.timezone} />
+              </li>
             ))}
           </ul>
         </div>
@@ -161,8 +157,11 @@ export function PolicyFields(props: {
           value={props.overlap}
           onChange={e => onChange({ overlap: e.target.value as OverlapPolicy })}
         >
-          <option value="skip">{trans.__('Skip this run')}</option>
-          <option value="allow">{trans.__('Run anyway')}</option>
+          {(['skip', 'allow'] as OverlapPolicy[]).map(p => (
+            <option key={p} value={p}>
+              {overlapLabel(p, trans)}
+            </option>
+          ))}
         </select>
       </Field>
       <Field id={`${idPrefix}catchup`} label={trans.__('Runs missed while the server was off')}>
@@ -172,9 +171,11 @@ export function PolicyFields(props: {
           value={props.catchup}
           onChange={e => onChange({ catchup: e.target.value as CatchupPolicy })}
         >
-          <option value="once">{trans.__('Run once')}</option>
-          <option value="each">{trans.__('Run each')}</option>
-          <option value="skip">{trans.__('Skip them')}</option>
+          {(['once', 'each', 'skip'] as CatchupPolicy[]).map(p => (
+            <option key={p} value={p}>
+              {catchupLabel(p, trans)}
+            </option>
+          ))}
         </select>
       </Field>
     </>

@@ -3,8 +3,9 @@ import * as React from 'react';
 
 import { ScheduleActions } from '../actions';
 import { ScheduleListModel } from '../model/schedules';
-import { formatTime } from './format';
 import { useActive, useSignal } from './useSignal';
+import { describeCron } from './vocabulary';
+import { ZonedTime } from './ZonedTime';
 
 /** The Schedules tab: each schedule with its cron in words, next run and actions. */
 export function SchedulesPanel(props: {
@@ -69,9 +70,11 @@ export function SchedulesPanel(props: {
               </span>
             </div>
             <div className="jp-NbJobs-rowMeta">
-              <span title={s.cron}>{s.cron_description}</span>
+              <span title={s.cron}>{describeCron(s.cron) ?? s.cron_description}</span>
               {s.active && s.next_fire_at && (
-                <span>{trans.__('next: %1', formatTime(s.next_fire_at))}</span>
+                <span className="jp-NbJobs-nextFire">
+                  {trans.__('next:')} <ZonedTime iso={s.next_fire_at} zone={s.timezone} />
+                </span>
               )}
             </div>
             <div className="jp-NbJobs-rowActions">

@@ -5,6 +5,7 @@ import { Signal } from '@lumino/signaling';
 
 import { NbJobsClient } from '../api/client';
 import { IJob } from '../api/types';
+import { DisplayNames } from '../model/displayNames';
 import { JobListModel } from '../model/jobList';
 import { DEFAULT_SETTINGS, INbJobs, INbJobsSettings, SETTINGS_PLUGIN_ID } from '../tokens';
 
@@ -43,8 +44,11 @@ class Service implements INbJobs {
     readonly client: NbJobsClient,
     readonly jobs: JobListModel,
     readonly trans: INbJobs['trans']
-  ) {}
+  ) {
+    this.names = new DisplayNames(client);
+  }
 
+  readonly names: DisplayNames;
   settings: INbJobsSettings = { ...DEFAULT_SETTINGS };
   readonly settingsChanged: Signal<INbJobs, INbJobsSettings> = new Signal(this);
   readonly jobStarted: Signal<INbJobs, IJob> = new Signal(this);

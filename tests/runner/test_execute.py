@@ -63,7 +63,7 @@ def test_typed_parameters_after_the_parameters_cell(tmp_path):
     assert info["pid"] == os.getpid() and info["attempt"] == 1 and info["create_time"] > 0
     assert gone(info["kernel_pid"], info["kernel_create_time"])
     log = log_text(job)
-    assert "cell 1/3 (index 1) started" in log and "job completed" in log
+    assert "cell 2 started (code cell 1 of 3)" in log and "job completed" in log
     assert '"types"' in log  # the kernel's stdout reaches the log
 
 

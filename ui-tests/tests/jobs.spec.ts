@@ -92,6 +92,8 @@ test.describe('notebook jobs', () => {
     await expect(failure).toContainText('ValueError: boom from the notebook');
     await expect(failure.locator('.jp-NbJobs-traceback')).toContainText('raise ValueError');
     await expect(page.locator('.jp-NbJobs-log')).toHaveAttribute('data-complete', 'true');
+    // The log counts cells as the detail does (from 1).
+    await expect(page.locator('.jp-NbJobs-log')).toContainText('cell 4 failed: ValueError');
     await shoot(page, testInfo, 'job-detail-failed');
 
     // The executed notebook opens on the failing cell.
@@ -101,7 +103,7 @@ test.describe('notebook jobs', () => {
     await expect(active.locator('.jp-OutputArea-output')).toContainText('boom from the notebook');
   });
 
-  test('stop a running job from the sidebar', async ({ page, tmpPath }) => {
+  test('stop a running job from the sidebar', async ({ page, tmpPath }, testInfo) => {
     await upload(page, tmpPath, 'slow.ipynb', SLOW_NOTEBOOK);
     const job = await createJobViaApi(page, {
       input_path: `${tmpPath}/slow.ipynb`,
@@ -116,6 +118,18 @@ test.describe('notebook jobs', () => {
     await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60000 });
     const after = await (await page.request.get(`/nbjobs/jobs/${job.id}`)).json();
     expect(after.status).toBe('stopped');
+
+    // Stopped is its own state: no failure box, cells counted from 1, its notebook offered.
+    await row.locator('.jp-NbJobs-rowName').click();
+    const detail = page.locator('.jp-NbJobs-detail[data-status="stopped"]');
+    const note = detail.locator('.jp-NbJobs-stoppedNote');
+    await expect(note).toContainText('Stopped while cell 2 ran');
+    await expect(detail.locator('.jp-NbJobs-failure')).toHaveCount(0);
+    await expect(detail.getByRole('button', { name: 'Show the failing cell' })).toHaveCount(0);
+    await expect(detail.getByRole('button', { name: 'View executed notebook' })).toBeVisible();
+    await expect(detail.getByRole('button', { name: 'Open as notebook' })).toBeVisible();
+    await expect(detail.locator('.jp-NbJobs-log')).toContainText('while cell 2 ran');
+    await shoot(page, testInfo, 'job-detail-stopped');
   });
 
   test('form validation errors show next to their fields', async ({ page, tmpPath }) => {

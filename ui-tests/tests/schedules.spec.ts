@@ -24,8 +24,13 @@ test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath 
   await expect(form.locator('[data-field="cron"] .jp-NbJobs-help')).toContainText(
     'Monday through Friday'
   );
-  await form.locator('#nbjobs-timezone').selectOption('Europe/Berlin');
+  await form.locator('#nbjobs-timezone').selectOption('Asia/Tokyo');
   await expect(form.locator('.jp-NbJobs-nextRuns li')).toHaveCount(5);
+  // Next runs in the schedule's zone, named, at the hour the cron says.
+  const firstNext = form.locator('.jp-NbJobs-nextRuns li').first();
+  await expect(firstNext).toContainText('09:00');
+  await expect(firstNext).toContainText('(Asia/Tokyo)');
+  const words = await form.locator('[data-field="cron"] .jp-NbJobs-help').textContent();
   await form.locator('#nbjobs-name').fill('nightly e2e');
   await shoot(page, testInfo, 'create-form-schedule');
   await form.getByRole('button', { name: 'Create schedule' }).click();
@@ -33,7 +38,9 @@ test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath 
   // The sidebar switches to the Schedules tab with the new schedule, active.
   const row = page.locator('#jp-nbjobs-sidebar .jp-NbJobs-row', { hasText: 'nightly e2e' });
   await expect(row).toHaveAttribute('data-active', 'true');
-  await expect(row).toContainText('Monday to Friday');
+  // One describer: the sidebar says what the form said.
+  await expect(row).toContainText(words!);
+  await expect(row.locator('.jp-NbJobs-nextFire')).toContainText('(Asia/Tokyo)');
 
   await row.locator('[data-action="pause"]').click();
   await expect(row).toHaveAttribute('data-active', 'false');
@@ -45,8 +52,15 @@ test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath 
   await row.locator('[data-action="run"]').click();
   await row.locator('[data-action="details"]').click();
   const detail = page.locator('.jp-NbJobs-detail[data-schedule-id]');
-  await expect(detail).toContainText('Europe/Berlin');
+  await expect(detail).toContainText('Asia/Tokyo');
   await expect(detail.locator('.jp-NbJobs-nextRuns li')).toHaveCount(5);
+  await expect(detail.locator('.jp-NbJobs-nextRuns li').first()).toContainText(
+    '09:00'
+  );
+  await expect(detail).toContainText(words!);
+  // Policies and the kernel as people read them, not their raw values.
+  await expect(detail).toContainText('Skip this run');
+  await expect(detail).not.toContainText('Overlap skip');
   const run = detail.locator('.jp-NbJobs-runs li').first();
   await expect(run.locator('.jp-NbJobs-badge')).toHaveText('Completed', { timeout: 90000 });
   await shoot(page, testInfo, 'schedule-detail');
