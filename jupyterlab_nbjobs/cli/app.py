@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from traitlets import Unicode
 
 from ..errors import InvalidRequest, NbJobsError
-from .commands import COMMANDS
+from .commands import COMMANDS, STANDALONE
 from .parse import CliError, build_parser
 
 # --options that are shorthands for settings of the server.
@@ -90,6 +90,10 @@ class NbJobsCommand(JupyterApp):
         self.config.LocalBackend.warm_pool = False
 
     def start(self):
+        standalone = STANDALONE.get(self.args.command)
+        if standalone is not None:  # needs no store or services: build none
+            self.exit_code = standalone.run(self, self.args)
+            return
         self.exit_code = asyncio.run(self._run())
 
     async def _run(self) -> int:

@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete = ssub.add_parser("delete")
     delete.add_argument("id")
     delete.add_argument("--delete-runs", action="store_true")
+
+    # Commands that need no job store bring their own parsers (commands.STANDALONE).
+    from .commands import STANDALONE
+
+    for command in STANDALONE.values():
+        command.add_parser(sub)
     return parser
 
 
