@@ -81,13 +81,16 @@ class NbJobsApp(ExtensionApp):
                             kernel_specs=self.serverapp.kernel_spec_manager.get_all_specs)
         self.settings.update({"nbjobs_jobs": self.nbjobs.jobs,
                               "nbjobs_schedules": self.nbjobs.schedules,
-                              "nbjobs_sweeps": self.nbjobs.sweeps})
+                              "nbjobs_sweeps": self.nbjobs.sweeps,
+                              "nbjobs_instances": self.nbjobs.instances.service,
+                              "nbjobs_projects": self.nbjobs.instances.projects})
 
     # The services, as tests and other extensions reach them from the app.
     jobs = property(lambda self: self.nbjobs.jobs)
     schedules = property(lambda self: self.nbjobs.schedules)
     sweeps = property(lambda self: self.nbjobs.sweeps)
     scheduler = property(lambda self: self.nbjobs.scheduler)
+    instances = property(lambda self: self.nbjobs.instances)  # c.NotebookInstances.*
 
     def initialize_handlers(self):
         from .handlers import all_routes

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .backends.base import Backend, BackendEvents
+from .services.instances.wiring import Instances, build_instances
 from .services.jobs import JobService
 from .services.scheduler import Scheduler
 from .services.schedules import ScheduleService
@@ -39,14 +40,17 @@ class NbJobs:
     schedules: ScheduleService
     sweeps: SweepService
     scheduler: Scheduler
+    instances: Instances  # notebook instances and projects (off unless configured)
 
     async def start(self, *, run_scheduler: bool) -> None:
         """Re-adopt or settle the runs a previous process left, then fire schedules."""
         await self.jobs.reconcile()
         if run_scheduler:
             await self.scheduler.start()
+        await self.instances.start()
 
     async def close(self) -> None:
+        await self.instances.stop()
         await self.scheduler.stop()
         await self.jobs.close()
         self.db.dispose()
@@ -68,7 +72,8 @@ def build(settings: NbJobsApp, *, root_dir: str,
     sweeps = SweepService(SweepStore(db), jobs, max_combinations=settings.max_sweep_combinations)
     scheduler = Scheduler(schedule_store, schedules, poll_interval=settings.scheduler_poll_interval,
                           misfire_grace=settings.misfire_grace_seconds)
-    return NbJobs(db=db, jobs=jobs, schedules=schedules, sweeps=sweeps, scheduler=scheduler)
+    return NbJobs(db=db, jobs=jobs, schedules=schedules, sweeps=sweeps, scheduler=scheduler,
+                  instances=build_instances(settings, db))
 
 
 def make_backends(settings: NbJobsApp, events: BackendEvents) -> list[Backend]:

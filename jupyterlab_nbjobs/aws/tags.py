@@ -26,6 +26,10 @@ _GUARDED: dict[tuple[str, str], str] = {
     ("scheduler", "CreateScheduleGroup"): "list",
     ("s3", "PutObject"): "query",
     ("s3", "CreateMultipartUpload"): "query",
+    # notebook instances of projects
+    ("sagemaker", "CreateNotebookInstance"): "list",
+    ("sagemaker", "CreateNotebookInstanceLifecycleConfig"): "list",
+    ("emr", "RunJobFlow"): "list",
 }
 
 

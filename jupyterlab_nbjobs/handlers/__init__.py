@@ -1,11 +1,14 @@
 """Tornado handlers: parse, authorize, call a service, write JSON."""
 
 from .environments import environment_routes
+from .instances import instance_routes
 from .jobs import job_routes
+from .projects import project_routes
 from .schedules import schedule_routes
 from .sweeps import sweep_routes
 
 
 def all_routes(prefix: str = "/nbjobs") -> list[tuple[str, type]]:
     return [*job_routes(prefix), *environment_routes(prefix), *schedule_routes(prefix),
-            *sweep_routes(prefix)]
+            *sweep_routes(prefix),
+            *project_routes(prefix), *instance_routes(prefix)]  # notebook instances
