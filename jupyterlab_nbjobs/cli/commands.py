@@ -130,6 +130,6 @@ COMMANDS = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "logs": cmd_logs
 # -- Commands that need no job store or services (they write scripts, or call AWS directly).
 # Each is a module with add_parser(subparsers) and run(app, args) -> exit code; parse.py adds
 # their parsers and app.py runs them without building the services. Add yours here.
-from . import lcc  # noqa: E402
+from . import iam_policy, lcc  # noqa: E402
 
-STANDALONE = {"lcc": lcc}
+STANDALONE = {"lcc": lcc, "iam-policy": iam_policy}
