@@ -33,6 +33,7 @@ RESPONSES = [models.Job, models.JobPage, models.BulkResult, models.OutputList, m
              models.Environments, models.NotebookParameters, models.Schedule,
              models.ScheduleList, models.RunResult, models.CronInfo, models.Sweep,
              models.SweepList]
+RESPONSES += [models.Comparison]  # runs side by side
 RESPONSES += [models.Me, models.ProjectList, models.Project, models.InstanceList,  # instances
               models.Instance, models.InstanceUrl, models.LogPage, models.InstanceOptions]
 
@@ -272,6 +273,7 @@ def build_spec() -> dict[str, Any]:
     }
     paths.update(schedule_paths())
     paths.update(instance_paths())
+    paths.update(comparison_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "jupyterlab_nbjobs", "version": "1"},
@@ -329,6 +331,25 @@ def schedule_paths() -> dict[str, Any]:
         },
         "/sweeps/{sweep_id}/stop": {"post": _op("Stop the sweep's unfinished jobs", 200,
                                                 models.Sweep, params=wid, errors=(404, 409))},
+    }
+
+
+# -- runs side by side, a job's outputs as one archive ----------------------------------------
+def comparison_paths() -> dict[str, Any]:
+    return {
+        "/sweeps/{sweep_id}/comparison": {"get": _op(
+            "A sweep's runs side by side: parameters, status, duration, recorded values", 200,
+            models.Comparison, params=[SWEEP_ID], errors=(404,))},
+        "/schedules/{schedule_id}/comparison": {"get": _op(
+            "A schedule's runs (the newest 500) side by side", 200, models.Comparison,
+            params=[SCHEDULE_ID], errors=(404,))},
+        "/jobs/{job_id}/archive": {"get": _op(
+            "Every output of a job as one zip archive (a download)", 200, params=[JOB_ID],
+            errors=(400, 404, 409), also={"200": {
+                "description": "The archive: one folder named as the job's outputs folder",
+                "headers": FILE_HEADERS,
+                "content": {"application/zip": {"schema": {"type": "string",
+                                                           "format": "binary"}}}}})},
     }
 
 

@@ -1,5 +1,6 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { comparisonPlugin } from './plugins/comparison';
 import { corePlugin } from './plugins/core';
 import { createJobPlugin } from './plugins/createJob';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
@@ -21,7 +22,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notebookPlugin,
   jobDetailPlugin,
   scheduleDetailPlugin,
-  notificationsPlugin
+  notificationsPlugin,
+  comparisonPlugin
 ];
 
 export default plugins;

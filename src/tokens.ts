@@ -18,6 +18,7 @@ export namespace CommandIDs {
   export const openJob = 'nbjobs:open-job';
   export const openSchedule = 'nbjobs:open-schedule';
   export const refresh = 'nbjobs:refresh';
+  export const compareRuns = 'nbjobs:compare-runs';
 }
 
 /** The id of the left-area sidebar widget. */

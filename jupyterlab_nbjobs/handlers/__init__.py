@@ -1,5 +1,6 @@
 """Tornado handlers: parse, authorize, call a service, write JSON."""
 
+from .comparison import comparison_routes  # runs side by side
 from .environments import environment_routes
 from .instances import instance_routes
 from .jobs import job_routes
@@ -11,4 +12,5 @@ from .sweeps import sweep_routes
 def all_routes(prefix: str = "/nbjobs") -> list[tuple[str, type]]:
     return [*job_routes(prefix), *environment_routes(prefix), *schedule_routes(prefix),
             *sweep_routes(prefix),
-            *project_routes(prefix), *instance_routes(prefix)]  # notebook instances
+            *project_routes(prefix), *instance_routes(prefix),  # notebook instances
+            *comparison_routes(prefix)]  # runs side by side

@@ -137,6 +137,16 @@ class JobViewHandler(SandboxedFileHandler):
         self.send_file(data, filename, "text/html; charset=utf-8", inline=True)
 
 
+class JobArchiveHandler(SandboxedFileHandler):
+    """Every output of a job as one zip, always a download."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str):
+        filename, data = await self.jobs.archive(job_id)
+        self.send_file(data, filename, "application/zip", inline=False)
+
+
 class JobLogHandler(NbJobsHandler):
     @web.authenticated
     @authorized
@@ -158,4 +168,5 @@ def job_routes(prefix: str) -> list[tuple[str, type]]:
         (rf"{prefix}/jobs/{ID}/outputs/(?P<name>.+)", JobOutputFileHandler),
         (rf"{prefix}/jobs/{ID}/log", JobLogHandler),
         (rf"{prefix}/jobs/{ID}/view", JobViewHandler),
+        (rf"{prefix}/jobs/{ID}/archive", JobArchiveHandler),
     ]

@@ -22,6 +22,7 @@ from .common import (  # noqa: F401
     from_stored,
     redact_json,
 )
+from .comparison import ComparedRun, Comparison  # noqa: F401
 from .environments import (  # noqa: F401
     BackendInfo,
     Environments,

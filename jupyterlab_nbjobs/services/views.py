@@ -14,6 +14,7 @@ from ..errors import Conflict, InvalidRequest
 from ..models import Environments, Job, LogChunk, NotebookParameters, OutputList, from_stored
 from . import inputs
 from . import outputs as published
+from .archive import build_archive
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class JobViews:
         row = await self.get_row(job_id)
         page = await asyncio.to_thread(published.render_view, self.root_dir, row)
         return f"{Path(row['input_path']).stem}.html", page
+
+    async def archive(self, job_id: str) -> tuple[str, bytes]:
+        """Every output of the job as one zip: its file name and content."""
+        row = await self.get_row(job_id)
+        return await asyncio.to_thread(build_archive, self.root_dir, row)
 
     async def read_log(self, job_id: str, offset: int | None, tail: int | None) -> LogChunk:
         """From a byte offset, or the last `tail` lines."""

@@ -3,6 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import {
   IBulkResult,
+  IComparison,
   ICronInfo,
   IEnvironments,
   IErrorBody,
@@ -124,6 +125,11 @@ export class NbJobsClient {
     return this.url(`jobs/${enc(id)}/view`, download ? { download: 1 } : {});
   }
 
+  /** URL of every output of the job as one zip (always a download). */
+  archiveUrl(id: string): string {
+    return this.url(`jobs/${enc(id)}/archive`);
+  }
+
   getLog(
     id: string,
     options: { offset?: number; tail?: number } = {}
@@ -219,6 +225,14 @@ export class NbJobsClient {
 
   getSweep(id: string): Promise<ISweep> {
     return this.request<ISweep>('GET', this.url(`sweeps/${enc(id)}`));
+  }
+
+  /** A sweep's or a schedule's runs side by side, with what each recorded. */
+  getComparison(of: { sweepId?: string; scheduleId?: string }): Promise<IComparison> {
+    const route = of.sweepId
+      ? `sweeps/${enc(of.sweepId)}/comparison`
+      : `schedules/${enc(of.scheduleId ?? '')}/comparison`;
+    return this.request<IComparison>('GET', this.url(route));
   }
 
   // -- plumbing --------------------------------------------------------------------------

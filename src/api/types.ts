@@ -141,5 +141,10 @@ export type ISweepItem = Sent<Schemas['SweepItem']>;
 
 export type ISweep = Sent<Schemas['Sweep']>;
 
+/** A sweep's or a schedule's runs side by side, with the values each run recorded. */
+export type IComparison = Sent<Schemas['Comparison']>;
+
+export type IComparedRun = Sent<Schemas['ComparedRun']>;
+
 /** The error body of every 4xx/5xx answer. */
 export type IErrorBody = Schemas['Error'];

@@ -17,6 +17,8 @@ import { ProgressBar, StatusBadge } from './StatusBadge';
 
 export interface IJobRowProps {
   job: IJob;
+  /** What the row is called instead of the job's name (a sweep's run: its values). */
+  label?: string;
   selected: boolean;
   onSelect: (job: IJob, selected: boolean) => void;
   actions: JobActions;
@@ -67,7 +69,7 @@ export function JobRow(props: IJobRowProps): JSX.Element {
           title={trans.__('Show details of %1', job.name)}
           onClick={() => actions.openDetail(job)}
         >
-          {job.name}
+          {props.label ?? job.name}
         </button>
         <StatusBadge status={job.status} trans={trans} />
       </div>

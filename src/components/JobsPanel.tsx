@@ -7,6 +7,7 @@ import { IJob, isFinal, JOB_STATUSES, JobSort, JobStatus } from '../api/types';
 import { JobListModel } from '../model/jobList';
 import { statusLabel } from './format';
 import { JobRow } from './JobRow';
+import { groupSweeps, SweepGroup } from './SweepGroup';
 import { useActive, useSignal, useTicker } from './useSignal';
 
 /** Typing in the name filter sends one request once the user paused this long. */
@@ -27,6 +28,12 @@ export function JobsPanel(props: {
   useTicker(1000, jobs.some(j => j.status === 'running'));
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [name, setName] = React.useState(model.filter.name);
+  const [expanded, setExpanded] = React.useState<Set<string>>(new Set());
+  const toggle = (id: string) => {
+    const next = new Set(expanded);
+    next.has(id) ? next.delete(id) : next.add(id);
+    setExpanded(next);
+  };
 
   const nameFilter = React.useMemo(
     () => new Debouncer((value: string) => model.setFilter({ name: value }), NAME_DEBOUNCE_MS),
@@ -141,15 +148,28 @@ export function JobsPanel(props: {
         </div>
       )}
       <ul className="jp-NbJobs-list" aria-label={trans.__('Jobs')}>
-        {jobs.map(job => (
-          <JobRow
-            key={job.id}
-            job={job}
-            selected={selected.has(job.id)}
-            onSelect={select}
-            actions={actions}
-          />
-        ))}
+        {groupSweeps(jobs).map(item =>
+          item.kind === 'job' ? (
+            <JobRow
+              key={item.job.id}
+              job={item.job}
+              selected={selected.has(item.job.id)}
+              onSelect={select}
+              actions={actions}
+            />
+          ) : (
+            <SweepGroup
+              key={`sweep-${item.id}`}
+              id={item.id}
+              jobs={item.jobs}
+              expanded={expanded.has(item.id)}
+              onToggle={() => toggle(item.id)}
+              selected={selected}
+              onSelect={select}
+              actions={actions}
+            />
+          )
+        )}
       </ul>
       {!jobs.length && !model.loading && (
         <div className="jp-NbJobs-empty">

@@ -5,6 +5,7 @@ import * as React from 'react';
 import { JobActions, ScheduleActions } from '../actions';
 import { ISchedule } from '../api/types';
 import { ScheduleDetailModel } from '../model/schedules';
+import { CommandIDs } from '../tokens';
 import { formatTime } from './format';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
@@ -100,6 +101,19 @@ export function ScheduleDetail(props: {
         </button>
         <button type="button" className="jp-NbJobs-textButton" onClick={() => void runWithOverrides()}>
           {trans.__('Run now with parameters…')}
+        </button>
+        <button
+          type="button"
+          className="jp-NbJobs-textButton"
+          title={trans.__('The runs side by side, with the values each recorded')}
+          onClick={() =>
+            void props.jobActions.app.commands.execute(CommandIDs.compareRuns, {
+              schedule_id: s.id,
+              title: s.name
+            })
+          }
+        >
+          {trans.__('Compare runs')}
         </button>
         <button type="button" className="jp-NbJobs-textButton" onClick={() => setEditing(!editing)}>
           {trans.__('Edit')}

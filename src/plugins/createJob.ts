@@ -38,10 +38,13 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
         for (const id of ids) {
           void service.client.getJob(id).then(job => service.started(job), () => undefined);
         }
-        Notification.success(
-          trans.__('Sweep "%1" started %2 jobs.', created.sweep.name, ids.length),
-          { autoClose: 3000 }
-        );
+        if (!service.settings.notifications) {
+          // Otherwise the sweep's own notification (notifications plugin) says it.
+          Notification.success(
+            trans.__('Sweep "%1" started %2 jobs.', created.sweep.name, ids.length),
+            { autoClose: 3000 }
+          );
+        }
         await app.commands.execute(CommandIDs.openSidebar, { tab: 'jobs' });
       }
     };

@@ -19,9 +19,18 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
       service.client,
       () => service.settings.refreshInterval * 1000
     );
-    service.jobStarted.connect((_, job) => watcher.watch(job));
+    const sweeps = new SweepNotices(app, service);
+    service.jobStarted.connect((_, job) => {
+      if (job.sweep_id && service.settings.notifications) {
+        sweeps.started(job);
+      }
+      watcher.watch(job);
+    });
     watcher.finished.connect((_, job: IJob) => {
       if (!service.settings.notifications) {
+        return;
+      }
+      if (job.sweep_id && sweeps.finished(job)) {
         return;
       }
       const details = {
@@ -55,3 +64,91 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+/**
+ * One notification per sweep started here, updated as its runs end ("4 of 6 runs done"),
+ * instead of one toast per run.
+ */
+class SweepNotices {
+  constructor(
+    private app: JupyterFrontEnd,
+    private service: INbJobs
+  ) {}
+
+  started(job: IJob): void {
+    const id = job.sweep_id as string;
+    let sweep = this._sweeps.get(id);
+    if (!sweep) {
+      sweep = { name: job.name.replace(/\s*\[[^\]]*\]$/, ''), total: 0, ended: new Map() };
+      this._sweeps.set(id, sweep);
+      const { trans } = this.service;
+      sweep.notice = Notification.emit(trans.__('Sweep "%1" started.', sweep.name), 'in-progress', {
+        autoClose: false,
+        actions: [this.compare(id, sweep.name)]
+      });
+      // The sweep knows how many runs it made (its jobs are reported one by one).
+      void this.service.client.getSweep(id).then(
+        found => {
+          sweep!.total = found.total;
+          this.update(id);
+        },
+        () => undefined
+      );
+    }
+  }
+
+  /** Record a run's end; false when the sweep was not started here. */
+  finished(job: IJob): boolean {
+    const sweep = this._sweeps.get(job.sweep_id as string);
+    if (!sweep) {
+      return false;
+    }
+    sweep.ended.set(job.id, job.status);
+    this.update(job.sweep_id as string);
+    return true;
+  }
+
+  private update(id: string): void {
+    const sweep = this._sweeps.get(id);
+    if (!sweep?.notice) {
+      return;
+    }
+    const { trans } = this.service;
+    const ended = Array.from(sweep.ended.values());
+    const failed = ended.filter(s => s === 'failed').length;
+    const stopped = ended.filter(s => s === 'stopped').length;
+    const total = Math.max(sweep.total, ended.length);
+    const done = total > 0 && ended.length >= total;
+    const parts = [trans.__('%1 of %2 runs done', ended.length, total || '?')];
+    if (failed) {
+      parts.push(trans._n('%1 failed', '%1 failed', failed));
+    }
+    if (stopped) {
+      parts.push(trans._n('%1 stopped', '%1 stopped', stopped));
+    }
+    Notification.update({
+      id: sweep.notice,
+      message: trans.__('Sweep "%1": %2.', sweep.name, parts.join(', ')),
+      type: !done ? 'in-progress' : failed ? 'error' : stopped ? 'warning' : 'success',
+      autoClose: done && !failed ? 10000 : false,
+      actions: [this.compare(id, sweep.name)]
+    });
+    if (done) {
+      this._sweeps.delete(id);
+    }
+  }
+
+  private compare(id: string, name: string) {
+    return {
+      label: this.service.trans.__('Compare runs'),
+      displayType: 'accent' as const,
+      callback: () =>
+        void this.app.commands.execute(CommandIDs.compareRuns, { sweep_id: id, title: name })
+    };
+  }
+
+  private _sweeps = new Map<
+    string,
+    { name: string; total: number; ended: Map<string, string>; notice?: string }
+  >();
+}

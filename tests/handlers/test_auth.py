@@ -22,6 +22,8 @@ ROUTES = [
     ("POST", "schedules/abc/refresh-snapshot"), ("POST", "cron/validate"),
     ("GET", "sweeps"), ("POST", "sweeps"), ("GET", "sweeps/abc"), ("DELETE", "sweeps/abc"),
     ("POST", "sweeps/abc/stop"),
+    ("GET", "jobs/abc/archive"), ("GET", "sweeps/abc/comparison"),
+    ("GET", "schedules/abc/comparison"),
 ]
 
 

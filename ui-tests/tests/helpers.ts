@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, Page, TestInfo } from '@playwright/test';
 import * as fs from 'fs';
@@ -37,6 +38,20 @@ export const FAILING_NOTEBOOK = notebook([
   { source: 'x = 1', tags: ['parameters'] },
   { source: 'print("before the failure")' },
   { source: 'raise ValueError("boom from the notebook")' }
+]);
+
+/** Records values the way scrapbook's glue() does (a raw display bundle; no scrapbook needed). */
+export const RECORDING_NOTEBOOK = notebook([
+  { source: 'n = 3', tags: ['parameters'] },
+  {
+    source:
+      'from IPython.display import display\n' +
+      'def glue(name, value):\n' +
+      '    display({"application/scrapbook.scrap.json+json": {"name": name, "data": value,' +
+      ' "encoder": "json", "version": 1}}, raw=True)\n' +
+      'glue("double", n * 2)\n' +
+      'glue("label", f"run {n}")'
+  }
 ]);
 
 export const SLOW_NOTEBOOK = notebook([
@@ -88,4 +103,24 @@ export async function createJobViaApi(
   const response = await page.request.post('/nbjobs/jobs', { data: body });
   expect(response.status(), await response.text()).toBe(201);
   return response.json();
+}
+
+/**
+ * An axe-core audit of one part of the page (WCAG 2 A/AA rules): fails on any serious or
+ * critical violation, naming the rule and the elements.
+ */
+export async function audit(page: Page, selector: string, testInfo: TestInfo): Promise<void> {
+  const result = await new AxeBuilder({ page })
+    .include(selector)
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  await testInfo.attach(`axe ${selector}`, {
+    body: JSON.stringify(result.violations, null, 2),
+    contentType: 'application/json'
+  });
+  expect(
+    bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`),
+    `axe violations in ${selector}`
+  ).toEqual([]);
 }

@@ -1,6 +1,14 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { jobRow, OK_NOTEBOOK, openSidebar, shoot, upload } from './helpers';
+import {
+  audit,
+  jobRow,
+  OK_NOTEBOOK,
+  openSidebar,
+  RECORDING_NOTEBOOK,
+  shoot,
+  upload
+} from './helpers';
 import { stopLeftoverJobs } from './cleanup';
 
 test.afterEach(async ({ page }) => stopLeftoverJobs(page));
@@ -85,9 +93,12 @@ test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath 
   expect(list.schedules.map((s: any) => s.name)).not.toContain('nightly e2e renamed');
 });
 
-test('a sweep of 3 runs', async ({ page, tmpPath }) => {
-  await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
-  const form = await openForm(page, `${tmpPath}/ok.ipynb`);
+test('a sweep of 3 runs: grouped, one notification, compared', async ({
+  page,
+  tmpPath
+}, testInfo) => {
+  await upload(page, tmpPath, 'rec.ipynb', RECORDING_NOTEBOOK);
+  const form = await openForm(page, `${tmpPath}/rec.ipynb`);
   await form.getByRole('radio', { name: 'Parameter sweep' }).check();
   await form.locator('#nbjobs-name').fill('sweep e2e');
   await form.locator('#nbjobs-param-n').fill('1\n2\n3');
@@ -95,10 +106,43 @@ test('a sweep of 3 runs', async ({ page, tmpPath }) => {
   await form.getByRole('button', { name: 'Run 3 jobs' }).click();
 
   await openSidebar(page);
+  // The sweep's runs are one collapsible group; each run is named by its values.
+  const group = page.locator('#jp-nbjobs-sidebar .jp-NbJobs-sweepGroup', {
+    hasText: 'sweep e2e'
+  });
+  await expect(group.locator('.jp-NbJobs-sweepSummary')).toContainText('3 runs');
+  await group.locator('.jp-NbJobs-sweepToggle').click();
+  await expect(group.locator('.jp-NbJobs-sweepToggle')).toHaveAttribute('aria-expanded', 'true');
   for (const n of [1, 2, 3]) {
-    const row = jobRow(page, `sweep e2e [n=${n}]`);
-    await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 120000 });
+    await expect(jobRow(page, `n=${n}`)).toHaveAttribute('data-status', 'completed', {
+      timeout: 120000
+    });
   }
+  // One notification for the whole sweep, updated to its end (not one toast per run).
+  const notice = page.locator('.Toastify__toast', { hasText: 'Sweep "sweep e2e"' });
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText('3 of 3 runs done');
+  await expect(page.locator('.Toastify__toast', { hasText: 'sweep e2e [' })).toHaveCount(0);
+  await shoot(page, testInfo, 'sidebar-sweep', page.locator('#jp-nbjobs-sidebar'));
+  await audit(page, '#jp-nbjobs-sidebar', testInfo);
+
+  // Compare: runs x parameters x status x duration x the values each recorded, sortable.
+  await group.getByRole('button', { name: 'Compare' }).click();
+  const table = page.locator('.jp-NbJobs-comparisonTable');
+  await expect(table.locator('tbody tr')).toHaveCount(3);
+  await expect(table.locator('thead')).toContainText('double');
+  await table.locator('[data-sort="value:double"]').click();
+  await table.locator('[data-sort="value:double"]').click();
+  await expect(table.locator('th[aria-sort="descending"]')).toContainText('double');
+  await expect(table.locator('tbody td[data-value="double"]')).toHaveText(['6', '4', '2']);
+  await expect(table.locator('tbody td[data-value="label"]').first()).toHaveText('run 3');
+  await shoot(page, testInfo, 'comparison');
+  await audit(page, '.jp-NbJobs-comparison', testInfo);
+  // Each run's executed notebook is a click away.
+  await table.locator('tbody tr').first().getByRole('button', { name: 'View' }).click();
+  await expect(page.frameLocator('.jp-NbJobs-view iframe').locator('body')).toContainText(
+    'n = 3'
+  );
   // Filter by name shows just the sweep's jobs.
   await page.locator('.jp-NbJobs-nameFilter').fill('sweep e2e');
   await expect(page.locator('#jp-nbjobs-sidebar .jp-NbJobs-row')).toHaveCount(3);
