@@ -108,6 +108,9 @@ class NbJobsApp(ExtensionApp):
         classes = ["jupyterlab_nbjobs.backends.local.LocalBackend"]
         if self._sagemaker_wanted():
             classes.append("jupyterlab_nbjobs.backends.sagemaker.backend.SageMakerBackend")
+        # Remote: offered once c.RemoteBackend.targets names a server.
+        if self.config.get("RemoteBackend", {}).get("targets"):
+            classes.append("jupyterlab_nbjobs.backends.remote.RemoteBackend")
         return classes
 
     def _sagemaker_wanted(self) -> bool:
