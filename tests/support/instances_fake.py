@@ -214,6 +214,10 @@ class FakeSageMaker(_Wrapper):
         name = params["NotebookInstanceName"]
         self._require(name, "DeleteNotebookInstance", ("Stopped", "Failed"))
         self._fake.set_status(name, None)
+        moto_status = self._real.describe_notebook_instance(
+            NotebookInstanceName=name)["NotebookInstanceStatus"]
+        if moto_status != "Stopped":  # moto has no Failed: a forced one is InService there
+            self._real.stop_notebook_instance(NotebookInstanceName=name)
         out = self._real.delete_notebook_instance(**params)
         with self._fake.lock:
             self._fake.deleted.add(name)

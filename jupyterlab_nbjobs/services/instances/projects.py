@@ -31,7 +31,7 @@ class ProjectService:
     async def _statuses(self, row: dict[str, Any]) -> list[str]:
         if not row["suspended"]:
             return []  # delete is not offered anyway
-        return [r["status"] for r in await self.instances.store.list([row["name"]])]
+        return list((await self.instances.live_statuses(row["name"])).values())
 
     async def me(self, caller: Caller, display_name: str) -> Me:
         projects: list[MyProject] = []
