@@ -75,6 +75,20 @@ if [[ "$(readlink -f "$labext_dir")" != "$ROOT/jupyterlab_nbjobs/labextension" ]
   quiet jupyter labextension develop --overwrite .
 fi
 
+# --- AWS's SageMaker notebook-job driver, in its own venv (tests run our staged jobs with it) ---
+if [[ $WITH_TEST -eq 1 ]]; then
+  driver_venv="$ROOT/build/driver-venv"
+  want_driver="sagemaker-headless-execution-driver==0.0.13 papermill nbconvert ipykernel"
+  if [[ ! -x "$driver_venv/bin/amazon_sagemaker_scheduler" || "$(cat "$STAMPS/driver-venv" 2>/dev/null || true)" != "$want_driver" ]]; then
+    step "driver venv: $want_driver"
+    rm -rf "$driver_venv"
+    "$PY" -m venv "$driver_venv"
+    # shellcheck disable=SC2086 # the list is meant to split into packages
+    quiet "$driver_venv/bin/pip" install -q $want_driver
+    echo "$want_driver" > "$STAMPS/driver-venv"
+  fi
+fi
+
 if [[ $WITH_TEST -eq 1 ]]; then
   want_ui="$(cat ui-tests/package.json ui-tests/yarn.lock | sha256sum | cut -c1-16)"
   if [[ ! -d ui-tests/node_modules || "$(cat "$STAMPS/ui-tests" 2>/dev/null || true)" != "$want_ui" ]]; then

@@ -149,6 +149,11 @@ class Backend(LoggingConfigurable, metaclass=_BackendMeta):
             )
         return options
 
+    def check_job(self, settings: Any, options: dict[str, Any]) -> None:
+        """This backend's limits on the whole job (parameters, env, ...), checked when a job
+        or schedule is created, after validate_options(); raise InvalidRequest naming the
+        field. `settings` is the request (models.JobSettings)."""
+
     def form_options(self) -> dict[str, Any]:
         """Form fields with their defaults, for the environments endpoint."""
         return {}

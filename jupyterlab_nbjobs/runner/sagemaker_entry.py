@@ -25,6 +25,7 @@ from .contract import RESULT_FILE, SPEC_FILE, WORK_DIR, RunnerResult, read_json,
 CONTAINER_ROOT = "/opt/ml"
 META_DIR = ".nbjobs"
 DEFAULT_CHANNEL = "sagemaker_headless_execution"
+BOOTSTRAP = f"{META_DIR}/bootstrap.sh"
 FAILURE_TAIL_LINES = 20
 FAILURE_MAX = 1000  # SageMaker keeps about 1 KB of the failure file
 
@@ -99,7 +100,11 @@ def prepare_job_dir(root: Path, job_dir: Path) -> dict[str, Any]:
         f for f in (os.environ.get("SM_OUTPUT_FORMATS") or "").split(",") if f.strip()]
     stem = spec.get("output_stem") or Path(os.environ.get("SM_OUTPUT_NOTEBOOK_NAME") or notebook).stem
     env = dict(spec.get("env") or {})
+    # The driver's SM_INIT_SCRIPT is our bootstrap (typed parameters and written files, which
+    # this runner does itself); the user's own script is NBJOBS_INIT_SCRIPT.
     init = os.environ.get("SM_INIT_SCRIPT")
+    if init == BOOTSTRAP or "NBJOBS_INIT_SCRIPT" in os.environ:
+        init = os.environ.get("NBJOBS_INIT_SCRIPT")
     if init:
         script = input_dir / init if not os.path.isabs(init) else _in_root(init, root)
         env.update(source_init_script(script, job_dir / WORK_DIR))

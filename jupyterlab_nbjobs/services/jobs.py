@@ -114,6 +114,7 @@ class JobService(JobViews):
         if not kernel:
             kernel = "python3" if "python3" in specs else next(iter(sorted(specs)), None)
         inputs.check_kernel(kernel, specs)
+        backend.check_job(request, options)
         return {"backend": backend_name, "backend_options": options, "notebook": notebook,
                 "kernel_name": kernel,
                 "output_formats": inputs.check_output_formats(request.output_formats)}

@@ -25,6 +25,12 @@ from tests.support.aws import (
 )
 
 TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "ana"}
+# What amazon-sagemaker-jupyter-scheduler puts on a notebook job, so Studio lists ours too.
+STUDIO_TAGS = [{"Key": "sagemaker:name", "Value": "analysis"},
+               {"Key": "sagemaker:notebook-name", "Value": "analysis.ipynb"},
+               {"Key": "sagemaker:is-scheduling-notebook-job", "Value": "true"},
+               {"Key": "sagemaker:is-studio-archived", "Value": "false"},
+               {"Key": "sagemaker:headless-execution-version", "Value": "false"}]
 
 
 @pytest.fixture
@@ -54,7 +60,8 @@ async def test_start_stages_inputs_and_sends_the_exact_request(sm, tmp_path):
     try:
         s3 = backend.clients.client("s3")
         keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=IN_BUCKET)["Contents"])
-        assert keys == ["stage/job-1/input/.nbjobs/init.sh", "stage/job-1/input/.nbjobs/job.json",
+        assert keys == ["stage/job-1/input/.nbjobs/bootstrap.py", "stage/job-1/input/.nbjobs/bootstrap.sh",
+                        "stage/job-1/input/.nbjobs/init.sh", "stage/job-1/input/.nbjobs/job.json",
                         "stage/job-1/input/analysis.ipynb", "stage/job-1/input/data/rows.csv"]
         for key in keys:
             tagset = _tags(s3.get_object_tagging(Bucket=IN_BUCKET, Key=key)["TagSet"])
@@ -82,15 +89,16 @@ async def test_start_stages_inputs_and_sends_the_exact_request(sm, tmp_path):
             "EnableNetworkIsolation": False,
             "RetryStrategy": {"MaximumRetryAttempts": 2},
             "Tags": [{"Key": "project", "Value": "proj-x"}, {"Key": "system", "Value": "jupyterlab_nbjobs"},
-                     {"Key": "user", "Value": "ana"}, {"Key": "nbjobs:job-id", "Value": "job-1"},
+                     {"Key": "user", "Value": "ana"}, *STUDIO_TAGS, {"Key": "nbjobs:job-id", "Value": "job-1"},
                      {"Key": "nbjobs:attempt", "Value": "1"}],
         }
         assert env == {
             "SM_JOB_DEF_VERSION": "1.0", "SM_KERNEL_NAME": "python3",
-            "SM_INPUT_NOTEBOOK_NAME": "analysis.ipynb", "SM_OUTPUT_NOTEBOOK_NAME": "analysis.ipynb",
+            "SM_INPUT_NOTEBOOK_NAME": "analysis.ipynb", "SM_OUTPUT_NOTEBOOK_NAME": "nbjobs-output.ipynb",
             "SM_OUTPUT_FORMATS": "", "SM_PACKAGE_INPUT_FOLDER": "true", "SM_SKIP_EFS_SIMULATION": "true",
             "SM_EXECUTION_INPUT_PATH": "/opt/ml/input/data/sagemaker_headless_execution",
-            "SM_INIT_SCRIPT": ".nbjobs/init.sh", "NBJOBS_JOB_ID": "job-1", "NBJOBS_ATTEMPT": "1",
+            "SM_INIT_SCRIPT": ".nbjobs/bootstrap.sh", "NBJOBS_INIT_SCRIPT": ".nbjobs/init.sh",
+            "NBJOBS_JOB_ID": "job-1", "NBJOBS_ATTEMPT": "1", "AWS_DEFAULT_REGION": REGION,
             "GREETING": "hi", "MODE": "fast"}
         # What moto stored matches what we sent (moto does not return Environment).
         smc = backend.clients.client("sagemaker")
@@ -100,7 +108,7 @@ async def test_start_stages_inputs_and_sends_the_exact_request(sm, tmp_path):
             assert desc[key] == request[key], key
         assert desc["AlgorithmSpecification"]["ContainerEntrypoint"] == request["AlgorithmSpecification"]["ContainerEntrypoint"]
         assert _tags(smc.list_tags(ResourceArn=desc["TrainingJobArn"])["Tags"]) == {
-            **TAGS, "nbjobs:job-id": "job-1", "nbjobs:attempt": "1"}
+            **TAGS, **_tags(STUDIO_TAGS), "nbjobs:job-id": "job-1", "nbjobs:attempt": "1"}
         [(job_id, attempt, handle)] = backend.events.started
         assert (job_id, attempt) == ("job-1", 1)
         assert handle["training_job_name"] == "nbjobs-job-1-a1" and handle["region"] == REGION
@@ -140,7 +148,7 @@ async def test_failed_create_removes_the_staged_inputs(sm, tmp_path):
         await backend.start(make_run(tmp_path, "job-denied", 1))
     assert info.value.status_code == 403 and "sagemaker:CreateTrainingJob" in info.value.message
     assert "Contents" not in backend.clients.client("s3").list_objects_v2(Bucket=IN_BUCKET)
-    assert len(recorder.params("PutObject")) == 2 and recorder.params("DeleteObjects")
+    assert len(recorder.params("PutObject")) == 4 and recorder.params("DeleteObjects")
     assert backend.events.started == []
 
 

@@ -21,6 +21,7 @@ from tests.support.aws import (
     IMAGE,
     IN_BUCKET,
     OUT_BUCKET,
+    REGION,
     ROLE,
     make_backend,
     make_run,
@@ -122,6 +123,9 @@ def _tags(tag_list):
 
 
 EXPECTED_TAGS = {"project": "proj-x", "system": "jupyterlab_nbjobs", "user": "ana"}
+STUDIO = {"sagemaker:name": "analysis", "sagemaker:notebook-name": "analysis.ipynb",
+          "sagemaker:is-scheduling-notebook-job": "true", "sagemaker:is-studio-archived": "false",
+          "sagemaker:headless-execution-version": "false"}
 
 
 async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_path):
@@ -131,7 +135,9 @@ async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_pa
 
     assert handle["pipeline_name"] == "nbjobs-sched-1" and handle["group"] == "nbjobs"
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=IN_BUCKET)["Contents"])
-    assert keys == ["stage/schedules/sched-1/input/.nbjobs/job.json",
+    assert keys == ["stage/schedules/sched-1/input/.nbjobs/bootstrap.py",
+                    "stage/schedules/sched-1/input/.nbjobs/bootstrap.sh",
+                    "stage/schedules/sched-1/input/.nbjobs/job.json",
                     "stage/schedules/sched-1/input/analysis.ipynb"]
 
     definition = json.loads(sm.describe_pipeline(PipelineName="nbjobs-sched-1")["PipelineDefinition"])
@@ -148,10 +154,14 @@ async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_pa
     assert args["HyperParameters"] == {"a": "2", "b": "z"}
     assert args["Environment"]["SM_INPUT_NOTEBOOK_NAME"] == "analysis.ipynb"
     assert args["Environment"]["NBJOBS_JOB_ID"] == "sched-1"
-    assert _tags(args["Tags"]) == {**EXPECTED_TAGS, "nbjobs:schedule-id": "sched-1"}
-
+    assert args["Environment"]["AWS_DEFAULT_REGION"] == REGION
+    assert args["RetryStrategy"] == {"MaximumRetryAttempts": 1}
+    # Studio's Notebook Jobs page: its job definitions are tagged pipelines, their runs carry
+    # the definition's id.
+    assert _tags(args["Tags"]) == {**EXPECTED_TAGS, **STUDIO, "nbjobs:schedule-id": "sched-1",
+                                   "sagemaker:job-definition-id": "nbjobs-sched-1"}
     assert _tags(sm.list_tags(ResourceArn=handle["pipeline_arn"])["Tags"]) == {
-        **EXPECTED_TAGS, "nbjobs:schedule-id": "sched-1"}
+        **EXPECTED_TAGS, **STUDIO, "nbjobs:schedule-id": "sched-1"}
     group_arn = sch.get_schedule_group(Name="nbjobs")["Arn"]
     assert _tags(sch.list_tags_for_resource(ResourceArn=group_arn)["Tags"]) == EXPECTED_TAGS
 

@@ -78,7 +78,8 @@ async def test_sagemaker_schedule_lifecycle(api, notebook, sm):
     assert args["HyperParameters"] == {"n": "5"}
     assert args["Environment"]["SM_INPUT_NOTEBOOK_NAME"] == "daily.ipynb"
     prefix = f"stage/schedules/{sid}/input/"
-    assert staged_keys(clients) == [prefix + ".nbjobs/job.json", prefix + "daily.ipynb"]
+    assert staged_keys(clients) == [prefix + ".nbjobs/bootstrap.py", prefix + ".nbjobs/bootstrap.sh",
+                                   prefix + ".nbjobs/job.json", prefix + "daily.ipynb"]
     folder = Path(app.schedules.schedules_dir) / sid
     assert [p.name for p in folder.iterdir() if p.name.startswith("trigger-")] == []
 

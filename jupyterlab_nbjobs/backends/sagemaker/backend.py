@@ -26,15 +26,25 @@ from ...runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, 
 from ..base import ActiveRun, Backend, BackendEvents, RunRequest, ScheduleTrigger
 from .config import SageMakerConfig
 from .options import form_fields, validate_options
-from .outputs import build_result, download_outputs
+from .outputs import build_result, collect_outputs
+from .progress import StatusLog
 from .request import (
+    DEFAULT_RETRY_ATTEMPTS,
     RunSettings,
+    check_environment,
+    check_user_env,
+    container_env,
+    hyperparameters,
     max_runtime,
     stage_inputs,
     training_job_name,
     training_job_request,
 )
 from .status import FINAL_STATES, describe_many, describe_one, stop_training_job
+from .studio import studio_tags
+
+# S3 allows 10 tags on an object; staged inputs carry project, system, user, job id, attempt.
+MAX_EXTRA_TAGS = 5
 
 log = logging.getLogger(__name__)
 SCRATCH = ".sagemaker"  # inside JOB_DIR: the downloaded tarball before extraction
@@ -50,6 +60,7 @@ class _Tracked:
     spec: dict[str, Any]
     last_status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    status_log: StatusLog | None = None
 
 
 class SageMakerBackend(Backend):
@@ -104,6 +115,38 @@ class SageMakerBackend(Backend):
         return TagPolicy(project=c.tag_project, system=c.tag_system, user=user,
                          extra=dict(c.extra_tags))
 
+    def _check_extra_tags(self) -> None:
+        extra = dict(self.settings.extra_tags)
+        problem = None
+        if len(extra) > MAX_EXTRA_TAGS:
+            problem = (f"{len(extra)} extra_tags: S3 takes 10 tags per object and nbjobs puts "
+                       f"5 on each staged file, so at most {MAX_EXTRA_TAGS}")
+        for key, value in extra.items():
+            if not 1 <= len(key) <= 128 or len(str(value)) > 256 or key.startswith("aws:"):
+                problem = f"extra tag {key[:40]!r}: keys 1-128 characters, not aws:*, values at most 256"
+        if problem:
+            raise InvalidRequest(f"SageMakerConfig.extra_tags: {problem}",
+                                 reason="sagemaker_not_configured", field="SageMakerConfig.extra_tags")
+
+    def check_job(self, settings: Any, options: dict[str, Any]) -> None:
+        """CreateTrainingJob's limits on the whole job, checked when it is created (a job
+        that cannot start is a 400 naming the field, not a failure later)."""
+        run = self.resolve(options)
+        params = dict(getattr(settings, "parameters", None) or {})
+        env = {k: str(v) for k, v in (getattr(settings, "env", None) or {}).items()}
+        hyperparameters(params)
+        check_user_env(env, "env")
+        notebook = Path(str(getattr(settings, "input_path", "") or "x.ipynb")).name
+        widest = {"job_id": "f" * 32, "attempt": 99, "notebook": notebook, "env": env,
+                  "kernel_name": getattr(settings, "kernel_name", None) or "python3",
+                  "output_formats": list(getattr(settings, "output_formats", None) or ["ipynb"])}
+        check_environment(container_env(widest, run, 2, self.clients.region))
+
+    def _tags(self, run: RunRequest, policy: TagPolicy, **ours: str) -> list[dict[str, str]]:
+        notebook = str(run.spec.get("notebook") or "")
+        studio = studio_tags(Path(notebook).stem, notebook, self.defaults().get("user_profile"))
+        return policy.as_list(**studio, **ours)
+
     def form_defaults(self) -> dict[str, Any]:
         d, c = self.defaults(), self.settings
         s3_in, s3_out = self._s3_defaults(d)
@@ -113,7 +156,7 @@ class SageMakerBackend(Backend):
                 "output_kms_key": c.output_kms_key or d.get("kms_key"),
                 "subnets": d.get("subnets") or [], "security_groups": d.get("security_groups") or [],
                 "network_isolation": c.network_isolation, "max_runtime_seconds": c.max_runtime_seconds,
-                "max_retries": 0, "env": {}, "init_script": ""}
+                "max_retries": DEFAULT_RETRY_ATTEMPTS, "env": {}, "init_script": ""}
 
     def _s3_defaults(self, d: Defaults) -> tuple[S3Uri | None, S3Uri | None]:
         c = self.settings
@@ -147,6 +190,7 @@ class SageMakerBackend(Backend):
     def validate_options(self, options: dict[str, Any]) -> dict[str, Any]:
         clean = validate_options(options)
         self.resolve(clean)  # a job that cannot start is a 400 now, not a failure later
+        self._check_extra_tags()
         return clean
 
     def form_options(self) -> dict[str, Any]:
@@ -162,8 +206,9 @@ class SageMakerBackend(Backend):
         if self._trigger is None:
             from .schedules import SageMakerScheduleTrigger
 
-            self._trigger = SageMakerScheduleTrigger(self.clients, self.settings, self.resolve,
-                                                     self.tag_policy)
+            self._trigger = SageMakerScheduleTrigger(
+                self.clients, self.settings, self.resolve, self.tag_policy,
+                user_profile=lambda: self.defaults().get("user_profile"))
         return self._trigger
 
     # -- runs -------------------------------------------------------------------------------
@@ -173,8 +218,8 @@ class SageMakerBackend(Backend):
         settings = self.resolve(run.options)
         name = training_job_name(run.job_id, run.attempt)
         handle = await asyncio.to_thread(self._launch, run, settings, name)
-        self._tracked[run.job_id] = _Tracked(run.job_id, run.attempt, Path(run.job_dir), name,
-                                             settings.s3_output, dict(run.spec))
+        self._tracked[run.job_id] = self._track(run.job_id, run.attempt, Path(run.job_dir), name,
+                                                settings.s3_output, dict(run.spec))
         await self.events.on_started(run.job_id, run.attempt, handle)
         self._kick()
 
@@ -191,8 +236,8 @@ class SageMakerBackend(Backend):
                 staged = stage_inputs(s3, Path(run.job_dir), run.spec, settings, input_uri,
                                       policy.as_query(**ours), uploaded)
             request = training_job_request(
-                name, run.spec, settings, input_uri, settings.s3_output, policy.as_list(**ours),
-                max_runtime(run.spec, settings, self.settings.max_runtime_seconds), staged)
+                name, run.spec, settings, input_uri, settings.s3_output, self._tags(run, policy, **ours),
+                max_runtime(run.spec, settings, self.settings.max_runtime_seconds), staged, region)
             with aws_errors("sagemaker", region=region):
                 created = sagemaker.create_training_job(**request)
         except BaseException:
@@ -254,10 +299,19 @@ class SageMakerBackend(Backend):
                 log.warning("nbjobs: no output location known for %s; its outputs stay in S3", name)
                 out_uri = "s3://unknown-bucket"
             out = S3Uri.parse(out_uri)
-            self._tracked[run.job_id] = _Tracked(run.job_id, run.attempt, Path(run.job_dir),
-                                                 name, out, spec)
+            self._tracked[run.job_id] = self._track(run.job_id, run.attempt, Path(run.job_dir),
+                                                    name, out, spec)
         if self._tracked:
             self._kick()
+
+    @staticmethod
+    def _track(job_id: str, attempt: int, job_dir: Path, name: str, out: S3Uri,
+               spec: dict[str, Any]) -> _Tracked:
+        log_path = None
+        if spec.get("output_dir") and spec.get("output_stem"):
+            log_path = Path(spec["output_dir"]) / f"{spec['output_stem']}.log"
+        return _Tracked(job_id, attempt, job_dir, name, out, spec,
+                        status_log=StatusLog(log_path) if log_path else None)
 
     async def close(self) -> None:
         if self._poller is not None:
@@ -309,6 +363,8 @@ class SageMakerBackend(Backend):
             status = desc.get("TrainingJobStatus")
             if status != t.last_status:
                 changed, t.last_status = True, status
+            if t.status_log is not None and desc:
+                await asyncio.to_thread(t.status_log.note, desc)
             if status in FINAL_STATES or status is None:
                 await self._finish(t, desc)
         return changed
@@ -329,19 +385,20 @@ class SageMakerBackend(Backend):
             return {"status": "failed", "attempt": t.attempt, "outputs": [], "error": {
                 "message": f"the training job {t.name} no longer exists", "reason": "runner_died"}}
         problems: list[str] = []
-        extracted = None
+        extracted = driver = None
         output_dir = t.spec.get("output_dir")
         if output_dir:
             key = t.output_uri.key(t.name, "output", "output.tar.gz")
             try:
                 with aws_errors("s3", bucket=t.output_uri.bucket):
-                    extracted = download_outputs(self.clients.client("s3"), t.output_uri.bucket,
-                                                 key, Path(output_dir), t.job_dir / SCRATCH)
+                    extracted, driver = collect_outputs(
+                        self.clients.client("s3"), t.output_uri.bucket, key, Path(output_dir),
+                        t.job_dir / SCRATCH, t.spec, desc)
                 if extracted is None:
                     problems.append(f"no outputs at s3://{t.output_uri.bucket}/{key}")
             except NbJobsError as exc:
                 problems.append(f"downloading outputs failed: {exc.message}")
-        result = build_result(desc, t.attempt, extracted, problems)
+        result = build_result(desc, t.attempt, extracted, problems, driver)
         try:
             write_json_atomic(t.job_dir / RESULT_FILE, result)
         except OSError:

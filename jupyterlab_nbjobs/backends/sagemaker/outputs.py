@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...runner.contract import RunnerError, RunnerResult
+from ...runner.contract import FILES_DIR, REASON_TIMEOUT, RunnerError, RunnerResult
+from .driver_outputs import DriverRun, adopt, is_driver_layout
 from .request import META_DIR, RESULT_IN_TAR
+
+FILES_IN_TAR = f"{META_DIR}/{FILES_DIR}/"  # what bootstrap.py brought back: extracted as files/
 
 log = logging.getLogger(__name__)
 MAX_RESULT_BYTES = 4 * 1024 * 1024
@@ -62,7 +65,9 @@ def safe_extract(tar_path: Path, dest: Path) -> Extracted:
                 except (ValueError, UnicodeDecodeError):
                     out.rejected.append(f"{member.name}: not JSON")
                 continue
-            if norm == META_DIR or norm.startswith(META_DIR + "/"):
+            if norm.startswith(FILES_IN_TAR):
+                norm = FILES_DIR + "/" + norm[len(FILES_IN_TAR):]
+            elif norm == META_DIR or norm.startswith(META_DIR + "/"):
                 continue
             if member.issym() or member.islnk():
                 if not _link_stays_inside(norm, member.linkname) or member.islnk():
@@ -108,26 +113,61 @@ def download_outputs(s3: Any, bucket: str, key: str, dest: Path, scratch: Path) 
         tar_path.unlink(missing_ok=True)
 
 
+def collect_outputs(s3: Any, bucket: str, key: str, dest: Path, scratch: Path, spec: dict[str, Any],
+                    description: dict[str, Any]) -> tuple[Extracted | None, DriverRun | None]:
+    """download_outputs, then, when the headless execution driver ran (no result.json of our
+    runner), its outputs renamed to a local job's and its error read from them."""
+    extracted = download_outputs(s3, bucket, key, dest, scratch)
+    if extracted is None or extracted.result is not None or not is_driver_layout(extracted.files):
+        return extracted, None
+    notebook = str(spec.get("notebook") or "")
+    stem = str(spec.get("output_stem") or Path(notebook).stem)
+    driver = adopt(Path(dest), extracted.files, stem, notebook,
+                   str(description.get("FailureReason") or ""))
+    extracted.files = driver.files
+    return extracted, driver
+
+
+def timed_out(description: dict[str, Any]) -> bool:
+    return (str(description.get("SecondaryStatus") or "") == "MaxRuntimeExceeded"
+            or "MaxRuntimeExceeded" in str(description.get("FailureReason") or ""))
+
+
 def failure_error(description: dict[str, Any]) -> RunnerError:
     """Why SageMaker says the job failed; MaxRuntimeExceeded becomes a timeout."""
     reason_text = str(description.get("FailureReason") or "the training job failed")
-    secondary = str(description.get("SecondaryStatus") or "")
-    if secondary == "MaxRuntimeExceeded" or "MaxRuntimeExceeded" in reason_text:
+    if timed_out(description):
         runtime = (description.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
         return {"message": f"MaxRuntimeExceeded: SageMaker stopped the job after its max runtime"
-                           f" of {runtime} s", "reason": "timeout", "cell_index": None,
+                           f" of {runtime} s", "reason": REASON_TIMEOUT, "cell_index": None,
                 "ename": "MaxRuntimeExceeded", "evalue": reason_text, "traceback": []}
     return {"message": reason_text, "reason": "runner_error", "cell_index": None,
             "ename": None, "evalue": None, "traceback": []}
 
 
+def _driver_result(driver: DriverRun) -> dict[str, Any]:
+    """What the driver's outputs say, in the shape of our runner's result.json."""
+    mine: dict[str, Any] = {"warnings": list(driver.warnings)}
+    if driver.cells_total is not None:
+        mine.update(cells_done=driver.cells_done, cells_total=driver.cells_total)
+    if driver.error is not None:
+        mine.update(status="failed", error=driver.error)
+    return mine
+
+
 def build_result(description: dict[str, Any], attempt: int, extracted: Extracted | None,
-                 problems: list[str]) -> RunnerResult:
-    """Combine SageMaker's final status with what the container reported about itself."""
+                 problems: list[str], driver: DriverRun | None = None) -> RunnerResult:
+    """Combine SageMaker's final status with what the container reported about itself (our
+    runner's result.json, or what the driver's notebook and log say)."""
     status_map = {"Completed": "completed", "Failed": "failed", "Stopped": "stopped"}
     sm_status = str(description.get("TrainingJobStatus"))
     status = status_map.get(sm_status, "failed")
-    mine = dict(extracted.result) if extracted and isinstance(extracted.result, dict) else {}
+    if status == "stopped" and timed_out(description):
+        status = "failed"  # SageMaker stops a job at MaxRuntimeInSeconds: a local job times out
+    if driver is not None:
+        mine = _driver_result(driver)
+    else:
+        mine = dict(extracted.result) if extracted and isinstance(extracted.result, dict) else {}
     result: RunnerResult = {"status": status, "attempt": attempt, "error": None, "outputs": []}
     for key in ("started_at", "ended_at", "cells_done", "cells_total", "timings"):
         if key in mine:

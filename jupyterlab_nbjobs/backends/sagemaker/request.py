@@ -4,9 +4,12 @@ Staged layout, `{s3_input}/{job_id}/input/` (the training job's input channel):
     <the files of JOB_DIR/work/>    at the channel root, so the headless execution driver
                                     finds SM_INPUT_NOTEBOOK_NAME where it looks
     .nbjobs/job.json                the RunnerSpec, parameters with their JSON types
-    .nbjobs/init.sh                 the init script, when one was given
+    .nbjobs/bootstrap.sh, .py       SM_INIT_SCRIPT for the driver (typed parameters, written
+                                    files): see bootstrap.py
+    .nbjobs/init.sh                 the user's init script, when one was given
 Outputs come back as `{s3_output}/{training_job_name}/output/output.tar.gz` (SageMaker tars
-/opt/ml/output/data); our container adds `.nbjobs/result.json` to it.
+/opt/ml/output/data); our runner adds `.nbjobs/result.json` to it, the driver writes
+`nbjobs-output.ipynb` and `sagemaker_job_execution.log` (driver_outputs.py reads those).
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from ...runner.contract import SPEC_FILE, WORK_DIR, RunnerSpec, read_json
 
 META_DIR = ".nbjobs"
 INIT_SCRIPT = f"{META_DIR}/init.sh"
+BOOTSTRAP = f"{META_DIR}/bootstrap.sh"
+BOOTSTRAP_FILES = ("bootstrap.sh", "bootstrap.py")  # next to this module, staged as is
+# The driver names its output after SM_OUTPUT_NOTEBOOK_NAME with every "." and ":" made "-",
+# and its nbconvert step breaks on spaces: a fixed, plain name that no input can clash with.
+DRIVER_OUTPUT = "nbjobs-output.ipynb"
 RESULT_IN_TAR = f"{META_DIR}/result.json"
 CONTAINER_ROOT = "/opt/ml"
 ENTRY_SCRIPT = "nbjobs-sagemaker-run"
@@ -37,6 +45,11 @@ DEFAULT_ENTRYPOINT = [
 ]
 MAX_HYPERPARAMETERS = 100
 MAX_HYPERPARAMETER_VALUE = 2500
+MAX_HYPERPARAMETER_KEY = 256
+MAX_ENV_ENTRIES = 100  # CreateTrainingJob's Environment: entries, key and value lengths
+MAX_ENV_TEXT = 512
+RESERVED_ENV_PREFIXES = ("SM_", "NBJOBS_", "AWS_")  # the driver's, ours, the SDK's
+DEFAULT_RETRY_ATTEMPTS = 1  # SageMaker retries its own internal errors once, as Studio does
 RUNTIME_SLACK = 600  # seconds past the runner's own timeout, to save outputs
 
 
@@ -58,7 +71,7 @@ class RunSettings:
     security_groups: list[str] = field(default_factory=list)
     network_isolation: bool = False
     max_runtime_seconds: int | None = None
-    max_retries: int = 0
+    max_retries: int = DEFAULT_RETRY_ATTEMPTS
     env: dict[str, str] = field(default_factory=dict)
     init_script: str = ""
 
@@ -82,45 +95,79 @@ def hyperparameter_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _limit(message: str, field: str) -> InvalidRequest:
+    return InvalidRequest(message, reason="sagemaker_limit", field=field)
+
+
 def hyperparameters(parameters: dict[str, Any]) -> dict[str, str]:
     """Every parameter as the string SageMaker insists on (the typed copy is in job.json)."""
     if len(parameters) > MAX_HYPERPARAMETERS:
-        raise InvalidRequest(f"SageMaker takes at most {MAX_HYPERPARAMETERS} parameters",
-                             field="parameters")
+        raise _limit(f"SageMaker takes at most {MAX_HYPERPARAMETERS} parameters, got "
+                     f"{len(parameters)}", "parameters")
     out = {}
     for name, value in parameters.items():
+        if len(name) > MAX_HYPERPARAMETER_KEY:
+            raise _limit(f"parameter name {name[:40]!r}... is longer than SageMaker's "
+                         f"{MAX_HYPERPARAMETER_KEY} characters", "parameters")
         text = hyperparameter_value(value)
         if len(text) > MAX_HYPERPARAMETER_VALUE:
-            raise InvalidRequest(f"parameter {name!r} is longer than SageMaker's "
-                                 f"{MAX_HYPERPARAMETER_VALUE} characters", field="parameters")
+            raise _limit(f"parameter {name!r} is {len(text)} characters as text; SageMaker "
+                         f"takes at most {MAX_HYPERPARAMETER_VALUE}", f"parameters.{name}")
         out[name] = text
     return out
+
+
+def check_user_env(env: dict[str, str], field: str) -> None:
+    """Variables a user sets (the job's env, backend_options.env) may not replace ours."""
+    for key, value in env.items():
+        if key.startswith(RESERVED_ENV_PREFIXES):
+            raise _limit(f"{key!r}: names starting with {', '.join(RESERVED_ENV_PREFIXES)} are "
+                         "set by SageMaker, the notebook-job driver or nbjobs", f"{field}.{key}")
+        if len(key) > MAX_ENV_TEXT or len(str(value)) > MAX_ENV_TEXT:
+            raise _limit(f"{key[:40]!r}: SageMaker takes names and values of at most "
+                         f"{MAX_ENV_TEXT} characters", f"{field}.{key[:64]}")
+
+
+def check_environment(env: dict[str, str]) -> None:
+    """The whole Environment of CreateTrainingJob, ours included."""
+    if len(env) > MAX_ENV_ENTRIES:
+        raise _limit(f"the training job would have {len(env)} environment variables "
+                     f"({len(env) - MAX_ENV_ENTRIES} too many: SageMaker takes "
+                     f"{MAX_ENV_ENTRIES}, nbjobs and the driver use some)", "env")
+    for key, value in env.items():
+        if len(key) > MAX_ENV_TEXT or len(value) > MAX_ENV_TEXT:
+            raise _limit(f"environment variable {key[:40]!r} is longer than SageMaker's "
+                         f"{MAX_ENV_TEXT} characters", f"env.{key[:64]}")
 
 
 def input_path(channel: str) -> str:
     return f"{CONTAINER_ROOT}/input/data/{channel}"
 
 
-def container_env(spec: RunnerSpec, settings: RunSettings, staged: int) -> dict[str, str]:
-    """The headless execution driver's SM_* contract, ours (NBJOBS_*), then the user's."""
-    stem = spec.get("output_stem") or Path(spec["notebook"]).stem
+def container_env(spec: RunnerSpec, settings: RunSettings, staged: int,
+                  region: str | None = None) -> dict[str, str]:
+    """The headless execution driver's SM_* contract, ours (NBJOBS_*), then the user's
+    (which may not replace either: check_user_env)."""
     formats = [f for f in spec.get("output_formats") or ["ipynb"] if f != "ipynb"]
     env = {
         "SM_JOB_DEF_VERSION": "1.0",
         "SM_KERNEL_NAME": spec.get("kernel_name") or "python3",
         "SM_INPUT_NOTEBOOK_NAME": spec["notebook"],
-        "SM_OUTPUT_NOTEBOOK_NAME": f"{stem}.ipynb",
+        "SM_OUTPUT_NOTEBOOK_NAME": DRIVER_OUTPUT,
         "SM_OUTPUT_FORMATS": ",".join(formats),
         "SM_EXECUTION_INPUT_PATH": input_path(settings.channel),
         "SM_PACKAGE_INPUT_FOLDER": "true" if staged > 1 else "false",
         "SM_SKIP_EFS_SIMULATION": "true",
+        "SM_INIT_SCRIPT": BOOTSTRAP,
         "NBJOBS_JOB_ID": str(spec.get("job_id", "")),
         "NBJOBS_ATTEMPT": str(spec.get("attempt", 1)),
     }
+    if region:  # boto3 in the notebook finds its region as in Studio
+        env["AWS_DEFAULT_REGION"] = region
     if settings.init_script:
-        env["SM_INIT_SCRIPT"] = INIT_SCRIPT
-    env.update(spec.get("env") or {})
-    env.update(settings.env)
+        env["NBJOBS_INIT_SCRIPT"] = INIT_SCRIPT
+    user = {**(spec.get("env") or {}), **settings.env}
+    env.update({k: str(v) for k, v in user.items() if k not in env})
     return env
 
 
@@ -135,7 +182,7 @@ def max_runtime(spec: RunnerSpec, settings: RunSettings, configured: int) -> int
 
 def training_job_request(name: str | None, spec: RunnerSpec, settings: RunSettings,
                          input_uri: S3Uri, output_uri: S3Uri, tags: list[dict[str, str]],
-                         runtime: int, staged: int) -> dict[str, Any]:
+                         runtime: int, staged: int, region: str | None = None) -> dict[str, Any]:
     """CreateTrainingJob parameters (without TrainingJobName when `name` is None: pipelines)."""
     request: dict[str, Any] = {
         "RoleArn": settings.role_arn,
@@ -155,7 +202,7 @@ def training_job_request(name: str | None, spec: RunnerSpec, settings: RunSettin
                            "VolumeSizeInGB": int(settings.volume_size_gb)},
         "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime)},
         "HyperParameters": hyperparameters(spec.get("parameters") or {}),
-        "Environment": container_env(spec, settings, staged),
+        "Environment": container_env(spec, settings, staged, region),
         "EnableNetworkIsolation": bool(settings.network_isolation),
         "Tags": tags,
     }
@@ -168,6 +215,8 @@ def training_job_request(name: str | None, spec: RunnerSpec, settings: RunSettin
     if settings.subnets and settings.security_groups:
         request["VpcConfig"] = {"Subnets": list(settings.subnets),
                                 "SecurityGroupIds": list(settings.security_groups)}
+    # SageMaker's own retries of internal errors (not of a failing notebook: that is the
+    # job's max_retries, done by the job service).
     if settings.max_retries:
         request["RetryStrategy"] = {"MaximumRetryAttempts": int(settings.max_retries)}
     return request
@@ -190,6 +239,8 @@ def stage_inputs(s3: Any, job_dir: Path, spec: RunnerSpec, settings: RunSettings
         raise InvalidRequest(f"nothing to stage: {work} is empty", reason="empty_snapshot")
     staged_spec = dict(read_json(Path(job_dir) / SPEC_FILE) or spec)
     extras = {SPEC_FILE: json.dumps(staged_spec).encode()}
+    for name in BOOTSTRAP_FILES:
+        extras[name] = (Path(__file__).parent / name).read_bytes()
     if settings.init_script:
         extras["init.sh"] = settings.init_script.encode()
     for name, body in extras.items():

@@ -35,8 +35,9 @@ from ...runner.contract import RunnerResult
 from ..base import ScheduleRequest, ScheduleTrigger
 from .config import SageMakerConfig
 from .cron import check_timezone, to_eventbridge
-from .outputs import build_result, download_outputs
+from .outputs import build_result, collect_outputs
 from .request import RunSettings, max_runtime, stage_inputs, training_job_request
+from .studio import studio_tags
 
 log = logging.getLogger(__name__)
 STEP_NAME = "RunNotebook"
@@ -56,11 +57,18 @@ def resource_name(schedule_id: str, limit: int = 64) -> str:
 class SageMakerScheduleTrigger(ScheduleTrigger):
     def __init__(self, clients: AwsClients, config: SageMakerConfig,
                  resolve: Callable[[dict[str, Any]], RunSettings],
-                 tag_policy: Callable[[], TagPolicy]):
+                 tag_policy: Callable[[], TagPolicy],
+                 user_profile: Callable[[], str | None] = lambda: None):
         self.clients = clients
         self.config = config
         self.resolve = resolve  # backend_options -> the settings of the pipeline's job
         self.tag_policy = tag_policy
+        self.user_profile = user_profile
+
+    def _studio(self, req: ScheduleRequest, job_definition: str | None = None) -> dict[str, str]:
+        notebook = str(req.spec.get("notebook") or "")
+        return studio_tags(req.name or Path(notebook).stem, notebook, self.user_profile(),
+                           job_definition)
 
     @property
     def _group(self) -> str:
@@ -85,9 +93,11 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
         except BaseException:
             _quietly(delete_keys, s3, input_uri.bucket, uploaded)
             raise
+        tags = policy.as_list(**self._studio(req, resource_name(req.schedule_id)), **ours)
         arguments = training_job_request(
-            None, spec, settings, input_uri, output_uri, policy.as_list(**ours),
-            max_runtime(spec, settings, self.config.max_runtime_seconds), staged)
+            None, spec, settings, input_uri, output_uri, tags,
+            max_runtime(spec, settings, self.config.max_runtime_seconds), staged,
+            self.clients.region)
         definition = {"Version": "2020-12-01", "Metadata": {}, "Parameters": [],
                       "Steps": [{"Name": STEP_NAME, "Type": "Training", "Arguments": arguments}]}
         facts = {"role_arn": settings.role_arn, "s3_input": str(input_uri),
@@ -143,7 +153,8 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
                 pipeline_arn = sagemaker.create_pipeline(
                     PipelineName=name, PipelineDisplayName=name, PipelineDefinition=json.dumps(definition),
                     PipelineDescription=f"nbjobs schedule {req.schedule_id}", RoleArn=facts["role_arn"],
-                    Tags=self.tag_policy().as_list(**{SCHEDULE_ID_TAG: req.schedule_id}),
+                    Tags=self.tag_policy().as_list(**self._studio(req),
+                                                   **{SCHEDULE_ID_TAG: req.schedule_id}),
                 )["PipelineArn"]
             created.append("pipeline")
             with aws_errors("scheduler"):
@@ -268,10 +279,12 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
         return await asyncio.to_thread(read)
 
     async def collect_run(self, handle: dict[str, Any], execution_arn: str, output_dir: Path,
-                          scratch: Path) -> RunnerResult | None:
+                          scratch: Path, spec: dict[str, Any] | None = None,
+                          training_job: str | None = None) -> RunnerResult | None:
         """Bring a scheduled run's outputs into `output_dir` (the schedule service makes it a
-        job); None while the run has no finished training job yet."""
-        name = await self.run_training_job(execution_arn)
+        job); None while the run has no finished training job yet. `spec` (the schedule's
+        RunnerSpec) names the notebook, so the driver's outputs get a local job's names."""
+        name = training_job or await self.run_training_job(execution_arn)
         if name is None:
             return None
 
@@ -284,9 +297,10 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
             out = S3Uri.parse(handle["s3_output"])
             key = out.key(name, "output", "output.tar.gz")
             with aws_errors("s3", bucket=out.bucket):
-                extracted = download_outputs(s3, out.bucket, key, Path(output_dir), Path(scratch))
+                extracted, driver = collect_outputs(s3, out.bucket, key, Path(output_dir),
+                                                    Path(scratch), spec or {}, desc)
             problems = [] if extracted else [f"no outputs at s3://{out.bucket}/{key}"]
-            return build_result(desc, 1, extracted, problems)
+            return build_result(desc, 1, extracted, problems, driver)
         return await asyncio.to_thread(collect)
 
 
