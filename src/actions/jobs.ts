@@ -108,12 +108,14 @@ export class JobActions {
     a.remove();
   }
 
-  /** Download every output of the job, one file after the other. */
-  async downloadAll(job: IJob): Promise<void> {
-    const outputs = await guard(() => this.service.client.listOutputs(job.id));
-    for (const output of outputs ?? []) {
-      this.download(job, output);
-    }
+  /** Download every output of the job as one zip archive (the server builds it). */
+  downloadAll(job: IJob): void {
+    const a = document.createElement('a');
+    a.href = this.service.client.archiveUrl(job.id);
+    a.download = '';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
   }
 
   async stop(jobs: IJob[]): Promise<void> {

@@ -1,17 +1,9 @@
-import {
-  deleteIcon,
-  downloadIcon,
-  fileIcon,
-  launchIcon,
-  notebookIcon,
-  refreshIcon,
-  stopIcon,
-  textEditorIcon
-} from '@jupyterlab/ui-components';
+import { ellipsesIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { JobActions } from '../actions';
-import { IJob, isFinal } from '../api/types';
+import { openJobMenu } from '../actions/jobMenu';
+import { IJob } from '../api/types';
 import { formatDuration, formatTime } from './format';
 import { ProgressBar, StatusBadge } from './StatusBadge';
 
@@ -24,36 +16,25 @@ export interface IJobRowProps {
   actions: JobActions;
 }
 
-/** One job: checkbox, name, status, progress, times, backend, and its actions. */
+/**
+ * One job in two short lines: checkbox, name, status and its actions menu ("…", or a
+ * right-click anywhere on the row); then when, how long, where.
+ */
 export function JobRow(props: IJobRowProps): JSX.Element {
   const { job, actions } = props;
   const trans = actions.trans;
-  const running = !isFinal(job.status);
-  const action = (
-    label: string,
-    icon: typeof stopIcon,
-    onClick: () => void,
-    name: string
-  ) => (
-    <button
-      type="button"
-      className="jp-NbJobs-iconButton"
-      title={label}
-      aria-label={label}
-      data-action={name}
-      onClick={e => {
-        e.stopPropagation();
-        onClick();
-      }}
-    >
-      <icon.react tag="span" elementSize="normal" />
-    </button>
-  );
+  const menuLabel = trans.__('Actions of %1', job.name);
+  const openMenu = (x: number, y: number) => openJobMenu(actions, job, x, y);
   return (
     <li
       className={`jp-NbJobs-row${props.selected ? ' jp-mod-selected' : ''}`}
       data-job-id={job.id}
       data-status={job.status}
+      onContextMenu={e => {
+        e.preventDefault();
+        e.stopPropagation();
+        openMenu(e.clientX, e.clientY);
+      }}
     >
       <div className="jp-NbJobs-rowMain">
         <input
@@ -72,11 +53,25 @@ export function JobRow(props: IJobRowProps): JSX.Element {
           {props.label ?? job.name}
         </button>
         <StatusBadge status={job.status} trans={trans} />
+        <button
+          type="button"
+          className="jp-NbJobs-iconButton jp-NbJobs-menuButton"
+          title={menuLabel}
+          aria-label={menuLabel}
+          aria-haspopup="menu"
+          data-action="menu"
+          onClick={e => {
+            const box = e.currentTarget.getBoundingClientRect();
+            openMenu(box.left, box.bottom);
+          }}
+        >
+          <ellipsesIcon.react tag="span" elementSize="normal" />
+        </button>
       </div>
       <div className="jp-NbJobs-rowMeta">
         {job.status === 'running' && <ProgressBar progress={job.progress} trans={trans} />}
-        <span title={trans.__('Started')}>
-          {job.started_at ? formatTime(job.started_at) : formatTime(job.created_at)}
+        <span title={job.started_at ? trans.__('Started') : trans.__('Created')}>
+          {formatTime(job.started_at ?? job.created_at)}
         </span>
         {job.started_at && (
           <span title={trans.__('Duration')}>
@@ -84,24 +79,8 @@ export function JobRow(props: IJobRowProps): JSX.Element {
           </span>
         )}
         <span className="jp-NbJobs-backend" title={trans.__('Backend')}>
-          {job.backend}
+          {actions.service.names.backend(job.backend)}
         </span>
-      </div>
-      <div className="jp-NbJobs-rowActions">
-        {isFinal(job.status)
-          ? action(trans.__('Open executed notebook'), notebookIcon, () =>
-              void actions.openOutput(job), 'open-output')
-          : null}
-        {isFinal(job.status) &&
-          action(trans.__('Download outputs'), downloadIcon, () =>
-            void actions.downloadAll(job), 'download')}
-        {action(trans.__('View log'), textEditorIcon, () => actions.openDetail(job, 'log'), 'log')}
-        {running && action(trans.__('Stop'), stopIcon, () => void actions.stop([job]), 'stop')}
-        {isFinal(job.status) &&
-          action(trans.__('Rerun'), refreshIcon, () => void actions.rerun(job), 'rerun')}
-        {action(trans.__('Open input notebook'), fileIcon, () => actions.openInput(job), 'open-input')}
-        {action(trans.__('Details'), launchIcon, () => actions.openDetail(job), 'details')}
-        {action(trans.__('Delete'), deleteIcon, () => void actions.remove([job]), 'delete')}
       </div>
     </li>
   );

@@ -15,6 +15,19 @@ import { stopLeftoverJobs } from './cleanup';
 
 test.afterEach(async ({ page }) => stopLeftoverJobs(page));
 
+/** A job's actions menu, in its fixed order. */
+const MENU_ITEMS = [
+  'View executed notebook',
+  'Open as notebook',
+  'Details',
+  'View log',
+  'Download outputs (zip)',
+  'Rerun',
+  'Stop',
+  'Open input notebook',
+  'Delete…'
+];
+
 test.describe('notebook jobs', () => {
   test('right-click -> create -> run now -> Completed -> open the output', async ({
     page,
@@ -55,8 +68,19 @@ test.describe('notebook jobs', () => {
     await expect(detail.locator('.jp-NbJobs-outputs')).toContainText('.html');
     await shoot(page, testInfo, 'job-detail');
 
+    // The row's actions are one labelled menu ("…" or right-click), in a fixed order.
+    await row.locator('[data-action="menu"]').click();
+    const menu = page.locator('.jp-NbJobs-jobMenu');
+    await expect(menu.getByRole('menuitem')).toHaveText(MENU_ITEMS);
+    await shoot(page, testInfo, 'row-menu');
+    // "Download outputs" gives one archive.
+    const download = page.waitForEvent('download');
+    await menu.getByRole('menuitem', { name: 'Download outputs (zip)' }).click();
+    expect((await download).suggestedFilename()).toMatch(/\.zip$/);
+
     // Open the executed notebook from the row: it opens as a notebook and shows 42.
-    await row.locator('[data-action="open-output"]').click();
+    await row.click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Open as notebook' }).click();
     const output = page.locator('.jp-NotebookPanel:visible');
     await expect(output.locator('.jp-OutputArea-output').first()).toContainText('hello 42', {
       timeout: 30000
@@ -113,7 +137,15 @@ test.describe('notebook jobs', () => {
     const row = jobRow(page, 'slow job e2e');
     await expect(row).toHaveAttribute('data-status', 'running', { timeout: 60000 });
     await expect(row.locator('[role="progressbar"]')).toBeVisible();
-    await row.locator('[data-action="stop"]').click();
+    // The same menu for a running job: same positions, what does not apply disabled.
+    await row.click({ button: 'right' });
+    const menu = page.locator('.jp-NbJobs-jobMenu');
+    await expect(menu.getByRole('menuitem')).toHaveText(MENU_ITEMS);
+    await expect(menu.getByRole('menuitem', { name: 'Rerun' })).toHaveAttribute(
+      'aria-disabled',
+      'true'
+    );
+    await menu.getByRole('menuitem', { name: 'Stop' }).click();
     await expect(row).toHaveAttribute('data-status', /stopp(ing|ed)/, { timeout: 30000 });
     await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60000 });
     const after = await (await page.request.get(`/nbjobs/jobs/${job.id}`)).json();
