@@ -31,6 +31,8 @@ apt_wanted=()
 if [[ $WITH_TEST -eq 1 ]]; then
   [[ -x /usr/bin/chromium ]] || apt_wanted+=(chromium)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_wanted+=(postgresql)
+  # tests/cli/test_lcc.py checks the lifecycle scripts with it.
+  command -v shellcheck >/dev/null || apt_wanted+=(shellcheck)
 fi
 command -v node >/dev/null || apt_wanted+=(nodejs)
 if [[ ${#apt_wanted[@]} -gt 0 ]]; then

@@ -71,15 +71,16 @@ def register_studio(clients: AwsClients, name: str, script: str, *, app_type: st
     content = encode(script, "Studio lifecycle script")  # before any AWS call
     check_required_tags(tags, what="Studio lifecycle config")
     sm = _sagemaker(clients)
-    arn, created = _studio_config(sm, name, content, app_type, tags)
     key = APP_SETTINGS[app_type]
-    with aws_errors("sagemaker"):
+    with aws_errors("sagemaker"):  # the domain (profile) first: no config made for a typo
         if user_profile:
             settings = sm.describe_user_profile(DomainId=domain_id,
                                                 UserProfileName=user_profile).get("UserSettings")
         else:
             settings = sm.describe_domain(DomainId=domain_id).get("DefaultUserSettings")
-        app = _with_default(dict((settings or {}).get(key) or {}), arn, app_type)
+    arn, created = _studio_config(sm, name, content, app_type, tags)
+    app = _with_default(dict((settings or {}).get(key) or {}), arn, app_type)
+    with aws_errors("sagemaker"):
         if user_profile:
             sm.update_user_profile(DomainId=domain_id, UserProfileName=user_profile,
                                    UserSettings={key: app})

@@ -113,8 +113,12 @@ background_install() {
   log "pip install ${pip_args[*]} (installed before: ${have:-none})"
   run_in_env "$python" -m pip install --no-input --disable-pip-version-check \
     --no-warn-script-location --progress-bar off "${pip_args[@]}"
-  log "enabling the server extension"
-  run_in_env "$prefix/bin/jupyter" server extension enable --sys-prefix jupyterlab_nbjobs
+  # The wheel enables itself (jupyter_server_config.d); a config that disables it wins
+  # over that, so enable it in the environment's own config then.
+  if ! extension_enabled "$prefix"; then
+    log "enabling the server extension"
+    run_in_env "$prefix/bin/jupyter" server extension enable --sys-prefix jupyterlab_nbjobs
+  fi
   if ! extension_enabled "$prefix"; then
     log "jupyterlab_nbjobs is not listed as enabled and OK by jupyter server extension list:"
     run_in_env "$prefix/bin/jupyter" server extension list 2>&1 || true
