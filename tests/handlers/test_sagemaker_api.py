@@ -90,3 +90,80 @@ async def test_stop_through_the_api(api, notebook, sagemaker):
     fake.set(request["TrainingJobName"], "Stopped")
     done = await api.wait(job["id"], timeout=30)
     assert done["status"] == "stopped"
+
+
+async def test_sagemaker_limits_are_a_400_naming_the_field(api, notebook, sagemaker):
+    backend, recorder, _ = sagemaker
+    nb = notebook("work/limits.ipynb", "print(1)")
+    cases = [
+        ({"parameters": {"big": "x" * 2501}}, "parameters.big"),
+        ({"parameters": {"k" * 257: 1}}, "parameters"),
+        ({"parameters": {f"p{i}": i for i in range(101)}}, "parameters"),
+        ({"env": {"SM_KERNEL_NAME": "other"}}, "env.SM_KERNEL_NAME"),
+        ({"env": {"NBJOBS_JOB_ID": "x"}}, "env.NBJOBS_JOB_ID"),
+        ({"env": {"LONG": "v" * 513}}, "env.LONG"),
+        ({"env": {f"V{i}": "1" for i in range(90)}}, "env"),  # with ours, past 100 entries
+        ({"backend_options": {"env": {"AWS_REGION": "x"}}}, "backend_options.env"),
+    ]
+    for body, field in cases:
+        code, err = await api.post("jobs", {"input_path": nb, "backend": "sagemaker", **body})
+        assert code == 400, (body.keys(), err)
+        assert err["field"] == field and err["message"], err
+    # The same limits hold for a schedule of this backend, before anything is made in AWS.
+    code, err = await api.post("schedules", {"input_path": nb, "backend": "sagemaker",
+                                             "cron": "0 9 * * *", "env": {"SM_X": "1"}})
+    assert code == 400 and err["field"] == "env.SM_X", err
+    assert recorder.params("CreateTrainingJob") == [] and recorder.params("CreatePipeline") == []
+
+    backend.settings.extra_tags = {f"t{i}": "v" for i in range(6)}
+    code, err = await api.post("jobs", {"input_path": nb, "backend": "sagemaker"})
+    assert code == 400 and err["field"] == "SageMakerConfig.extra_tags", err
+    backend.settings.extra_tags = {f"t{i}": "v" for i in range(5)}  # 10 tags per S3 object: fits
+    job = await api.create(input_path=nb, backend="sagemaker")
+    request = await _created(recorder)
+    assert len(request["Tags"]) == 15 and request["Environment"]["NBJOBS_JOB_ID"] == job["id"]
+    tagged = backend.clients.client("s3").get_object_tagging(
+        Bucket="nbjobs-in", Key=f"stage/{job['id']}/input/limits.ipynb")["TagSet"]
+    assert len(tagged) == 10
+
+
+async def test_a_failed_start_ends_that_job_and_the_queue_keeps_going(api, notebook, sagemaker):
+    backend, recorder, _ = sagemaker
+    from botocore.exceptions import ClientError
+
+    def refuse(**_kw):
+        raise ClientError({"Error": {"Code": "ValidationException", "Message":
+                           "1 validation error detected: Value at 'resourceConfig.instanceType'"}},
+                          "CreateTrainingJob")
+
+    backend.clients.client("sagemaker").meta.events.register(
+        "before-call.sagemaker.CreateTrainingJob", refuse)
+    nb = notebook("work/refused.ipynb", "print(1)")
+    job = await api.create(input_path=nb, backend="sagemaker")
+    done = await api.wait(job["id"], timeout=30)
+    assert done["status"] == "failed" and done["error"]["reason"] == "start_failed", done
+    assert "resourceConfig.instanceType" in done["error"]["message"]
+    local = await api.create(input_path=notebook("work/local.ipynb", "print(2)"))
+    assert (await api.wait(local["id"], timeout=60))["status"] == "completed"
+
+
+async def test_progress_in_the_log_and_a_timeout_is_a_failure(api, notebook, sagemaker):
+    backend, recorder, fake = sagemaker
+    job = await api.create(input_path=notebook("work/slow.ipynb", "print(1)"), backend="sagemaker")
+    request = await _created(recorder)
+    name = request["TrainingJobName"]
+    fake.set(name, "InProgress", SecondaryStatus="Downloading", SecondaryStatusTransitions=[
+        {"Status": "Starting", "StatusMessage": "Launching requested ML instances"},
+        {"Status": "Downloading", "StatusMessage": "Downloading input data"}])
+    for _ in range(100):
+        code, logged = await api.get(f"jobs/{job['id']}/log")
+        if "Downloading input data" in logged["text"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "SageMaker: Starting - Launching requested ML instances" in logged["text"]
+    assert "SageMaker: Downloading - Downloading input data" in logged["text"]
+    assert not logged["complete"]
+    fake.set(name, "Stopped", SecondaryStatus="MaxRuntimeExceeded",
+             FailureReason="Training job runtime exceeded MaxRuntimeInSeconds provided")
+    done = await api.wait(job["id"], timeout=30)
+    assert done["status"] == "failed" and done["error"]["reason"] == "timeout", done
