@@ -135,16 +135,18 @@ class RemoteSession:
         return out.splitlines()[-1]
 
     def _presigned_login(self) -> None:
-        """Follow the presigned URL's redirects, keeping its cookies; then open the Lab page,
-        which sets `_xsrf` (SageMaker's redirect ends there anyway)."""
+        """Follow the presigned URL's redirects, keeping its cookies; `_xsrf` comes with the
+        page it ends on (SageMaker's: the Lab), or else from the login page."""
         resp = self._send("GET", self.presigned_url(), follow=True)
         if resp.status_code >= 400:
             raise RemoteError(f"{self.where()}: the presigned URL was refused (HTTP "
                               f"{resp.status_code}; expired or used already?)",
                               AUTH_FAILED, resp.status_code)
         self._remember_xsrf()
-        if not self.xsrf:
-            self._send("GET", f"{self.base}/lab", follow=True)
+        for page in ("login", "lab"):  # pages that set it on any Jupyter Server / with Lab
+            if self.xsrf:
+                break
+            self._send("GET", f"{self.base}/{page}")
             self._remember_xsrf()
 
     def relogin(self) -> None:

@@ -1,8 +1,9 @@
 """Second Jupyter servers on 127.0.0.1, as separate processes: the remote targets.
 
-One logs in by token, one by password (cookie + _xsrf); both are shared by the whole
-module's tests (a server start costs ~2 s). They run without this extension, with only the
-python3 kernelspec, and delete for real (no trash), so "the folder is gone" means gone.
+One logs in by token, one by password (cookie + _xsrf); both are shared by every test of a
+worker (a server start costs seconds). They are plain Jupyter Servers (no config files, so no
+extensions) with only the python3 kernelspec, and delete for real (no trash), so "the folder
+is gone" means gone.
 """
 
 from __future__ import annotations
@@ -83,13 +84,10 @@ def _wait(runtime: Path, proc: subprocess.Popen, log: Path, token: str,
     raise AssertionError(f"remote server did not start:\n{log.read_text()[-3000:]}")
 
 
-@contextlib.contextmanager
-def remote_server(workdir: Path, *, token: str | None = None,
-                  password: str | None = None) -> Iterator[RemoteServer]:
+def _launch(workdir: Path, token: str | None, password: str | None) -> subprocess.Popen:
     root = workdir / "root"
-    runtime = workdir / "runtime"
     root.mkdir(parents=True, exist_ok=True)
-    log = workdir / "server.log"
+    (workdir / "config").mkdir(exist_ok=True)
     # A password server takes a token too (ADMIN, for the tests' own look at it), but the
     # backend logs in with the password only.
     auth = [f"--IdentityProvider.token={token or ADMIN}"]
@@ -98,31 +96,59 @@ def remote_server(workdir: Path, *, token: str | None = None,
     cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
            "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={root}",
-           "--ServerApp.jpserver_extensions={'jupyterlab_nbjobs': False}",
            "--KernelSpecManager.allowed_kernelspecs={'python3'}",
            "--FileContentsManager.delete_to_trash=False", *auth]
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    # Jupyter Server alone: no config files, so no server extensions (starts in half the time).
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
+           "JUPYTER_NO_CONFIG": "1", "JUPYTER_CONFIG_DIR": str(workdir / "config")}
+    with open(workdir / "server.log", "wb") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        port = _wait(runtime, proc, log, token or ADMIN)
-        yield RemoteServer(f"http://127.0.0.1:{port}", root, proc, token, password)
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def remote_servers(*specs: tuple[Path, str | None, str | None]) -> Iterator[list[RemoteServer]]:
+    """Start servers side by side: each (workdir, token, password); yields them ready."""
+    procs = [_launch(w, t, p) for w, t, p in specs]
+    try:
+        servers = []
+        for (workdir, token, password), proc in zip(specs, procs, strict=True):
+            port = _wait(workdir / "runtime", proc, workdir / "server.log", token or ADMIN)
+            servers.append(RemoteServer(f"http://127.0.0.1:{port}", workdir / "root", proc,
+                                        token, password))
+        yield servers
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        for proc in procs:
+            _end(proc)
 
 
-@pytest.fixture(scope="session")
-def token_server(tmp_path_factory) -> Iterator[RemoteServer]:
-    with remote_server(tmp_path_factory.mktemp("remote-token"), token=TOKEN) as server:
+@contextlib.contextmanager
+def remote_server(workdir: Path, *, token: str | None = None,
+                  password: str | None = None) -> Iterator[RemoteServer]:
+    with remote_servers((workdir, token, password)) as (server,):
         yield server
 
 
 @pytest.fixture(scope="session")
-def password_server(tmp_path_factory) -> Iterator[RemoteServer]:
-    with remote_server(tmp_path_factory.mktemp("remote-pw"), password=PASSWORD) as server:
-        yield server
+def remotes(tmp_path_factory) -> Iterator[list[RemoteServer]]:
+    with remote_servers((tmp_path_factory.mktemp("remote-token"), TOKEN, None),
+                        (tmp_path_factory.mktemp("remote-pw"), None, PASSWORD)) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def token_server(remotes) -> RemoteServer:
+    return remotes[0]
+
+
+@pytest.fixture(scope="session")
+def password_server(remotes) -> RemoteServer:
+    return remotes[1]
