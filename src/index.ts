@@ -6,6 +6,7 @@ import { createJobPlugin } from './plugins/createJob';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { jobDetailPlugin } from './plugins/jobDetail';
 import { jobsTabPlugin } from './plugins/jobsTab';
+import { launcherPlugin } from './plugins/launcher';
 import { notebookPlugin } from './plugins/notebook';
 import { notificationsPlugin } from './plugins/notifications';
 import { scheduleDetailPlugin } from './plugins/scheduleDetail';
@@ -23,7 +24,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   jobDetailPlugin,
   scheduleDetailPlugin,
   notificationsPlugin,
-  comparisonPlugin
+  comparisonPlugin,
+  launcherPlugin
 ];
 
 export default plugins;

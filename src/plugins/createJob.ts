@@ -1,6 +1,6 @@
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
-import { addIcon } from '@jupyterlab/ui-components';
+import { nbjobsIcon } from '../icons';
 
 import { Created } from '../model/createJob';
 import { CommandIDs, INbJobs } from '../tokens';
@@ -51,7 +51,7 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
 
     app.commands.addCommand(CommandIDs.createJob, {
       label: trans.__('Create Notebook Job…'),
-      icon: addIcon,
+      icon: nbjobsIcon,
       describedBy: {
         args: {
           type: 'object',
@@ -67,7 +67,7 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
         const widget = new MainAreaWidget({ content });
         widget.id = `jp-nbjobs-create-${++counter}`;
         widget.title.label = trans.__('New Job: %1', path.split('/').pop() ?? path);
-        widget.title.icon = addIcon;
+        widget.title.icon = nbjobsIcon;
         widget.title.closable = true;
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);

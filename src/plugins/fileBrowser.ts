@@ -1,6 +1,6 @@
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { addIcon } from '@jupyterlab/ui-components';
+import { nbjobsIcon } from '../icons';
 
 import { CommandIDs, INbJobs } from '../tokens';
 
@@ -23,7 +23,7 @@ export const fileBrowserPlugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.createFromFile, {
       label: trans.__('Create Notebook Job'),
       caption: trans.__('Run this notebook as a job, now or on a schedule'),
-      icon: addIcon,
+      icon: nbjobsIcon,
       isVisible: () => selectedNotebook() !== null,
       execute: () => {
         const path = selectedNotebook();

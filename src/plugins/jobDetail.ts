@@ -4,8 +4,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
-import { listIcon } from '@jupyterlab/ui-components';
 
+import { nbjobsIcon } from '../icons';
 import { JobActions } from '../actions';
 import { JobDetailModel } from '../model/jobDetail';
 import { CommandIDs, INbJobs } from '../tokens';
@@ -50,7 +50,7 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
           widget = new MainAreaWidget({ content });
           widget.id = `jp-nbjobs-job-${id}`;
           widget.title.label = trans.__('Job');
-          widget.title.icon = listIcon;
+          widget.title.icon = nbjobsIcon;
           widget.title.closable = true;
           void tracker.add(widget);
           app.shell.add(widget, 'main');

@@ -1,7 +1,7 @@
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
-import { addIcon } from '@jupyterlab/ui-components';
+import { nbjobsIcon } from '../icons';
 
 import { CommandIDs, INbJobs } from '../tokens';
 
@@ -27,7 +27,7 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
       label: args =>
         args.toolbar ? '' : trans.__('Create Notebook Job from Current Notebook'),
       caption: trans.__('Create a notebook job from this notebook'),
-      icon: addIcon,
+      icon: nbjobsIcon,
       isEnabled: () => notebooks.currentWidget !== null,
       execute: async () => {
         const panel = notebooks.currentWidget;

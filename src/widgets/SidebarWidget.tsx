@@ -1,10 +1,10 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { listIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { Sidebar } from '../components/Sidebar';
+import { nbjobsIcon } from '../icons';
 import { ISidebarTab, ISidebarTabs, SIDEBAR_ID } from '../tokens';
 
 /**
@@ -19,7 +19,7 @@ export class SidebarWidget extends ReactWidget {
     super();
     this.id = SIDEBAR_ID;
     this.addClass('jp-NbJobs-panel');
-    this.title.icon = listIcon;
+    this.title.icon = nbjobsIcon;
     this.title.caption = trans.__('Notebook Jobs');
     registry.changed.connect(() => this.update(), this);
   }

@@ -27,6 +27,8 @@ test('the notebook toolbar button uses the open notebook and offers to save it',
     '.jp-NotebookPanel:visible .jp-Toolbar [data-command="nbjobs:create-from-notebook"]'
   );
   await expect(button).toBeVisible();
+  // Its own icon, not the "+" of "Insert a cell below" in the same toolbar.
+  await expect(button.locator('svg[data-icon="jupyterlab-nbjobs:jobs"]')).toHaveCount(1);
   await button.click();
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toContainText('Save the notebook?');
