@@ -60,3 +60,14 @@ describe('times in a zone', () => {
     );
   });
 });
+
+describe('output formats', () => {
+  it('offers the useful few first and keeps the rest for "More formats"', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { splitFormats } = require('../components/OutputsSection');
+    const names = ['ipynb', 'asciidoc', 'html', 'latex', 'markdown', 'python', 'rst', 'script', 'slides', 'webpdf'];
+    const { useful, more } = splitFormats(names.map(name => ({ name, label: name })));
+    expect(useful.map((f: any) => f.name)).toEqual(['ipynb', 'html', 'webpdf', 'script', 'markdown']);
+    expect(more.map((f: any) => f.name)).toEqual(['asciidoc', 'latex', 'python', 'rst', 'slides']);
+  });
+});

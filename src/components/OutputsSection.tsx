@@ -24,26 +24,12 @@ export function OutputsSection(props: {
     <fieldset className="jp-NbJobs-fieldset">
       <legend>{trans.__('Outputs and environment')}</legend>
       <Field id="output_formats" label={trans.__('Output formats')} error={errors['output_formats']}>
-        <div className="jp-NbJobs-inline">
-          {(props.formats ?? [{ name: 'ipynb', label: 'Notebook' }]).map(f => (
-            <label key={f.name} className="jp-NbJobs-check">
-              <input
-                type="checkbox"
-                value={f.name}
-                disabled={f.name === 'ipynb'}
-                checked={f.name === 'ipynb' || values.outputFormats.includes(f.name)}
-                onChange={e =>
-                  onChange({
-                    outputFormats: e.target.checked
-                      ? [...values.outputFormats, f.name]
-                      : values.outputFormats.filter(x => x !== f.name)
-                  })
-                }
-              />
-              {f.label}
-            </label>
-          ))}
-        </div>
+        <FormatChoices
+          formats={props.formats ?? [{ name: 'ipynb', label: 'Notebook' }]}
+          chosen={values.outputFormats}
+          trans={trans}
+          onChange={outputFormats => onChange({ outputFormats })}
+        />
       </Field>
       <Field id="package_input_folder" label={trans.__('Package input folder')}>
         <input
@@ -95,5 +81,74 @@ export function OutputsSection(props: {
         />
       </Field>
     </fieldset>
+  );
+}
+
+/** The formats most jobs want, in this order; the others wait behind "More formats". */
+export const USEFUL_FORMATS = ['ipynb', 'html', 'webpdf', 'pdf', 'script', 'markdown'];
+
+/** Split the server's formats into the useful few and the rest (python duplicates script). */
+export function splitFormats(
+  formats: readonly IOutputFormatInfo[]
+): { useful: IOutputFormatInfo[]; more: IOutputFormatInfo[] } {
+  const useful = USEFUL_FORMATS.map(n => formats.find(f => f.name === n)).filter(
+    (f): f is IOutputFormatInfo => !!f
+  );
+  const more = formats.filter(f => !USEFUL_FORMATS.includes(f.name));
+  return { useful, more };
+}
+
+function formatLabel(f: IOutputFormatInfo, trans: TranslationBundle): string {
+  switch (f.name) {
+    case 'ipynb':
+      return trans.__('Notebook (always)');
+    case 'script':
+      return trans.__("Script (the kernel's language)");
+    case 'python':
+      return trans.__('Python script (.py, even for other kernels)');
+    default:
+      return f.label;
+  }
+}
+
+function FormatChoices(props: {
+  formats: readonly IOutputFormatInfo[];
+  chosen: readonly string[];
+  trans: TranslationBundle;
+  onChange: (chosen: string[]) => void;
+}): JSX.Element {
+  const { trans, chosen } = props;
+  const { useful, more } = splitFormats(props.formats);
+  const box = (f: IOutputFormatInfo) => (
+    <label key={f.name} className="jp-NbJobs-check">
+      <input
+        type="checkbox"
+        value={f.name}
+        disabled={f.name === 'ipynb'}
+        checked={f.name === 'ipynb' || chosen.includes(f.name)}
+        onChange={e =>
+          props.onChange(
+            e.target.checked ? [...chosen, f.name] : chosen.filter(x => x !== f.name)
+          )
+        }
+      />
+      {formatLabel(f, trans)}
+    </label>
+  );
+  const moreChosen = more.filter(f => chosen.includes(f.name)).length;
+  return (
+    <div className="jp-NbJobs-formats">
+      <div className="jp-NbJobs-inline">{useful.map(box)}</div>
+      {more.length > 0 && (
+        <details className="jp-NbJobs-moreFormats" open={moreChosen > 0}>
+          <summary>
+            {moreChosen
+              ? trans.__('More formats (%1 chosen)', moreChosen)
+              : trans.__('More formats')}
+          </summary>
+          <div className="jp-NbJobs-inline">{more.map(box)}</div>
+        </details>
+      )}
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import {
+  audit,
   createJobViaApi,
   FAILING_NOTEBOOK,
   jobRow,
@@ -49,7 +50,14 @@ test.describe('notebook jobs', () => {
     await n.fill('21');
     await form.locator('#nbjobs-name').fill('ok job e2e');
     await form.locator('input[value="html"]').check();
+    // The useful formats first; the rest behind "More formats".
+    const formats = form.locator('[data-field="output_formats"]');
+    await expect(formats.getByText('AsciiDoc')).toBeHidden();
+    await expect(formats.getByText(/^Script/)).toHaveCount(1);
     await shoot(page, testInfo, 'create-form');
+    await audit(page, '.jp-NbJobs-form', testInfo);
+    await formats.getByText('More formats').click();
+    await expect(formats.getByText('AsciiDoc')).toBeVisible();
     await form.getByRole('button', { name: 'Run now' }).click();
 
     // The sidebar opens and the job reaches Completed by itself (polling, no reload).
@@ -119,6 +127,7 @@ test.describe('notebook jobs', () => {
     // The log counts cells as the detail does (from 1).
     await expect(page.locator('.jp-NbJobs-log')).toContainText('cell 4 failed: ValueError');
     await shoot(page, testInfo, 'job-detail-failed');
+    await audit(page, '.jp-NbJobs-detail', testInfo);
 
     // The executed notebook opens on the failing cell.
     await failure.getByRole('button', { name: 'Show the failing cell' }).click();
