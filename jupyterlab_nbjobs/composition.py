@@ -47,11 +47,13 @@ class NbJobs:
         await self.jobs.reconcile()
         if run_scheduler:
             await self.scheduler.start()
+            await self.schedules.run_importer.start()  # catch up on cloud-fired runs first
         await self.instances.start()
 
     async def close(self) -> None:
         await self.instances.stop()
         await self.scheduler.stop()
+        await self.schedules.run_importer.stop()
         await self.jobs.close()
         self.db.dispose()
 

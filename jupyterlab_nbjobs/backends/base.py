@@ -90,6 +90,11 @@ class ScheduleTrigger(abc.ABC):
     async def list_runs(self, handle: dict[str, Any], limit: int = 50) -> list[dict[str, Any]]:
         """The runs it started, newest first, with the fields of models.TriggerRun."""
 
+    async def run_handle(self, handle: dict[str, Any], run: dict[str, Any]) -> dict[str, Any] | None:
+        """For one of list_runs(): the run handle its backend's reconcile() adopts (so the run
+        becomes a job like any other), or None while the run has no job to adopt yet."""
+        return None
+
 
 class BackendEvents(Protocol):
     """Implemented by the job service: the one writer of job state."""

@@ -38,7 +38,7 @@ from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
 from .jobs import JobService, checked
-from .triggers import Triggers, quietly
+from .triggers import RunImporter, Triggers, quietly
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ class ScheduleService:
         self.allow_seconds = allow_seconds
         self.listeners: list[Callable[[], None]] = []  # the scheduler wakes on changes
         self.triggers = Triggers(jobs, self.schedules_dir)
+        # Runs fired in the cloud become jobs (started by the composition root with the loop).
+        self.run_importer = RunImporter(self.triggers, self.store)
 
     def _changed(self) -> None:
         for listener in list(self.listeners):

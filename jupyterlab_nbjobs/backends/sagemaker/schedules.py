@@ -278,6 +278,15 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
             return None
         return await asyncio.to_thread(read)
 
+    async def run_handle(self, handle: dict[str, Any], run: dict[str, Any]) -> dict[str, Any] | None:
+        """What SageMakerBackend.reconcile() needs to watch a pipeline run's training job and
+        bring its outputs home (its S3OutputPath is the schedule's)."""
+        name = await self.run_training_job(run["execution_arn"])
+        if name is None:
+            return None
+        return {"training_job_name": name, "s3_output": handle["s3_output"],
+                "region": handle.get("region"), "pipeline_execution_arn": run["execution_arn"]}
+
     async def collect_run(self, handle: dict[str, Any], execution_arn: str, output_dir: Path,
                           scratch: Path, spec: dict[str, Any] | None = None,
                           training_job: str | None = None) -> RunnerResult | None:
