@@ -169,3 +169,12 @@ def test_out_writes_an_executable_script(lcc, tmp_path):
     assert path.stat().st_mode & 0o111
     code, out, _ = lcc("notebook-instance", "--version", "0.9")
     assert code == 0 and out == path.read_text()
+
+
+def test_lcc_needs_no_job_store(lcc, tmp_path, monkeypatch):
+    db = tmp_path / "nbjobs.sqlite"
+    monkeypatch.setenv("NBJOBS_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("NBJOBS_STAGING_DIR", str(tmp_path / "staging"))
+    code, out, _ = lcc("studio")
+    assert code == 0 and out.startswith("#!/bin/bash")
+    assert not db.exists() and not (tmp_path / "staging").exists()

@@ -118,11 +118,11 @@ background_install() {
   if ! extension_enabled "$prefix"; then
     log "enabling the server extension"
     run_in_env "$prefix/bin/jupyter" server extension enable --sys-prefix jupyterlab_nbjobs
-  fi
-  if ! extension_enabled "$prefix"; then
-    log "jupyterlab_nbjobs is not listed as enabled and OK by jupyter server extension list:"
-    run_in_env "$prefix/bin/jupyter" server extension list 2>&1 || true
-    return 1
+    if ! extension_enabled "$prefix"; then
+      log "jupyterlab_nbjobs is not listed as enabled and OK by jupyter server extension list:"
+      run_in_env "$prefix/bin/jupyter" server extension list 2>&1 || true
+      return 1
+    fi
   fi
   printf '%s\n' "$source_id" >"$stamp"
   log "jupyterlab_nbjobs $(installed_version "$python") installed and enabled; restarting the server"
