@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from .clients import AwsClients
 from .errors import aws_errors
+from .tags import check_required_tags
 
 ClientFactory = Callable[[AwsClients, str], Any]
 
@@ -141,7 +142,9 @@ class NotebookAws:
 
     def put_lifecycle_config(self, name: str, on_create: str, on_start: str,
                              tags: list[dict[str, str]]) -> None:
-        """Create the config, replacing one of that name (ours: named after its instance)."""
+        """Create the config, replacing one of that name (ours: named after its instance).
+        Untagged, it is refused before the old one is deleted."""
+        check_required_tags({t["Key"]: t["Value"] for t in tags}, "lifecycle config")
         self.delete_lifecycle_config(name)
         with aws_errors("sagemaker"):
             self.sagemaker.create_notebook_instance_lifecycle_config(
@@ -188,9 +191,10 @@ class NotebookAws:
 
     # -- CloudWatch Logs -------------------------------------------------------------------
     def log_events(self, group: str, stream_prefix: str, start_ms: int, end_ms: int,
-                   token: str | None = None, limit: int = 10000) -> tuple[list[dict], str | None]:
+                   token: str | None = None,
+                   limit: int = 10000) -> tuple[list[dict] | None, str | None]:
         """One page of filter_log_events over the streams named `stream_prefix*`, oldest
-        first; a missing group reads as no events."""
+        first; (None, None) when the log group does not exist (yet)."""
         params: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": stream_prefix,
                                   "startTime": start_ms, "endTime": end_ms, "limit": limit}
         if token:
@@ -200,6 +204,6 @@ class NotebookAws:
                 page = self.logs.filter_log_events(**params)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                    return [], None
+                    return None, None
                 raise
         return page.get("events", []), page.get("nextToken")

@@ -42,12 +42,18 @@ def _to_ms(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
+class NoLogGroup(Exception):
+    pass
+
+
 def _scan(aws: NotebookAws, group: str, prefix: str, lo: int, hi: int) -> list[dict] | None:
     """Every event in [lo, hi), or None when there are more than MAX_SCAN."""
     events: list[dict] = []
     token = None
     while True:
         page, token = aws.log_events(group, prefix, lo, hi - 1, token)  # endTime inclusive
+        if page is None:
+            raise NoLogGroup
         events += page
         if len(events) > MAX_SCAN:
             return None
@@ -66,7 +72,10 @@ def read_page(aws: NotebookAws, group: str, instance: str, start: datetime | Non
     window = FIRST_WINDOW_MS
     while True:
         lo = max(start_ms, hi - window)
-        events = _scan(aws, group, prefix, lo, hi) if hi > lo else []
+        try:
+            events = _scan(aws, group, prefix, lo, hi) if hi > lo else []
+        except NoLogGroup:  # no instance has logged yet
+            return LogPage(events=[], next_cursor=None)
         if events is None:  # too dense: a narrower window holds the newest ones
             window = max(1, window // 16)
             if window == 1:
