@@ -1,5 +1,11 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, MainAreaWidget, Notification, showDialog } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  ToolbarButton
+} from '@jupyterlab/apputils';
 import { IFrame, notebookIcon } from '@jupyterlab/ui-components';
 
 import { IBulkResult, IJob, IOutputFile, isFinal } from '../api/types';
@@ -41,6 +47,11 @@ export class JobActions {
     const notebook = outputs?.find(o => o.kind === 'notebook');
     if (notebook) {
       const widget = await this.openPath(notebook.path);
+      if (widget?.title) {
+        // Not the input's title: this is what the job made of it.
+        widget.title.label = this.trans.__('%1 (executed)', job.name);
+        widget.title.caption = this.trans.__('The executed notebook of job "%1": %2', job.name, notebook.path);
+      }
       if (cellIndex !== undefined && widget?.content && widget.context) {
         await widget.context.ready;
         await widget.revealed;
@@ -82,6 +93,14 @@ export class JobActions {
     frame.addClass('jp-NbJobs-view');
     const widget = new MainAreaWidget({ content: frame });
     widget.id = id;
+    widget.toolbar.addItem(
+      'open-as-notebook',
+      new ToolbarButton({
+        label: this.trans.__('Open as notebook'),
+        tooltip: this.trans.__('Open the executed notebook in the notebook editor'),
+        onClick: () => void this.openOutput(job)
+      })
+    );
     widget.title.label = this.trans.__('%1 (executed)', job.name);
     widget.title.caption = this.trans.__(
       'The executed notebook of job "%1", read-only',

@@ -31,7 +31,20 @@ export function CreateJobForm(props: {
   const [schedule, setSchedule] = React.useState<IScheduleState>(defaultSchedule);
   const [errors, setErrors] = React.useState<Errors>({});
   const [busy, setBusy] = React.useState(false);
-  const [rows, setRows] = React.useState<IParamRow[]>([]);
+  const [rows, setRowsState] = React.useState<IParamRow[]>([]);
+  // Parameters the user has typed in: their mistakes show as typed, not only on submit.
+  const [touched, setTouched] = React.useState<Set<string>>(new Set());
+  const setRows = (next: IParamRow[], typed = true) => {
+    if (typed) {
+      const changed = next
+        .map((r, i) => (r !== rows[i] ? (r.name ? `param:${r.name}` : `param#${i}`) : ''))
+        .filter(Boolean);
+      if (changed.length) {
+        setTouched(old => new Set([...old, ...changed]));
+      }
+    }
+    setRowsState(next);
+  };
   const [compute, setCompute] = React.useState<ComputeTexts>({});
   const [v, setV] = React.useState<Omit<IFormValues, 'params'>>(() => ({
     name: baseName(props.path),
@@ -67,7 +80,8 @@ export function CreateJobForm(props: {
         if (p.kernel_name) {
           set({ kernel: p.kernel_name });
         }
-        setRows(
+        setTouched(new Set());
+        setRowsState(
           p.parameters.map(param => ({
             name: param.name,
             kind: kindOf(param.inferred_type),
@@ -117,6 +131,11 @@ export function CreateJobForm(props: {
 
   // What the server said about the environments or the notebook, unless the form knows better.
   const shown: Errors = { ...errors };
+  touched.forEach(key => {
+    if (built.errors[key] && !shown[key]) {
+      shown[key] = built.errors[key];
+    }
+  });
   if (model.environmentsError && !shown['form']) {
     shown['form'] = model.environmentsError;
   }
@@ -128,7 +147,9 @@ export function CreateJobForm(props: {
       ? trans.__('Run now')
       : mode === 'schedule'
         ? trans.__('Create schedule')
-        : trans.__('Run %1 jobs', runs);
+        : runs
+          ? trans._n('Run %1 job', 'Run %1 jobs', runs)
+          : trans.__('Run sweep');
 
   return (
     <form className="jp-NbJobs-form" onSubmit={submit} noValidate>
@@ -156,10 +177,20 @@ export function CreateJobForm(props: {
           </label>
         ))}
       </div>
-      <Field id="name" label={trans.__('Name')} error={shown['name']}>
+      <Field
+        id="name"
+        label={trans.__('Name')}
+        error={shown['name']}
+        help={
+          v.name.trim()
+            ? undefined
+            : trans.__('Left empty, the job is named "%1", after its notebook.', baseName(v.inputPath))
+        }
+      >
         <input
           id="nbjobs-name"
           className="jp-mod-styled"
+          placeholder={baseName(v.inputPath)}
           value={v.name}
           onChange={e => set({ name: e.target.value })}
         />
@@ -242,8 +273,14 @@ export function CreateJobForm(props: {
             <span className="jp-NbJobs-fieldError" role="alert">
               {shown['sweep']}
             </span>
+          ) : runs ? (
+            trans._n('This sweep makes %1 run.', 'This sweep makes %1 runs.', runs)
           ) : (
-            trans.__('This sweep makes %1 runs.', runs)
+            <span className="jp-NbJobs-help">
+              {trans.__(
+                'Give a parameter several values, one per line, to make one run per value.'
+              )}
+            </span>
           )}
         </div>
       )}
@@ -271,7 +308,9 @@ export function CreateJobForm(props: {
           type="submit"
           className="jp-mod-styled jp-mod-accept"
           // Wait for the notebook's parameters, or the job would run without them.
-          disabled={busy || (hasCell === null && !shown['input_path'])}
+          disabled={
+            busy || (hasCell === null && !shown['input_path']) || (mode === 'sweep' && !runs)
+          }
         >
           {submitLabel}
         </button>

@@ -15,6 +15,7 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, service: INbJobs) => {
     const { trans } = service;
     let counter = 0;
+    const forms = new Map<string, MainAreaWidget<CreateJobWidget>>();
 
     const onCreated = async (
       widget: MainAreaWidget<CreateJobWidget>,
@@ -61,6 +62,12 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
       },
       execute: args => {
         const path = String(args.path ?? '');
+        // One form per notebook: asking again shows the form already open.
+        const open = forms.get(path);
+        if (open && !open.isDisposed) {
+          app.shell.activateById(open.id);
+          return open;
+        }
         const content = new CreateJobWidget(service, path, created =>
           void onCreated(widget, created)
         );
@@ -69,6 +76,12 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
         widget.title.label = trans.__('New Job: %1', path.split('/').pop() ?? path);
         widget.title.icon = nbjobsIcon;
         widget.title.closable = true;
+        forms.set(path, widget);
+        widget.disposed.connect(() => {
+          if (forms.get(path) === widget) {
+            forms.delete(path);
+          }
+        });
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);
         return widget;

@@ -37,9 +37,10 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
         label: trans.__('Details'),
         callback: () => void app.commands.execute(CommandIDs.openJob, { id: job.id })
       };
+      // Read-only first: looking at a result should not start a kernel.
       const openOutput = {
-        label: trans.__('Open output'),
-        callback: () => void actions.openOutput(job),
+        label: trans.__('View output'),
+        callback: () => void actions.viewExecuted(job),
         displayType: 'accent' as const
       };
       if (job.status === 'completed') {

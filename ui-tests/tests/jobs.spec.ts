@@ -93,8 +93,9 @@ test.describe('notebook jobs', () => {
     await expect(output.locator('.jp-OutputArea-output').first()).toContainText('hello 42', {
       timeout: 30000
     });
+    // Titled as what the job made, not as the input notebook.
     const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
-    await expect(tab).toContainText('ok');
+    await expect(tab).toContainText('ok job e2e (executed)');
   });
 
   test('a failing notebook shows its error cell and traceback', async ({ page, tmpPath }, testInfo) => {
@@ -183,6 +184,24 @@ test.describe('notebook jobs', () => {
     );
     const form = page.locator('.jp-NbJobs-form');
     await expect(form.locator('#nbjobs-param-n')).toHaveValue('3');
+    // Asked again for the same notebook, the open form comes back instead of a second one.
+    await page.evaluate(
+      async path => {
+        await window.jupyterapp.commands.execute('nbjobs:create-job', { path });
+      },
+      `${tmpPath}/ok.ipynb`
+    );
+    await expect(page.locator('.jp-NbJobs-form')).toHaveCount(1);
+    // A mistake shows as it is typed, before any submit.
+    await form.locator('#nbjobs-param-n').fill('');
+    await expect(form.locator('[data-field="param-n"] .jp-NbJobs-fieldError')).toHaveText(
+      'must be a whole number'
+    );
+    // An empty name says what the job will be called.
+    await form.locator('#nbjobs-name').fill('');
+    await expect(form.locator('[data-field="name"] .jp-NbJobs-help')).toContainText(
+      'named "ok", after its notebook'
+    );
     await form.locator('#nbjobs-param-n').fill('');
     await form.locator('#nbjobs-max_retries').fill('31');
     await form.locator('#nbjobs-env').fill('1BAD=x');
@@ -250,6 +269,10 @@ test.describe('notebook jobs', () => {
     // No kernel was started to show it.
     const kernelsAfter = await (await page.request.get('/api/kernels')).json();
     expect(kernelsAfter.length).toBe(kernelsBefore.length);
+    // The read-only view is the default; the notebook editor is one click away.
+    await expect(
+      page.locator('.jp-MainAreaWidget:visible .jp-Toolbar').getByText('Open as notebook')
+    ).toBeVisible();
     await shoot(page, testInfo, 'executed-view');
 
     const response = await page.request.get(`/nbjobs/jobs/${job.id}/view`);

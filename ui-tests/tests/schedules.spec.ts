@@ -101,6 +101,9 @@ test('a sweep of 3 runs: grouped, one notification, compared', async ({
   const form = await openForm(page, `${tmpPath}/rec.ipynb`);
   await form.getByRole('radio', { name: 'Parameter sweep' }).check();
   await form.locator('#nbjobs-name').fill('sweep e2e');
+  // An empty sweep says what to do, and offers no "Run 0 jobs".
+  await expect(form.locator('.jp-NbJobs-sweepCount')).toContainText('several values');
+  await expect(form.getByRole('button', { name: 'Run sweep' })).toBeDisabled();
   await form.locator('#nbjobs-param-n').fill('1\n2\n3');
   await expect(form.locator('.jp-NbJobs-sweepCount')).toHaveText('This sweep makes 3 runs.');
   await form.getByRole('button', { name: 'Run 3 jobs' }).click();
