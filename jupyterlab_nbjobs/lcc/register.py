@@ -73,13 +73,18 @@ def register_studio(clients: AwsClients, name: str, script: str, *, app_type: st
     sm = _sagemaker(clients)
     key = APP_SETTINGS[app_type]
     with aws_errors("sagemaker"):  # the domain (profile) first: no config made for a typo
+        domain = sm.describe_domain(DomainId=domain_id).get("DefaultUserSettings") or {}
+        app = dict(domain.get(key) or {})
         if user_profile:
-            settings = sm.describe_user_profile(DomainId=domain_id,
-                                                UserProfileName=user_profile).get("UserSettings")
-        else:
-            settings = sm.describe_domain(DomainId=domain_id).get("DefaultUserSettings")
+            profile = sm.describe_user_profile(
+                DomainId=domain_id, UserProfileName=user_profile).get("UserSettings") or {}
+            own = dict(profile.get(key) or {})
+            # A profile's list replaces the domain's: start from the domain's configs so that
+            # the user keeps them.
+            own.setdefault("LifecycleConfigArns", list(app.get("LifecycleConfigArns") or []))
+            app = own
     arn, created = _studio_config(sm, name, content, app_type, tags)
-    app = _with_default(dict((settings or {}).get(key) or {}), arn, app_type)
+    app = _with_default(app, arn, app_type)
     with aws_errors("sagemaker"):
         if user_profile:
             sm.update_user_profile(DomainId=domain_id, UserProfileName=user_profile,

@@ -94,7 +94,9 @@ def test_studio_config_becomes_the_domain_default_keeping_the_others(sagemaker, 
 
 def test_studio_classic_config_for_one_user_profile(sagemaker, lcc):
     fake, _ = sagemaker
-    fake.add_domain(DOMAIN, {"ExecutionRole": ROLE})
+    theirs = fake.add_config("domain-wide", "JupyterServer")
+    domain = {"ExecutionRole": ROLE, "JupyterServerAppSettings": {"LifecycleConfigArns": [theirs]}}
+    fake.add_domain(DOMAIN, domain)
     fake.add_profile(DOMAIN, "ana", {"ExecutionRole": ROLE})
     code, out, err = run(lcc, fake, "studio", "--app-type", "JupyterServer", "--wheel",
                          "s3://wheels-bucket/jupyterlab_nbjobs-0.1.0-py3-none-any.whl",
@@ -105,10 +107,11 @@ def test_studio_classic_config_for_one_user_profile(sagemaker, lcc):
     ours = fake.configs["nbjobs-classic"]["StudioLifecycleConfigArn"]
     assert f"created {ours}" in err and f"user profile ana of domain {DOMAIN}" in err
     assert decoded(fake.configs["nbjobs-classic"]["StudioLifecycleConfigContent"]) == out
+    # The profile's own list replaces the domain's: it keeps the domain's configs.
     assert fake.profiles[(DOMAIN, "ana")]["JupyterServerAppSettings"] == {
-        "LifecycleConfigArns": [ours],
+        "LifecycleConfigArns": [theirs, ours],
         "DefaultResourceSpec": {"LifecycleConfigArn": ours, "InstanceType": "system"}}
-    assert fake.domains[DOMAIN] == {"ExecutionRole": ROLE}  # the domain is not touched
+    assert fake.domains[DOMAIN] == domain  # the domain is not touched
 
 
 def test_a_name_taken_by_another_script_is_a_conflict(sagemaker, lcc):
