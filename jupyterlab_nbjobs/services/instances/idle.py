@@ -27,12 +27,12 @@ def last_activity(presigned_url: str) -> datetime:
     """Blocking: log in through the presigned URL, then read /api/status's last_activity."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(presigned_url, timeout=HTTP_TIMEOUT) as resp:
-        resp.read(1 << 16)
     parts = urllib.parse.urlsplit(presigned_url)
     status_url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/api/status", "", ""))
     request = urllib.request.Request(status_url, headers={"Accept": "application/json"})
     try:
+        with opener.open(presigned_url, timeout=HTTP_TIMEOUT) as resp:
+            resp.read(1 << 16)
         with opener.open(request, timeout=HTTP_TIMEOUT) as resp:
             status = json.loads(resp.read(1 << 20))
         return datetime.fromisoformat(status["last_activity"].replace("Z", "+00:00"))
