@@ -76,6 +76,11 @@ class RemoteBackend(Backend):
         30.0, help="Seconds past its timeout before a job that did not end is killed."
     ).tag(config=True)
 
+    cleanup_retry_interval = Float(
+        10.0, help="Seconds between tries to delete what a killed runner left on a remote "
+        "that is down.",
+    ).tag(config=True)
+
     def __init__(self, events: BackendEvents, **kwargs: Any):
         super().__init__(events, **kwargs)
         self.known = Targets(self.targets)
@@ -245,6 +250,9 @@ class RemoteBackend(Backend):
     def _watch(self, w: Watched) -> None:
         w.extra["timeout_grace"] = self.timeout_grace
         self._watched[w.job_id] = w
+        self._ensure_loop()
+
+    def _ensure_loop(self) -> None:
         if self._task is None or self._task.done():
             self._loop = asyncio.get_running_loop()
             self._wake = asyncio.Event()
@@ -276,7 +284,7 @@ class RemoteBackend(Backend):
                 await self._clean_leftovers()
             if not self._watched and not self._leftovers:
                 break
-            wait = self.poll_interval if self._watched else 10.0  # retry cleanups slowly
+            wait = self.poll_interval if self._watched else self.cleanup_retry_interval
             try:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except asyncio.TimeoutError:
@@ -288,6 +296,8 @@ class RemoteBackend(Backend):
         if isinstance(state, dict) and not state.get("cleaned") and target:
             self._leftovers[job_id] = (target, job_dir)
             await self._clean_leftovers()
+            if self._leftovers:
+                self._ensure_loop()  # retried by the watcher while the remote is down
         await self._call(self.events.on_finished, job_id, attempt, result)
 
     async def _clean_leftovers(self) -> None:

@@ -84,7 +84,8 @@ def _wait(runtime: Path, proc: subprocess.Popen, log: Path, token: str,
     raise AssertionError(f"remote server did not start:\n{log.read_text()[-3000:]}")
 
 
-def _launch(workdir: Path, token: str | None, password: str | None) -> subprocess.Popen:
+def _launch(workdir: Path, token: str | None, password: str | None,
+            port: int = 0) -> subprocess.Popen:
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
     (workdir / "config").mkdir(exist_ok=True)
@@ -94,7 +95,7 @@ def _launch(workdir: Path, token: str | None, password: str | None) -> subproces
     if password:
         auth.append(f"--PasswordIdentityProvider.hashed_password={passwd(password)}")
     cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-           "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={root}",
            "--KernelSpecManager.allowed_kernelspecs={'python3'}",
            "--FileContentsManager.delete_to_trash=False", *auth]
@@ -115,9 +116,10 @@ def _end(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def remote_servers(*specs: tuple[Path, str | None, str | None]) -> Iterator[list[RemoteServer]]:
+def remote_servers(*specs: tuple[Path, str | None, str | None],
+                   port: int = 0) -> Iterator[list[RemoteServer]]:
     """Start servers side by side: each (workdir, token, password); yields them ready."""
-    procs = [_launch(w, t, p) for w, t, p in specs]
+    procs = [_launch(w, t, p, port) for w, t, p in specs]
     try:
         servers = []
         for (workdir, token, password), proc in zip(specs, procs, strict=True):
@@ -131,9 +133,9 @@ def remote_servers(*specs: tuple[Path, str | None, str | None]) -> Iterator[list
 
 
 @contextlib.contextmanager
-def remote_server(workdir: Path, *, token: str | None = None,
-                  password: str | None = None) -> Iterator[RemoteServer]:
-    with remote_servers((workdir, token, password)) as (server,):
+def remote_server(workdir: Path, *, token: str | None = None, password: str | None = None,
+                  port: int = 0) -> Iterator[RemoteServer]:
+    with remote_servers((workdir, token, password), port=port) as (server,):
         yield server
 
 

@@ -5,6 +5,7 @@ real remote servers (conftest.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 
@@ -111,29 +112,38 @@ def test_restart_after_the_runner_was_killed_deletes_the_remote_kernel_and_folde
     assert read(job, REMOTE_FILE)["cleaned"] is True
 
 
-def test_target_going_away_mid_run_fails_the_job_and_cleans_up_when_it_is_back(
+def test_target_going_away_mid_run_fails_the_job_and_is_cleaned_up_when_it_is_back(
         tmp_path, reaper):
     job = make_job(tmp_path, SLEEPY)
     events = EventRecorder()
-    with remote_server(tmp_path / "doomed", token="doomed") as server:
-        target = server.target()
+    workdir = tmp_path / "doomed"
+    folder = workdir / "root" / "nbjobs-runs" / "job1-1"
 
-        async def run_until_gone():
-            b = backend(events, doomed=target)
-            await b.start(run_on(job, "doomed"))
-            reaper.append(events.of("started", "job1")[0][3]["pid"])
-            await async_wait_for(lambda: logged(job, "sleeping"), 60)
-            server.stop()  # killed: its kernel dies with it, the websocket drops
-            result = await events.wait_finished("job1", 60)
-            await b.close()
-            return result
+    async def go(server, later: contextlib.ExitStack):
+        b = RemoteBackend(events, targets={"doomed": server.target()}, poll_interval=0.05,
+                          cleanup_retry_interval=0.2)
+        await b.start(run_on(job, "doomed"))
+        reaper.append(events.of("started", "job1")[0][3]["pid"])
+        await async_wait_for(lambda: logged(job, "sleeping"), 60)
+        server.stop()  # killed: its kernel dies with it, the websocket drops
+        result = await events.wait_finished("job1", 60)
+        left = (dict(read(job, REMOTE_FILE)), folder.is_dir())
+        # The same server comes back on its port: the watcher finishes the cleanup.
+        port = int(server.url.rsplit(":", 1)[1])
+        await asyncio.to_thread(later.enter_context,
+                                remote_server(workdir, token="doomed", port=port))
+        await async_wait_for(lambda: read(job, REMOTE_FILE)["cleaned"], 30)
+        await b.close()
+        return result, left
 
-        result = asyncio.run(run_until_gone())
+    with contextlib.ExitStack() as later, remote_server(workdir, token="doomed") as server:
+        result, (state_then, folder_then) = asyncio.run(go(server, later))
     assert result["status"] == "failed", result
     err = result["error"]
     assert err["reason"] == "kernel_died" and err["cell_index"] == 1
-    assert "connection to the remote kernel was lost" in err["message"]
-    # What ran before is kept; the log says the remote could not be tidied.
+    assert "connection to the remote kernel was lost (remote target 'doomed'" in err["message"]
+    # What ran before is kept; the log says the remote could not be tidied then.
     assert executed(job).cells[0].outputs[0]["text"] == "first\n"
     assert "remote cleanup failed" in log_text(job)
-    assert read(job, REMOTE_FILE)["cleaned"] is False
+    assert state_then["cleaned"] is False and folder_then
+    assert not folder.exists()
