@@ -69,7 +69,8 @@ def notebook_outcome(nb: dict[str, Any]) -> tuple[RunnerError | None, int, int]:
                 return None, len(code), len(code)  # the notebook ended itself, cleanly
             if "raises-exception" in tags:
                 continue
-            return _error(REASON_CELL_ERROR, f"cell {index} raised {ename}: {evalue}",
+            # Numbered from 1, as the local runner words it (cell_index stays 0-based).
+            return _error(REASON_CELL_ERROR, f"cell {index + 1} raised {ename}: {evalue}",
                           cell_index=index, ename=ename, evalue=evalue,
                           traceback=[str(t) for t in out.get("traceback") or []]), n, len(code)
     done = len(code) if executed and executed[-1] == code[-1] else len(executed)
