@@ -3,6 +3,9 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { corePlugin } from './plugins/core';
 import { createJobPlugin } from './plugins/createJob';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
+import { instancesPlugin } from './plugins/instances';
+import { instancesTabPlugin } from './plugins/instancesTab';
+import { instanceViewsPlugin } from './plugins/instanceViews';
 import { jobDetailPlugin } from './plugins/jobDetail';
 import { jobsTabPlugin } from './plugins/jobsTab';
 import { notebookPlugin } from './plugins/notebook';
@@ -21,7 +24,11 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notebookPlugin,
   jobDetailPlugin,
   scheduleDetailPlugin,
-  notificationsPlugin
+  notificationsPlugin,
+  // Notebook instances and projects.
+  instancesPlugin,
+  instancesTabPlugin,
+  instanceViewsPlugin
 ];
 
 export default plugins;

@@ -1849,6 +1849,1106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who am I: user, admin flag, projects and roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Me"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List projects (admins: all; others: theirs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectList"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a project (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ProjectCreate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a project */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a suspended project whose instances are all Stopped or Failed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a project's settings, members or owners */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_name: string;
+                };
+                cookie?: never;
+            };
+            /** @description optional: no body is the same as {} */
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["ProjectUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List instances of the caller's projects */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a project's name */
+                    project?: string;
+                    /** @description only the caller's own */
+                    mine?: "true" | "false" | "1" | "0";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstanceList"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an instance (status Pending) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InstanceCreate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The create form's choices for a project */
+        get: {
+            parameters: {
+                query: {
+                    /** @description a project's name */
+                    project: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstanceOptions"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an instance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a Stopped or Failed instance */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an instance (Stopped or Failed; stop_time at any time) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            /** @description optional: no body is the same as {} */
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["InstanceUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/instances/{instance_name}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a Stopped or Failed instance (its owner only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance_name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an InService instance */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Instance"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance_name}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A presigned URL that opens JupyterLab (its owner only; valid 5 minutes) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstanceUrl"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance_name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CloudWatch log events of the instance, newest page first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date-time: no events before */
+                    start?: string;
+                    /** @description ISO 8601 date-time: no events at or after */
+                    end?: string;
+                    /** @description next_cursor of the previous page (older events) */
+                    cursor?: string;
+                    /** @description events per page (default 100) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    instance_name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogPage"];
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS answered with an error that is not the request's fault */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1922,6 +3022,15 @@ export interface components {
             /** Next Fire Times */
             next_fire_times: string[];
         };
+        /** EmrCluster */
+        EmrCluster: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** State */
+            state: string;
+        };
         /** Environments */
         Environments: {
             /** Kernels */
@@ -1950,6 +3059,166 @@ export interface components {
              * @default null
              */
             job_id: string | null;
+        };
+        /** Instance */
+        Instance: {
+            /** Name */
+            name: string;
+            /** Project */
+            project: string;
+            /** Owner */
+            owner: string;
+            status: components["schemas"]["InstanceStatus"];
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Instance Type */
+            instance_type: string;
+            /** Volume Size Gb */
+            volume_size_gb: number;
+            /** Lifecycle Config */
+            lifecycle_config: string | null;
+            /** Emr Cluster Id */
+            emr_cluster_id: string | null;
+            /**
+             * Stop Time
+             * @description the effective daily stop time, HH:MM
+             */
+            stop_time: string | null;
+            /** Stop Time Overridden */
+            stop_time_overridden: boolean;
+            /** Timezone */
+            timezone: string;
+            /** Next Stop At */
+            next_stop_at: string | null;
+            /** Idle Stop Minutes */
+            idle_stop_minutes: number | null;
+            /** Arn */
+            arn: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Actions
+             * @description what the caller may do now: start, stop, open, update, delete, set_stop_time, logs
+             */
+            actions: string[];
+        };
+        /** InstanceCreate */
+        InstanceCreate: {
+            /**
+             * Name
+             * @description 1-63 letters, digits and hyphens, not 'options'
+             */
+            name: string;
+            /** Project */
+            project: string;
+            /**
+             * Instance Type
+             * @description a SageMaker notebook instance type, e.g. ml.t3.medium
+             * @default ml.t3.medium
+             */
+            instance_type: string;
+            /**
+             * Volume Size Gb
+             * @description GB, 5-16384
+             * @default 5
+             */
+            volume_size_gb: number;
+            /**
+             * Lifecycle Config
+             * @default null
+             */
+            lifecycle_config: string | null;
+            /**
+             * Emr Cluster Id
+             * @default null
+             */
+            emr_cluster_id: string | null;
+            /**
+             * Stop Time
+             * @description daily stop time HH:MM; null: the project's
+             * @default null
+             */
+            stop_time: string | null;
+        };
+        /** InstanceList */
+        InstanceList: {
+            /** Instances */
+            instances: components["schemas"]["Instance"][];
+        };
+        /** InstanceOptions */
+        InstanceOptions: {
+            /** Instance Types */
+            instance_types: string[];
+            /** Default Instance Type */
+            default_instance_type: string;
+            volume_size_gb: components["schemas"]["VolumeLimits"];
+            /** Lifecycle Configs */
+            lifecycle_configs: string[];
+            /** Stop Time */
+            stop_time: string | null;
+            /** Timezone */
+            timezone: string;
+            /** Allow Override */
+            allow_override: boolean;
+            /** Emr Clusters */
+            emr_clusters: components["schemas"]["EmrCluster"][];
+            /** Emr Note */
+            emr_note: string | null;
+        };
+        /**
+         * InstanceStatus
+         * @enum {string}
+         */
+        InstanceStatus: "Pending" | "InService" | "Stopping" | "Stopped" | "Failed" | "Updating" | "Deleting";
+        /**
+         * InstanceUpdate
+         * @description Only the fields sent change. lifecycle_config / emr_cluster_id null remove them;
+         *     stop_time null goes back to the project's stop time.
+         */
+        InstanceUpdate: {
+            /**
+             * Instance Type
+             * @default null
+             */
+            instance_type: string | null;
+            /**
+             * Volume Size Gb
+             * @default null
+             */
+            volume_size_gb: number | null;
+            /**
+             * Lifecycle Config
+             * @default null
+             */
+            lifecycle_config: string | null;
+            /**
+             * Emr Cluster Id
+             * @default null
+             */
+            emr_cluster_id: string | null;
+            /**
+             * Stop Time
+             * @default null
+             */
+            stop_time: string | null;
+        };
+        /** InstanceUrl */
+        InstanceUrl: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
         };
         /** Job */
         Job: {
@@ -2184,6 +3453,55 @@ export interface components {
              */
             complete: boolean;
         };
+        /** LogEvent */
+        LogEvent: {
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /** Message */
+            message: string;
+            /** Stream */
+            stream: string;
+        };
+        /** LogPage */
+        LogPage: {
+            /**
+             * Events
+             * @description oldest first
+             */
+            events: components["schemas"]["LogEvent"][];
+            /**
+             * Next Cursor
+             * @description the page of older events, or null
+             */
+            next_cursor: string | null;
+        };
+        /** Me */
+        Me: {
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /** Admin */
+            admin: boolean;
+            /** Projects */
+            projects: components["schemas"]["MyProject"][];
+            /**
+             * Instances Enabled
+             * @description whether this server manages notebook instances at all
+             */
+            instances_enabled: boolean;
+        };
+        /** MyProject */
+        MyProject: {
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Suspended */
+            suspended: boolean;
+        };
         /** NotebookParameter */
         NotebookParameter: {
             /** Name */
@@ -2266,6 +3584,130 @@ export interface components {
              */
             cells_total: number;
         };
+        /** Project */
+        Project: {
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Owners */
+            owners: string[];
+            /** Members */
+            members: string[];
+            /** Suspended */
+            suspended: boolean;
+            /** Stop Time */
+            stop_time: string | null;
+            /** Timezone */
+            timezone: string;
+            /** Allow Owner Override */
+            allow_owner_override: boolean;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** @description the caller's role in this project */
+            role: components["schemas"]["Role"] | null;
+            /**
+             * Actions
+             * @description what the caller may do now: update, manage_members, manage_owners, suspend, delete
+             */
+            actions: string[];
+        };
+        /** ProjectCreate */
+        ProjectCreate: {
+            /**
+             * Name
+             * @description 1-24 letters and digits
+             */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Owners */
+            owners?: string[];
+            /** Members */
+            members?: string[];
+            /**
+             * Stop Time
+             * @description daily auto-stop, HH:MM
+             * @default null
+             */
+            stop_time: string | null;
+            /**
+             * Timezone
+             * @description IANA time zone of stop_time
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * Allow Owner Override
+             * @description instance owners may set their own daily stop time
+             * @default true
+             */
+            allow_owner_override: boolean;
+        };
+        /** ProjectList */
+        ProjectList: {
+            /** Projects */
+            projects: components["schemas"]["Project"][];
+        };
+        /**
+         * ProjectUpdate
+         * @description Only the fields sent change; stop_time null turns the project's daily stop off.
+         */
+        ProjectUpdate: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Owners
+             * @default null
+             */
+            owners: string[] | null;
+            /**
+             * Members
+             * @default null
+             */
+            members: string[] | null;
+            /**
+             * Suspended
+             * @default null
+             */
+            suspended: boolean | null;
+            /**
+             * Stop Time
+             * @default null
+             */
+            stop_time: string | null;
+            /**
+             * Timezone
+             * @default null
+             */
+            timezone: string | null;
+            /**
+             * Allow Owner Override
+             * @default null
+             */
+            allow_owner_override: boolean | null;
+        };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "admin" | "owner" | "member";
         /** RunResult */
         RunResult: {
             job: components["schemas"]["Job"];
@@ -2773,6 +4215,24 @@ export interface components {
              * @default null
              */
             failure_reason: string | null;
+        };
+        /** VolumeLimits */
+        VolumeLimits: {
+            /**
+             * Min
+             * @default 5
+             */
+            min: number;
+            /**
+             * Max
+             * @default 16384
+             */
+            max: number;
+            /**
+             * Default
+             * @default 5
+             */
+            default: number;
         };
         Error: {
             /** @description for people */
