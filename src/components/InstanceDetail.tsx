@@ -5,7 +5,7 @@ import { InstanceDetailModel } from '../model/instanceDetail';
 import { formatTime } from './format';
 import { actionLabel, formatInZone } from './instanceFormat';
 import { InstanceLogView } from './InstanceLogView';
-import { allowedActions, InstanceStatusBadge, runAction } from './InstanceRow';
+import { allowedActions, AUTO_STOP_AHEAD, InstanceStatusBadge, runAction } from './InstanceRow';
 import { useSignal } from './useSignal';
 
 /** Everything about one notebook instance, its actions and its log. */
@@ -110,7 +110,9 @@ export function InstanceDetail(props: {
           )}
           {row(
             trans.__('Next auto-stop'),
-            i.next_stop_at ? formatInZone(i.next_stop_at, i.timezone) : none,
+            i.next_stop_at && AUTO_STOP_AHEAD.has(i.status)
+              ? formatInZone(i.next_stop_at, i.timezone)
+              : none,
             'next_stop_at'
           )}
           {i.idle_stop_minutes !== null &&

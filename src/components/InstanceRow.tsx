@@ -28,6 +28,9 @@ export function InstanceStatusBadge(props: {
   );
 }
 
+/** States in which an auto-stop is ahead (a stopped instance has none to show). */
+export const AUTO_STOP_AHEAD: ReadonlySet<InstanceStatus> = new Set<InstanceStatus>(['Pending', 'InService', 'Updating']);
+
 /** The buttons of what the server allows on this instance, in a fixed order. */
 const ROW_ACTIONS: { action: InstanceAction; icon: LabIcon }[] = [
   { action: 'start', icon: runIcon },
@@ -97,7 +100,7 @@ export function InstanceRow(props: {
         <span className="jp-NbJobs-instanceType">{i.instance_type}</span>
         {props.showProject && <span>{trans.__('project: %1', i.project)}</span>}
         <span className="jp-NbJobs-instanceOwner">{trans.__('owner: %1', i.owner)}</span>
-        {i.next_stop_at && (
+        {i.next_stop_at && AUTO_STOP_AHEAD.has(i.status) && (
           <span className="jp-NbJobs-nextStop">
             {trans.__('auto-stop: %1', formatInZone(i.next_stop_at, i.timezone))}
           </span>

@@ -99,7 +99,7 @@ export function InstancesPanel(props: {
       {view === 'project' && info?.suspended && (
         <div className="jp-NbJobs-notice" role="status">
           {info.role === 'member'
-            ? trans.__('This project is suspended: its instances cannot be started or changed.')
+            ? trans.__('This project is suspended: its members cannot see, start or change its instances.')
             : trans.__('This project is suspended: members cannot start or change instances.')}
         </div>
       )}
@@ -118,7 +118,7 @@ export function InstancesPanel(props: {
           />
         ))}
       </ul>
-      {instances && !instances.length && (
+      {instances && !instances.length && !(view === 'project' && info?.suspended) && (
         <div className="jp-NbJobs-empty">
           {view === 'mine'
             ? trans.__('You have no notebook instances.')
