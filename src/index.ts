@@ -18,17 +18,17 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   sidebarPlugin,
   jobsTabPlugin,
+  // Notebook instances and projects.
+  instancesPlugin,
+  instancesTabPlugin,
+  instanceViewsPlugin,
   schedulesTabPlugin,
   createJobPlugin,
   fileBrowserPlugin,
   notebookPlugin,
   jobDetailPlugin,
   scheduleDetailPlugin,
-  notificationsPlugin,
-  // Notebook instances and projects.
-  instancesPlugin,
-  instancesTabPlugin,
-  instanceViewsPlugin
+  notificationsPlugin
 ];
 
 export default plugins;

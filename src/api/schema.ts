@@ -2949,6 +2949,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sweeps/{sweep_id}/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sweep's runs side by side: parameters, status, duration, recorded values */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sweep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Comparison"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's runs (the newest 500) side by side */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    schedule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Comparison"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every output of a job as one zip archive (a download) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The archive: one folder named as the job's outputs folder */
+                200: {
+                    headers: {
+                        /** @description inline or attachment, with the file name (RFC 6266, RFC 5987) */
+                        "Content-Disposition": string;
+                        /** @description sandbox: an opaque origin, no script */
+                        "Content-Security-Policy": string;
+                        "X-Content-Type-Options": "nosniff";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description Bad request: a parameter or the body is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, or not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such job, schedule, sweep or output */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not possible in the resource's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2993,6 +3184,57 @@ export interface components {
          * @enum {string}
          */
         CatchupPolicy: "skip" | "once" | "each";
+        /** ComparedRun */
+        ComparedRun: {
+            job: components["schemas"]["Job"];
+            /**
+             * Values
+             * @description what the run recorded with scrapbook's glue (or papermill's record), by name; the last one of a name wins
+             */
+            values?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Duration Seconds
+             * @description start to end
+             * @default null
+             */
+            duration_seconds: number | null;
+            /**
+             * Notebook Path
+             * @description the executed notebook, relative to the server root
+             * @default null
+             */
+            notebook_path: string | null;
+        };
+        /** Comparison */
+        Comparison: {
+            /**
+             * Parameters
+             * @description parameter names, those that differ first
+             */
+            parameters: string[];
+            /**
+             * Varied
+             * @description the parameters whose values differ between runs
+             */
+            varied: string[];
+            /**
+             * Values
+             * @description recorded value names, in the order first seen
+             */
+            values: string[];
+            /**
+             * Runs
+             * @description oldest first
+             */
+            runs: components["schemas"]["ComparedRun"][];
+            /**
+             * Truncated
+             * @description more runs exist than the comparison holds
+             */
+            truncated: boolean;
+        };
         /** CronCheck */
         CronCheck: {
             /** Cron */
