@@ -40,6 +40,8 @@ export interface INbInstances {
   readonly settings: IInstancesSettings;
   readonly settingsChanged: ISignal<INbInstances, IInstancesSettings>;
   readonly trans: TranslationBundle;
+  /** Whether the server manages notebook instances (GET me, read once at start). */
+  readonly enabled: Promise<boolean>;
 }
 
 export const INbInstances = new Token<INbInstances>(

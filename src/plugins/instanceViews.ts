@@ -3,7 +3,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { usersIcon } from '@jupyterlab/ui-components';
 
 import { guard } from '../actions/notify';
@@ -38,8 +43,13 @@ export const instanceViewsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Notebook instance detail and log, create/edit form, and projects.',
   autoStart: true,
   requires: [INbInstances],
-  optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, service: INbInstances, restorer: ILayoutRestorer | null) => {
+  optional: [ILayoutRestorer, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    service: INbInstances,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
+  ) => {
     const { trans, actions } = service;
     const interval = () => service.settings.refreshInterval * 1000;
     const details = new WidgetTracker<MainAreaWidget<InstanceDetailWidget>>({
@@ -155,6 +165,14 @@ export const instanceViewsPlugin: JupyterFrontEndPlugin<void> = {
         }
         app.shell.activateById(projects.id);
         return projects;
+      }
+    });
+
+    void service.enabled.then(enabled => {
+      for (const command of [InstanceCommandIDs.createInstance, InstanceCommandIDs.manageProjects]) {
+        if (enabled) {
+          palette?.addItem({ command, category: trans.__('Notebook Jobs') });
+        }
       }
     });
 

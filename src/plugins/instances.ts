@@ -56,8 +56,15 @@ class Service implements INbInstances {
   constructor(
     readonly client: InstancesClient,
     readonly trans: INbInstances['trans']
-  ) {}
+  ) {
+    // One read at start: a server without notebook instances gets no tab and no commands.
+    this.enabled = client.me().then(
+      me => me.instances_enabled,
+      () => false
+    );
+  }
 
+  readonly enabled: Promise<boolean>;
   actions!: InstanceActions;
   watcher!: InstanceWatcher;
   settings: IInstancesSettings = { ...DEFAULT_INSTANCES_SETTINGS };

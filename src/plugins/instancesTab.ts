@@ -48,10 +48,6 @@ export const instancesTabPlugin: JupyterFrontEndPlugin<void> = {
           })
       });
     };
-    // One read at start: a server without notebook instances gets no tab.
-    void service.client.me().then(
-      me => me.instances_enabled && add(),
-      () => undefined
-    );
+    void service.enabled.then(enabled => enabled && add());
   }
 };
