@@ -29,7 +29,8 @@ describe('InstanceWatcher', () => {
     watcher.watch(server.add(makeInstance('lab-1', { status: 'Pending' })));
     await watcher.check();
     expect(events).toEqual([]);
-    server.setStatus('lab-1', 'InService');
+    // Its daily stop time has come by the time it stops.
+    server.setStatus('lab-1', 'InService', { next_stop_at: new Date(Date.now() + 1000).toISOString() });
     await watcher.check();
     await watcher.check();
     expect(events).toEqual([['in-service', 'lab-1']]);
@@ -58,6 +59,29 @@ describe('InstanceWatcher', () => {
       ['in-service', 'a']
     ]);
     expect(watcher.watching).toEqual([]);
+  });
+
+  it('tells a stop by someone else before the stop time apart from an auto-stop', async () => {
+    const later = new Date(Date.now() + 3600000).toISOString();
+    watcher.watch(server.add(makeInstance('x', { status: 'Pending' })));
+    server.setStatus('x', 'InService', { next_stop_at: later });
+    await watcher.check();
+    server.setStatus('x', 'Stopped');
+    await watcher.check();
+    expect(events).toEqual([
+      ['in-service', 'x'],
+      ['stopped', 'x']
+    ]);
+    // With an idle stop set, an early stop is the server's.
+    watcher.watch(server.add(makeInstance('idle', { status: 'Pending' })));
+    server.setStatus('idle', 'InService', { next_stop_at: later, idle_stop_minutes: 30 });
+    await watcher.check();
+    server.setStatus('idle', 'Stopped');
+    await watcher.check();
+    expect(events.slice(2)).toEqual([
+      ['in-service', 'idle'],
+      ['auto-stopped', 'idle']
+    ]);
   });
 
   it('forgets a deleted instance', async () => {

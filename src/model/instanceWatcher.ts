@@ -6,8 +6,14 @@ import { InstancesClient } from '../api/instances';
 import { IInstance, InstanceStatus, isTransitional } from '../api/instanceTypes';
 import { clampInterval, frequency, pageHidden } from './polling';
 
-/** What the watcher tells about an instance this browser started. */
-export type InstanceEventKind = 'in-service' | 'failed' | 'auto-stopped';
+/**
+ * What the watcher tells about an instance this browser started: in service, failed, stopped
+ * by the server (at its daily stop time, or idle) or stopped by someone else.
+ */
+export type InstanceEventKind = 'in-service' | 'failed' | 'auto-stopped' | 'stopped';
+
+/** A stop this close to the daily stop time (or later) is the auto-stop's. */
+const AUTO_STOP_SLACK = 120000;
 
 export interface IInstanceEvent {
   kind: InstanceEventKind;
@@ -19,6 +25,9 @@ export const IN_SERVICE_INTERVAL = 60000;
 
 interface IWatched {
   status: InstanceStatus;
+  /** The last auto-stop time seen, and whether an idle stop is set. */
+  nextStopAt: string | null;
+  idleStop: boolean;
   /** A stop asked from this browser: the instance stopping is not an auto-stop. */
   stopAsked: boolean;
 }
@@ -59,7 +68,12 @@ export class InstanceWatcher implements IDisposable {
 
   /** Follow an instance this browser just created or started. */
   watch(instance: IInstance): void {
-    this._watched.set(instance.name, { status: instance.status, stopAsked: false });
+    this._watched.set(instance.name, {
+      status: instance.status,
+      nextStopAt: instance.next_stop_at,
+      idleStop: instance.idle_stop_minutes !== null,
+      stopAsked: false
+    });
     this._schedule(instance);
   }
 
@@ -118,6 +132,11 @@ export class InstanceWatcher implements IDisposable {
     const before = w.status;
     const now = instance.status;
     w.status = now;
+    const { nextStopAt, idleStop } = w;
+    if (instance.next_stop_at) {
+      w.nextStopAt = instance.next_stop_at;
+    }
+    w.idleStop = instance.idle_stop_minutes !== null;
     if (now === 'Failed') {
       this._watched.delete(name);
       if (before !== 'Failed') {
@@ -130,7 +149,8 @@ export class InstanceWatcher implements IDisposable {
     } else if (now === 'Stopped' || now === 'Deleting') {
       this._watched.delete(name);
       if (!w.stopAsked && now === 'Stopped' && (before === 'InService' || before === 'Stopping')) {
-        this._event.emit({ kind: 'auto-stopped', instance });
+        const due = !!nextStopAt && Date.now() >= Date.parse(nextStopAt) - AUTO_STOP_SLACK;
+        this._event.emit({ kind: due || idleStop ? 'auto-stopped' : 'stopped', instance });
       }
     }
   }

@@ -106,9 +106,14 @@ function notify(app: JupyterFrontEnd, service: INbInstances, event: IInstanceEve
       ),
       { autoClose: false, actions: [details] }
     );
+  } else if (event.kind === 'auto-stopped') {
+    Notification.info(
+      trans.__('Notebook instance "%1" was stopped automatically (auto-stop).', instance.name),
+      { autoClose: 10000, actions: [details] }
+    );
   } else {
     Notification.info(
-      trans.__('Notebook instance "%1" was stopped by its daily auto-stop.', instance.name),
+      trans.__('Notebook instance "%1" was stopped by someone else.', instance.name),
       { autoClose: 10000, actions: [details] }
     );
   }
