@@ -308,3 +308,38 @@ test.describe('as olivia, an owner of the project', () => {
     });
   });
 });
+
+test.describe('as an admin', () => {
+  test.use({ extraHTTPHeaders: as('admin') });
+
+  test('creates, suspends and deletes a project', async ({ page, request }) => {
+    const panel = await openInstances(page);
+    await panel.locator('[data-action="projects"]').click();
+    const view = page.locator('.jp-NbJobs-projects');
+    await view.locator('[data-action="new-project"]').click();
+    await view.locator('#nbjobs-project-new-name').fill('ui-project');
+    await view.getByRole('button', { name: 'Create project' }).click();
+    await expect(view.locator('[data-field="project-new-name"] .jp-NbJobs-fieldError')).toHaveText(
+      '1 to 24 letters (a-z, A-Z) and digits.'
+    );
+    await view.locator('#nbjobs-project-new-name').fill('uiproject');
+    await view.locator('#nbjobs-project-new-members').fill('dana, erin');
+    await view.locator('#nbjobs-project-new-stop_time').fill('18:00');
+    await view.locator('#nbjobs-project-new-timezone').fill('Asia/Tokyo');
+    await view.getByRole('button', { name: 'Create project' }).click();
+    const item = view.locator('li[data-project="uiproject"]');
+    await expect(item.locator('.jp-NbJobs-rowMeta')).toContainText('18:00 (Asia/Tokyo)');
+    const made = await api(request, 'admin', 'GET', 'projects/uiproject');
+    expect(made.members).toEqual(['dana', 'erin']);
+
+    // Deleting is offered once the project is suspended (and has no instance running).
+    await expect(item.locator('[data-action="delete"]')).toHaveCount(0);
+    await item.locator('[data-action="suspend"]').click();
+    await expect(item).toHaveAttribute('data-suspended', 'true');
+    await item.locator('[data-action="delete"]').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect(item).toHaveCount(0);
+    const after = await request.get('/nbjobs/projects/uiproject', { headers: as('admin') });
+    expect(after.status()).toBe(404);
+  });
+});
