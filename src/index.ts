@@ -4,6 +4,9 @@ import { comparisonPlugin } from './plugins/comparison';
 import { corePlugin } from './plugins/core';
 import { createJobPlugin } from './plugins/createJob';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
+import { instancesPlugin } from './plugins/instances';
+import { instancesTabPlugin } from './plugins/instancesTab';
+import { instanceViewsPlugin } from './plugins/instanceViews';
 import { jobDetailPlugin } from './plugins/jobDetail';
 import { jobsTabPlugin } from './plugins/jobsTab';
 import { launcherPlugin } from './plugins/launcher';
@@ -17,6 +20,10 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   sidebarPlugin,
   jobsTabPlugin,
+  // Notebook instances and projects.
+  instancesPlugin,
+  instancesTabPlugin,
+  instanceViewsPlugin,
   schedulesTabPlugin,
   createJobPlugin,
   fileBrowserPlugin,

@@ -19,3 +19,13 @@ c.ServerApp.port = int(os.environ.get("NBJOBS_GALATA_PORT", "18888"))
 _state = tempfile.mkdtemp(prefix="nbjobs-galata-")
 c.NbJobsApp.db_url = "sqlite:///" + os.path.join(_state, "nbjobs.sqlite")  # noqa: F821
 c.NbJobsApp.staging_dir = os.path.join(_state, "jobs")  # noqa: F821
+
+# Notebook instances (the instances spec): moto + the thin fake + the header identity
+# provider. NBJOBS_GALATA_INSTANCES=0 leaves them off.
+if os.environ.get("NBJOBS_GALATA_INSTANCES", "1") != "0":
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from instances_setup import enable_instances
+
+    enable_instances(c)  # noqa: F821

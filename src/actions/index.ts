@@ -1,3 +1,4 @@
 export { JobActions } from './jobs';
 export { guard } from './notify';
 export { ScheduleActions } from './schedules';
+export { InstanceActions } from './instances';

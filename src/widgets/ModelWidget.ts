@@ -1,8 +1,13 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { Message } from '@lumino/messaging';
+import { ISignal } from '@lumino/signaling';
 
 import { PollingModel } from '../model/polling';
-import { INbJobs } from '../tokens';
+
+/** What a model widget follows: a refresh interval setting, in seconds. */
+export interface IIntervalSettings {
+  readonly settingsChanged: ISignal<unknown, { refreshInterval: number }>;
+}
 
 /**
  * A React view of a polling model: the model polls only while the widget is shown, follows
@@ -11,7 +16,7 @@ import { INbJobs } from '../tokens';
 export abstract class ModelWidget<M extends PollingModel> extends ReactWidget {
   constructor(
     readonly model: M,
-    service: INbJobs
+    service: IIntervalSettings
   ) {
     super();
     model.changed.connect(this.onModelChanged, this);
