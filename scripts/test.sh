@@ -37,7 +37,7 @@ check_extensions() {
 PYTEST_WORKERS="${PYTEST_WORKERS:-3}"
 
 pytest_allow_empty() {
-  "$PY" -m pytest tests/ -q -n "$PYTEST_WORKERS" "$@"
+  "$PY" -m pytest tests/ -q -n "$PYTEST_WORKERS" --durations=15 "$@"
   local rc=$?
   # 5 = no tests collected; not a failure while the suite is young.
   [[ $rc -eq 5 ]] && { echo "pytest: no tests collected"; return 0; }
