@@ -178,3 +178,15 @@ async def test_sigterm_from_stop_training_job_saves_the_partial_notebook(sm, tmp
     nb = nbformat.read(root / "output" / "data" / "analysis.ipynb", as_version=4)
     outputs = [json.dumps(c.get("outputs", [])) for c in nb.cells]
     assert "first cell ran" in outputs[-2] and "JobStopped" in outputs[-1]
+
+
+def test_the_staged_bootstrap_merges_as_our_runner_does():
+    """bootstrap.py runs in images without our package: it carries its own copy of the merge."""
+    from jupyterlab_nbjobs.backends.sagemaker import bootstrap
+
+    typed = {"n": 3, "name": "a", "xs": [1], "flag": False, "conf": {"k": 1.5}}
+    for hyper in ({"n": "3", "name": "a", "xs": "[1]", "flag": "false", "conf": '{"k": 1.5}'},
+                  {"n": "7", "name": "7", "flag": "true", "new": "1"},
+                  {"xs": "not json", "conf": "{}"}):
+        assert bootstrap.merge(typed, hyper) == merge_parameters(typed, hyper)
+    assert bootstrap.merge(typed, {"flag": "false"})["flag"] is False
