@@ -65,3 +65,33 @@ describe('parameter values', () => {
     expect(parseEnv('novalue')).toHaveProperty('error');
   });
 });
+
+describe('parameter rows for values chosen before', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { parseRows, rowsFromValues } = require('../components/paramRows');
+  const declared = [
+    { name: 'n', inferred_type: 'int', default: '3', help: 'how many' },
+    { name: 'label', inferred_type: 'str', default: '"x"', help: '' }
+  ];
+
+  it("types the notebook's parameters and keeps values it does not declare", () => {
+    const rows = rowsFromValues({ n: 7, extra: [1, 2], flag: true }, declared);
+    expect(rows.map((r: any) => [r.name, r.kind, r.text, r.custom])).toEqual([
+      ['n', 'int', '7', false],
+      ['label', 'str', 'x', false],
+      ['extra', 'json', '[1,2]', true],
+      ['flag', 'bool', 'true', true]
+    ]);
+    expect(parseRows(rows)).toEqual({
+      values: { n: 7, label: 'x', extra: [1, 2], flag: true },
+      errors: {}
+    });
+  });
+
+  it('reports every mistake at once', () => {
+    const rows = rowsFromValues({ n: 1, extra: 1 }, declared);
+    rows[0].text = 'x';
+    rows[2].text = '{bad';
+    expect(Object.keys(parseRows(rows).errors)).toEqual(['param:n', 'param:extra']);
+  });
+});

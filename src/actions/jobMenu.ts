@@ -54,7 +54,7 @@ export function openJobMenu(actions: JobActions, job: IJob, x: number, y: number
   add('log', trans.__('View log'), textEditorIcon, () => actions.openDetail(job, 'log'));
   add('download', trans.__('Download outputs (zip)'), downloadIcon,
     () => actions.downloadAll(job), final);
-  add('rerun', trans.__('Rerun'), refreshIcon, () => void actions.rerun(job), final);
+  add('rerun', trans.__('Rerun…'), refreshIcon, () => void actions.rerun(job), final);
   add('stop', trans.__('Stop'), stopIcon, () => void actions.stop([job]), !final);
   add('open-input', trans.__('Open input notebook'), fileIcon, () => actions.openInput(job));
   add('delete', trans.__('Delete…'), deleteIcon, () => void actions.remove([job]));

@@ -8,7 +8,8 @@ import {
 } from '@jupyterlab/apputils';
 import { IFrame, notebookIcon } from '@jupyterlab/ui-components';
 
-import { IBulkResult, IJob, IOutputFile, isFinal } from '../api/types';
+import { IBulkResult, IJob, IOutputFile, isFinal, Parameters } from '../api/types';
+import { askParameters } from '../components/ParametersDialog';
 import { CommandIDs, INbJobs } from '../tokens';
 import { guard } from './notify';
 
@@ -147,8 +148,20 @@ export class JobActions {
     await this.service.jobs.refresh();
   }
 
+  /** Run the job again from its snapshot, with its parameters in typed fields to change. */
   async rerun(job: IJob): Promise<void> {
-    const created = await guard(() => this.service.client.rerunJob(job.id));
+    const parameters = await askParameters({
+      client: this.service.client,
+      trans: this.trans,
+      title: this.trans.__('Rerun "%1"', job.name),
+      okLabel: this.trans.__('Rerun'),
+      path: job.input_path,
+      values: job.parameters as Parameters
+    });
+    if (!parameters) {
+      return;
+    }
+    const created = await guard(() => this.service.client.rerunJob(job.id, parameters));
     if (created) {
       this.service.started(created);
     }

@@ -110,7 +110,7 @@ export function JobDetail(props: {
             className="jp-NbJobs-textButton"
             onClick={() => void actions.rerun(job)}
           >
-            {trans.__('Rerun')}
+            {trans.__('Rerun…')}
           </button>
         )}
         <button

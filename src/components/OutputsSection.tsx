@@ -111,7 +111,7 @@ function formatLabel(f: IOutputFormatInfo, trans: TranslationBundle): string {
   }
 }
 
-function FormatChoices(props: {
+export function FormatChoices(props: {
   formats: readonly IOutputFormatInfo[];
   chosen: readonly string[];
   trans: TranslationBundle;

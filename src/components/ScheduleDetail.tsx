@@ -1,12 +1,11 @@
-import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { JobActions, ScheduleActions } from '../actions';
-import { ISchedule } from '../api/types';
+import { Parameters } from '../api/types';
 import { ScheduleDetailModel } from '../model/schedules';
 import { CommandIDs } from '../tokens';
 import { formatTime } from './format';
+import { askParameters } from './ParametersDialog';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
 import { useSignal } from './useSignal';
@@ -40,27 +39,19 @@ export function ScheduleDetail(props: {
   }
 
   const runWithOverrides = async () => {
-    const body = document.createElement('textarea');
-    body.className = 'jp-mod-styled jp-NbJobs-code';
-    body.rows = 6;
-    body.value = JSON.stringify(s.parameters, null, 2);
-    const answer = await showDialog({
-      title: trans.__('Run now with parameters'),
-      body: new Widget({ node: body }),
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Run') })]
-    }).catch(() => null);
-    if (!answer?.button.accept) {
-      return;
+    // The create form's typed parameter fields, prefilled with the schedule's values.
+    const parameters = await askParameters({
+      client: props.jobActions.service.client,
+      trans,
+      title: trans.__('Run "%1" now with parameters', s.name),
+      okLabel: trans.__('Run'),
+      path: s.input_path,
+      values: s.parameters as Parameters
+    });
+    if (parameters) {
+      setInputError(null);
+      await actions.runNow(s, parameters);
     }
-    let parameters: ISchedule['parameters'];
-    try {
-      parameters = JSON.parse(body.value);
-    } catch {
-      setInputError(trans.__('The parameters must be a JSON object.'));
-      return;
-    }
-    setInputError(null);
-    await actions.runNow(s, parameters);
   };
 
   const row = (label: string, value: React.ReactNode) => (
@@ -130,6 +121,7 @@ export function ScheduleDetail(props: {
         <ScheduleEdit
           schedule={s}
           trans={trans}
+          client={props.jobActions.service.client}
           onSave={patch => model.update(patch)}
           onSaved={() => setEditing(false)}
           onCancel={() => setEditing(false)}

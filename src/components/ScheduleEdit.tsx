@@ -1,17 +1,30 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ApiError } from '../api/client';
-import { CatchupPolicy, ISchedule, IScheduleUpdate, OverlapPolicy } from '../api/types';
+import { ApiError, NbJobsClient } from '../api/client';
+import {
+  CatchupPolicy,
+  IEnvironments,
+  ISchedule,
+  IScheduleUpdate,
+  OverlapPolicy,
+  Parameters
+} from '../api/types';
 import { fieldOfServerError } from '../model/form';
 import { parseEnv } from '../model/params';
 import { Errors, Field } from './fields';
-import { describeCron, PolicyFields } from './ScheduleSection';
+import { FormatChoices } from './OutputsSection';
+import { IParamRow, ParametersSection } from './ParametersSection';
+import { parseRows, rowsFromValues } from './paramRows';
+import { describeCron, PolicyFields, PRESETS, timezones } from './ScheduleSection';
+import { presetLabel } from './vocabulary';
 
 /** Edit every field of a schedule; sends only what changed (PATCH). */
 export function ScheduleEdit(props: {
   schedule: ISchedule;
   trans: TranslationBundle;
+  /** For the notebook's parameters and the kernels, backends and formats on offer. */
+  client: NbJobsClient;
   /** Send the changed fields; rejects with the server's ApiError. */
   onSave: (patch: IScheduleUpdate) => Promise<ISchedule>;
   onSaved: (s: ISchedule) => void;
@@ -25,8 +38,7 @@ export function ScheduleEdit(props: {
     backend: s.backend,
     cron: s.cron,
     timezone: s.timezone,
-    parameters: JSON.stringify(s.parameters, null, 2),
-    output_formats: s.output_formats.join(', '),
+    output_formats: s.output_formats,
     package_input_folder: s.package_input_folder,
     env: Object.entries(s.env)
       .map(([k, v]) => `${k}=${v}`)
@@ -42,19 +54,27 @@ export function ScheduleEdit(props: {
   }));
   const [errors, setErrors] = React.useState<Errors>({});
   const set = (patch: Partial<typeof f>) => setF(old => ({ ...old, ...patch }));
+  // The create form's parameter fields: the notebook's parameters, typed, with this
+  // schedule's values (rows appear once the notebook's cell is read).
+  const [rows, setRows] = React.useState<IParamRow[]>(() => rowsFromValues(s.parameters as Parameters, []));
+  const [envs, setEnvs] = React.useState<IEnvironments | null>(null);
+  React.useEffect(() => {
+    void props.client.getEnvironments().then(setEnvs, () => undefined);
+  }, []);
+  React.useEffect(() => {
+    void props.client.getParameters(f.input_path).then(
+      p => setRows(rowsFromValues(s.parameters as Parameters, p.parameters)),
+      () => undefined
+    );
+  }, [f.input_path]);
+  const zones = React.useMemo(timezones, []);
+  const typed = parseRows(rows);
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
-    const errs: Errors = {};
-    let parameters: any = undefined;
-    try {
-      parameters = JSON.parse(f.parameters || '{}');
-      if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-        throw new Error();
-      }
-    } catch {
-      errs['parameters'] = trans.__('must be a JSON object of name: value');
-    }
+    // Every mistake at once, each next to its field.
+    const errs: Errors = { ...typed.errors };
+    const parameters = typed.values;
     const env = parseEnv(f.env);
     if ('error' in env) {
       errs['env'] = env.error;
@@ -75,7 +95,7 @@ export function ScheduleEdit(props: {
       cron: f.cron,
       timezone: f.timezone,
       parameters,
-      output_formats: f.output_formats.split(',').map(x => x.trim()).filter(Boolean),
+      output_formats: f.output_formats,
       package_input_folder: f.package_input_folder,
       env: 'env' in env ? env.env : {},
       timeout_seconds: timeout,
@@ -138,16 +158,100 @@ export function ScheduleEdit(props: {
         </div>
       )}
       {text('name', trans.__('Name'))}
-      {text('cron', trans.__('Cron expression'))}
-      <div className="jp-NbJobs-help">{describeCron(f.cron) ?? ''}</div>
-      {text('timezone', trans.__('Time zone'))}
+      <Field id="edit-preset" label={trans.__('Repeat')}>
+        <select
+          id="nbjobs-edit-preset"
+          className="jp-mod-styled"
+          value={Object.keys(PRESETS).find(k => PRESETS[k] === f.cron) ?? 'custom'}
+          onChange={e => PRESETS[e.target.value] && set({ cron: PRESETS[e.target.value] })}
+        >
+          {Object.keys(PRESETS).map(k => (
+            <option key={k} value={k}>
+              {presetLabel(k, trans)}
+            </option>
+          ))}
+          <option value="custom">{trans.__('Custom (cron)')}</option>
+        </select>
+      </Field>
+      <Field
+        id="edit-cron"
+        label={trans.__('Cron expression')}
+        error={errors['cron']}
+        help={describeCron(f.cron) ?? undefined}
+      >
+        <input
+          id="nbjobs-edit-cron"
+          className="jp-mod-styled jp-NbJobs-code"
+          value={f.cron}
+          onChange={e => set({ cron: e.target.value })}
+        />
+      </Field>
+      <Field id="edit-timezone" label={trans.__('Time zone')} error={errors['timezone']}>
+        <select
+          id="nbjobs-edit-timezone"
+          className="jp-mod-styled"
+          value={f.timezone}
+          onChange={e => set({ timezone: e.target.value })}
+        >
+          {(zones.includes(f.timezone) ? zones : [f.timezone, ...zones]).map(z => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </Field>
       {text('input_path', trans.__('Input notebook'))}
-      {text('kernel_name', trans.__('Kernel'))}
-      {text('backend', trans.__('Backend'))}
-      {text('parameters', trans.__('Parameters (JSON)'), 4)}
-      {text('output_formats', trans.__('Output formats'))}
+      <Field id="edit-kernel_name" label={trans.__('Kernel')} error={errors['kernel_name']}>
+        <select
+          id="nbjobs-edit-kernel_name"
+          className="jp-mod-styled"
+          value={f.kernel_name}
+          onChange={e => set({ kernel_name: e.target.value })}
+        >
+          <option value="">{trans.__("The notebook's own")}</option>
+          {f.kernel_name && !envs?.kernels.some(k => k.name === f.kernel_name) && (
+            <option value={f.kernel_name}>{f.kernel_name}</option>
+          )}
+          {envs?.kernels.map(k => (
+            <option key={k.name} value={k.name}>
+              {k.display_name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="edit-backend" label={trans.__('Backend')} error={errors['backend']}>
+        <select
+          id="nbjobs-edit-backend"
+          className="jp-mod-styled"
+          value={f.backend}
+          onChange={e => set({ backend: e.target.value })}
+        >
+          {(envs?.backends ?? [{ name: f.backend, label: f.backend }]).map(b => (
+            <option key={b.name} value={b.name}>
+              {b.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <ParametersSection
+        rows={rows}
+        sweep={false}
+        errors={{ ...typed.errors, ...errors }}
+        hasCell={true}
+        trans={trans}
+        onChange={setRows}
+      />
+      <Field id="edit-output_formats" label={trans.__('Output formats')} error={errors['output_formats']}>
+        <FormatChoices
+          formats={envs?.output_formats ?? s.output_formats.map(name => ({ name, label: name }))}
+          chosen={f.output_formats}
+          trans={trans}
+          onChange={output_formats => set({ output_formats })}
+        />
+      </Field>
       <Field id="edit-package" label={trans.__('Package input folder')}>
         <input
+          id="nbjobs-edit-package"
           type="checkbox"
           checked={f.package_input_folder}
           onChange={e => set({ package_input_folder: e.target.checked })}

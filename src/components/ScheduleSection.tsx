@@ -6,7 +6,7 @@ import { CronPreviewModel } from '../model/createJob';
 import { Errors, Field } from './fields';
 import { browserZone } from './format';
 import { useSignal } from './useSignal';
-import { catchupLabel, describeCron, overlapLabel } from './vocabulary';
+import { catchupLabel, describeCron, overlapLabel, presetLabel } from './vocabulary';
 import { ZonedTime } from './ZonedTime';
 
 export { describeCron };
@@ -37,7 +37,7 @@ export function defaultSchedule(): IScheduleState {
   };
 }
 
-function timezones(): string[] {
+export function timezones(): string[] {
   const intl = Intl as any;
   const zones: string[] =
     typeof intl.supportedValuesOf === 'function' ? intl.supportedValuesOf('timeZone') : [];
@@ -78,11 +78,11 @@ export function ScheduleSection(props: {
             set({ preset, cron: PRESETS[preset] ?? value.cron });
           }}
         >
-          <option value="hourly">{trans.__('Every hour')}</option>
-          <option value="daily">{trans.__('Every day at 09:00')}</option>
-          <option value="weekdays">{trans.__('Weekdays at 09:00')}</option>
-          <option value="weekly">{trans.__('Every Monday at 09:00')}</option>
-          <option value="monthly">{trans.__('First day of the month at 09:00')}</option>
+          {Object.keys(PRESETS).map(k => (
+            <option key={k} value={k}>
+              {presetLabel(k, trans)}
+            </option>
+          ))}
           <option value="custom">{trans.__('Custom (cron)')}</option>
         </select>
       </Field>

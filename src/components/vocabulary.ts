@@ -62,3 +62,21 @@ export function attemptsText(
     maxRetries + 1
   );
 }
+
+/** The create form's names of the cron presets. */
+export function presetLabel(key: string, trans: TranslationBundle): string {
+  switch (key) {
+    case 'hourly':
+      return trans.__('Every hour');
+    case 'daily':
+      return trans.__('Every day at 09:00');
+    case 'weekdays':
+      return trans.__('Weekdays at 09:00');
+    case 'weekly':
+      return trans.__('Every Monday at 09:00');
+    case 'monthly':
+      return trans.__('First day of the month at 09:00');
+    default:
+      return key;
+  }
+}

@@ -23,7 +23,7 @@ const MENU_ITEMS = [
   'Details',
   'View log',
   'Download outputs (zip)',
-  'Rerun',
+  'Rerun…',
   'Stop',
   'Open input notebook',
   'Delete…'
@@ -151,7 +151,7 @@ test.describe('notebook jobs', () => {
     await row.click({ button: 'right' });
     const menu = page.locator('.jp-NbJobs-jobMenu');
     await expect(menu.getByRole('menuitem')).toHaveText(MENU_ITEMS);
-    await expect(menu.getByRole('menuitem', { name: 'Rerun' })).toHaveAttribute(
+    await expect(menu.getByRole('menuitem', { name: 'Rerun…' })).toHaveAttribute(
       'aria-disabled',
       'true'
     );

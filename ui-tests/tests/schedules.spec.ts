@@ -22,7 +22,10 @@ async function openForm(page: any, path: string) {
   return form;
 }
 
-test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath }, testInfo) => {
+test('schedule: create, pause, resume, run now, edit, delete', async ({
+  page,
+  tmpPath
+}, testInfo) => {
   await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
   const form = await openForm(page, `${tmpPath}/ok.ipynb`);
   await form.getByRole('radio', { name: 'On a schedule' }).check();
@@ -73,11 +76,48 @@ test('schedule: create, pause, resume, run now, delete', async ({ page, tmpPath 
   await expect(run.locator('.jp-NbJobs-badge')).toHaveText('Completed', { timeout: 90000 });
   await shoot(page, testInfo, 'schedule-detail');
 
-  // Edit a field: the name changes on the server.
+  // Edit with the create form's fields: typed parameters, the zone and kernel selects.
   await detail.getByRole('button', { name: 'Edit' }).click();
-  await detail.locator('#nbjobs-edit-name').fill('nightly e2e renamed');
-  await detail.getByRole('button', { name: 'Save' }).click();
+  const edit = detail.locator('.jp-NbJobs-scheduleEdit');
+  await expect(edit.locator('#nbjobs-param-n')).toHaveValue('3');
+  await expect(edit.locator('#nbjobs-edit-timezone')).toHaveValue('Asia/Tokyo');
+  await expect(edit.locator('#nbjobs-edit-preset')).toHaveValue('weekdays');
+  // The kernel by its display name, not its id.
+  await expect(edit.locator('#nbjobs-edit-kernel_name option:checked')).toHaveText(
+    /Python 3 \(/
+  );
+  // Every mistake of a save at once.
+  await edit.locator('#nbjobs-param-n').fill('');
+  await edit.locator('#nbjobs-edit-timeout').fill('-1');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit.locator('.jp-NbJobs-fieldError')).toHaveCount(2);
+  await shoot(page, testInfo, 'schedule-edit');
+  await audit(page, '.jp-NbJobs-detail', testInfo);
+  await edit.locator('#nbjobs-param-n').fill('4');
+  await edit.locator('#nbjobs-edit-timeout').fill('');
+  await edit.locator('#nbjobs-edit-name').fill('nightly e2e renamed');
+  await edit.getByRole('button', { name: 'Save' }).click();
   await expect(detail.locator('h2')).toHaveText('nightly e2e renamed');
+  const saved = await (await page.request.get('/nbjobs/schedules')).json();
+  expect(saved.schedules.find((x: any) => x.name === 'nightly e2e renamed').parameters).toEqual(
+    expect.objectContaining({ n: 4 })
+  );
+
+  // Run now with parameters: the same typed fields, in a dialog.
+  await detail.getByRole('button', { name: 'Run now with parameters…' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('#nbjobs-param-n')).toHaveValue('4');
+  await dialog.locator('#nbjobs-param-n').fill('9');
+  await dialog.getByRole('button', { name: 'Run' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect
+    .poll(async () => {
+      const runs = await (
+        await page.request.get(`/nbjobs/jobs?schedule_id=${saved.schedules.find((x: any) => x.name === 'nightly e2e renamed').id}`)
+      ).json();
+      return runs.jobs.map((j: any) => j.parameters.n);
+    })
+    .toContain(9);
 
   // Delete from the sidebar.
   await page.evaluate(async () => {
