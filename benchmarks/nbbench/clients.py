@@ -86,7 +86,8 @@ class OursClient(ApiClient):
         return rows, data.get("next_cursor"), elapsed
 
     def ready(self) -> bool:
-        self.http.get("/nbjobs/environments")
+        # Not /environments or /parameters: those are the create-job form's, and warm the pool.
+        self.http.get("/nbjobs/jobs", limit=1)
         return True
 
 
@@ -122,3 +123,13 @@ class TheirsClient(ApiClient):
     def seek(self, offset: int, time_cap: float) -> tuple[str | None, int]:
         # Its next_token is the row offset (Scheduler.list_jobs uses LIMIT/OFFSET).
         return str(offset), offset
+
+
+class BareClient(ApiClient):
+    """A jupyter server without any job extension: only ready() (start time, idle memory)."""
+
+    label = "bare jupyter server"
+
+    def ready(self) -> bool:
+        self.http.get("/api/status")
+        return True

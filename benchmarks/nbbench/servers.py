@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from .clients import ApiClient, OursClient, TheirsClient
+from .clients import ApiClient, BareClient, OursClient, TheirsClient
 from .jsonhttp import JsonHttp
 from .procs import Registry, end, tree, wait_until
 
@@ -68,7 +68,9 @@ class Server:
         server = {"ip": "127.0.0.1", "port": self.port, "port_retries": 0,
                   "open_browser": False, "root_dir": str(self.root), "allow_root": True}
         config: dict = {"ServerApp": server, "IdentityProvider": {"token": self.token}}
-        if self.side == "ours":
+        if self.side == "bare":  # the same server with no job extension: the baseline
+            server["jpserver_extensions"] = {**OFF, "jupyterlab_nbjobs": False}
+        elif self.side == "ours":
             server["jpserver_extensions"] = {**OFF, "jupyterlab_nbjobs": True}
             config["NbJobsApp"] = {"db_url": f"sqlite:///{self.db_path}",
                                    "staging_dir": str(self.home / "data" / "staging")}
@@ -116,7 +118,8 @@ class Server:
         self.proc = psutil.Process(self.popen.pid)
         self.registry.add([self.proc])
         self.http = JsonHttp(self.port, self.token)
-        self.client = (OursClient if self.side == "ours" else TheirsClient)(self.http)
+        self.client = {"ours": OursClient, "bare": BareClient}.get(
+            self.side, TheirsClient)(self.http)
         if not wait_until(self._ready, timeout, interval=0.2):
             tail = self.log_path.read_text(errors="replace")[-3000:]
             self.stop()
@@ -169,6 +172,10 @@ class Server:
 
 def ours(work: Path, extra_config: dict | None = None) -> Server:
     return Server("ours", sys.executable, work / "ours", extra_config)
+
+
+def bare(work: Path) -> Server:
+    return Server("bare", sys.executable, work / "bare")
 
 
 def theirs(work: Path, python: str) -> Server:

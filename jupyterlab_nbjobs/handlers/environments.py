@@ -25,6 +25,9 @@ class ParametersHandler(NbJobsHandler):
         if not path:
             raise InvalidRequest("give the notebook as ?path=", reason="missing_path",
                                  field="path")
+        # The create-job form asks this as it opens on a notebook: a job is likely to follow.
+        # (Not on /environments: the job list reads that too, for display names.)
+        self.jobs.warm_ahead()
         self.write_model(await self.jobs.notebook_parameters(path))
 
 

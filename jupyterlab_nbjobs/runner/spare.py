@@ -10,7 +10,10 @@ A pre-started kernel is made equivalent to a fresh one before the first cell:
 - working directory: chdir to the job's work dir, and IPython's directory history `_dh`
   reset to it, exactly what a kernel started there has (`sys.path` holds '' in both);
 - environment: the kernel inherited the server's environment through the zygote, like a
-  cold runner's kernel does; a job that sets env vars gets a fresh kernel instead;
+  cold runner's kernel does; a job that sets env vars gets a fresh kernel instead, forked
+  by the kernel server with the job's environment in place before the kernel starts (or
+  started the usual way when a variable could change how Python itself starts, see
+  `forkable_env`);
 - nothing else runs in it: the fix-up is a silent execution (no history, no execution
   count, no events, no names left in the user namespace).
 """
@@ -46,13 +49,22 @@ async def _silent(kc: Any, code: str, timeout: float = 30.0) -> None:
         raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
 
 
+def forkable_env(env: dict) -> bool:
+    """Whether a kernel with these job variables may be forked from the kernel server: not
+    when one is read by the interpreter or the loader at process start (PYTHONPATH,
+    PYTHONHASHSEED, LD_PRELOAD, glibc tunables), which a fork has already passed."""
+    return not any(k.startswith(("PYTHON", "LD_", "MALLOC_", "GLIBC_")) for k in env)
+
+
 class WarmKernel:
     """The `start_kernel` hook handing out this spare's kernel, once, if it fits the job."""
 
-    def __init__(self, kernel_name: str, km: Any, kc: Any, pool_dir: Path):
+    def __init__(self, kernel_name: str, km: Any, kc: Any, pool_dir: Path,
+                 fork_socket: str | None = None):
         self.kernel_name = kernel_name
         self.km, self.kc = km, kc
         self.pool_dir = pool_dir
+        self.fork_socket = fork_socket
         self.used_warm = False
         self.forked = False
 
@@ -74,7 +86,10 @@ class WarmKernel:
                 fits = False
         if not fits:
             await self.discard()
-            return await nbmod.start_kernel(kernel_name, cwd, env)
+            fork = self.fork_socket if forkable_env(env) else None
+            km, kc = await nbmod.start_kernel(kernel_name, cwd, env, fork)
+            self.forked = bool(getattr(km, "forked", False))
+            return km, kc
         self.km = self.kc = None  # the runner owns it now and shuts it down at the end
         self.used_warm = True
         self.forked = bool(getattr(km, "forked", False))
@@ -135,7 +150,7 @@ async def spare_main(
     stop_event = asyncio.Event()
     for s in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(s, stop_event.set)
-    warm = WarmKernel(kernel_name or "", None, None, pool_dir)
+    warm = WarmKernel(kernel_name or "", None, None, pool_dir, fork_socket)
     if kernel_name:
         try:
             pool_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +170,7 @@ async def spare_main(
     result = await run_job_async(job_dir, stop_event, start_kernel=warm)
     await warm.discard()  # not used (the job did not need a kernel, or wanted another)
     error = result.get("error") or {}
-    kind = "fresh kernel"
+    kind = "fresh kernel, forked" if warm.forked else "fresh kernel"
     if warm.used_warm:
         kind = "warm kernel, forked" if warm.forked else "warm kernel"
     print(f"nbjobs runner ({kind}): {result['status']} {error.get('message', '')}".rstrip())

@@ -193,6 +193,8 @@ def export_formats() -> dict[str, str]:
 
 
 def check_output_formats(formats: list[str]) -> list[str]:
+    if all(f == "ipynb" for f in formats):  # no need to import nbconvert (~1 s, ~30 MB)
+        return ["ipynb"]
     known = export_formats()
     unknown = [f for f in formats if f not in known]
     if unknown:

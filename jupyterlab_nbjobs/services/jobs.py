@@ -52,6 +52,7 @@ class JobService(JobViews):
         self._claims: set[asyncio.Future] = set()
         self._finished_waiters: dict[str, list[asyncio.Future]] = {}
         self.listeners: list[Callable[[Job], Any]] = []  # told of every final state
+        self._warming: set[asyncio.Task] = set()
 
     def kernel_specs(self) -> dict[str, Any]:
         """Installed kernelspecs, re-read at most every few seconds: every create needs them,
@@ -70,6 +71,23 @@ class JobService(JobViews):
         self.backends[backend.name] = backend
         if default:
             self.default_backend = backend.name
+
+    def warm_ahead(self) -> None:
+        """A job is likely soon (the create-job form opened, a schedule is about to fire): let
+        each backend that keeps processes ready (`warm_up()`, the local warm pool) start them
+        now, in the background. Returns at once."""
+        for backend in self.backends.values():
+            warm_up = getattr(backend, "warm_up", None)
+            if warm_up is None:
+                continue
+            task = asyncio.ensure_future(warm_up())
+            self._warming.add(task)
+            task.add_done_callback(self._warmed)
+
+    def _warmed(self, task: asyncio.Task) -> None:
+        self._warming.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("warming a backend up failed: %r", task.exception())
 
     # -- creating -----------------------------------------------------------------------
     async def create(self, request: JobCreate | JobSettings, user: str | None, *,

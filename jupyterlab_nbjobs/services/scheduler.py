@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 CATCHUP_WINDOW = timedelta(days=7)  # older missed fires are skipped without a record
 MAX_SKIP_RECORDS = 100
 RECOVER_AFTER = timedelta(seconds=30)
+WARM_AHEAD = timedelta(seconds=60)  # a fire this close: have the backends warm up for it
+PREFETCH_LEAD = timedelta(seconds=10)  # nbconvert's exporters are imported if this far off
 
 
 def plan_fires(row: dict[str, Any], now: datetime, grace: float) -> tuple[
@@ -80,6 +82,7 @@ class Scheduler:
         self._task: asyncio.Task | None = None
         self._creating: set[asyncio.Task] = set()
         self.ready_at: datetime | None = None  # when the loop began watching
+        self._warmed_for: datetime | None = None  # the fire time warm_ahead was done for
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -108,9 +111,6 @@ class Scheduler:
 
     # -- the loop ----------------------------------------------------------------------------
     async def _run(self) -> None:
-        # The first job creation imports nbconvert's exporters (seconds): do it before the
-        # first fire, not during it.
-        await asyncio.to_thread(inputs.export_formats)
         self.ready_at = utcnow()
         last_recover = None
         while True:
@@ -122,6 +122,8 @@ class Scheduler:
                 self._event.clear()
                 next_at = await self.store.next_due_time()
                 now = utcnow()
+                if next_at is not None and next_at - now <= WARM_AHEAD:
+                    self._warm_ahead(next_at)
                 if next_at is None or next_at > now:
                     delay = self.poll_interval
                     if next_at is not None:
@@ -137,6 +139,23 @@ class Scheduler:
             except Exception:
                 log.exception("scheduler loop error; retrying in 1 s")
                 await asyncio.sleep(1)
+
+    def _warm_ahead(self, fire_at: datetime) -> None:
+        """Once per fire due within WARM_AHEAD: what its job creation needs (nbconvert's
+        exporters, seconds to import) and the backends' warm pools, ready before it fires
+        instead of held all day on an idle server."""
+        if self._warmed_for == fire_at:
+            return
+        self._warmed_for = fire_at
+        warm_jobs = getattr(getattr(self.schedules, "jobs", None), "warm_ahead", None)
+        if warm_jobs is not None:
+            warm_jobs()
+        if fire_at - utcnow() >= PREFETCH_LEAD:
+            # In the background, and only with time to spare: an import in a thread slows
+            # the loop, and a fire due now would wait for it (the create imports it if needed).
+            task = asyncio.ensure_future(asyncio.to_thread(inputs.export_formats))
+            self._creating.add(task)
+            task.add_done_callback(self._creating.discard)
 
     async def tick(self, now: datetime | None = None) -> None:
         now = now or utcnow()

@@ -223,9 +223,12 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
 
 
 def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
-    job = make_job(
-        tmp_path, ["import os\nprint(os.environ['NBJOBS_T'], os.getcwd())"], env={"NBJOBS_T": "x1"}
-    )
+    """Forked with the job's environment in place; exec'd when a variable is one Python reads
+    at start (a fork has passed that point)."""
+    code = ["import os, sys\nprint(os.environ['NBJOBS_T'], os.getcwd(), sys.flags.optimize)"]
+    job = make_job(tmp_path, code, env={"NBJOBS_T": "x1"})
+    exec_job = make_job(tmp_path, code, job_id="job2",
+                        env={"NBJOBS_T": "x2", "PYTHONOPTIMIZE": "1"})
     rec = EventRecorder()
 
     async def scenario():
@@ -237,15 +240,21 @@ def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
         result = await rec.wait_finished("job1")
         # the spare was not spent on it: it still waits for a job that fits
         assert spare in backend.pool.ready_spares
+        await backend.start(request(exec_job))
+        other = await rec.wait_finished("job2")
+        assert spare in backend.pool.ready_spares
         await backend.close()
-        return result
+        return result, other
 
-    result = asyncio.run(scenario())
+    result, other = asyncio.run(scenario())
     track_job(job, tracked)
-    assert result["status"] == "completed", result
-    assert "(fresh kernel)" in runner_out(job)
-    out = executed(job).cells[0].outputs[0].text
-    assert out == f"x1 {(job / 'work').resolve()}\n"
+    track_job(exec_job, tracked)
+    assert result["status"] == other["status"] == "completed", (result, other)
+    assert "(fresh kernel, forked)" in runner_out(job)
+    assert executed(job).cells[0].outputs[0].text == f"x1 {(job / 'work').resolve()} 0\n"
+    assert "(fresh kernel)" in runner_out(exec_job)
+    out = executed(exec_job).cells[0].outputs[0].text
+    assert out == f"x2 {(exec_job / 'work').resolve()} 1\n"
 
 
 def test_dead_spare_kernel_is_replaced_by_a_fresh_one(tmp_path, tracked):
@@ -268,7 +277,7 @@ def test_dead_spare_kernel_is_replaced_by_a_fresh_one(tmp_path, tracked):
     result = asyncio.run(scenario())
     track_job(job, tracked)
     assert result["status"] == "completed", result
-    assert "(fresh kernel)" in runner_out(job)
+    assert "(fresh kernel" in runner_out(job)
 
 
 def test_killed_zygote_falls_back_to_cold_runners_and_its_spares_go(tmp_path, tracked):

@@ -77,6 +77,11 @@ class LocalBackend(Backend):
     pool_dir = Unicode(
         None, allow_none=True, help="Where the warm pool keeps its sockets. Default: a temp dir."
     ).tag(config=True)
+    pool_idle_timeout = Float(
+        600.0, help="Seconds without a local job (running, starting, or asked for by warm_up) "
+        "after which the warm pool ends with all its processes; it starts again when the next "
+        "job, the create-job form or a due schedule needs it. 0: keep it running for good.",
+    ).tag(config=True)
 
     def __init__(self, events: BackendEvents, **kwargs: Any):
         super().__init__(events, **kwargs)
@@ -86,15 +91,19 @@ class LocalBackend(Backend):
         self._loop: asyncio.AbstractEventLoop | None = None
         # Runners forked from a process that imported everything, most with a kernel
         # already started; without it, or while it is down, runners start cold.
-        self.pool: WarmPool | None = None
-        if self.warm_pool:
-            self.pool = WarmPool(
-                self.python,
-                _PACKAGE_PARENT,
-                size=max(0, int(self.warm_kernels)),
-                pool_dir=self.pool_dir,
-                on_exit=self._on_runner_exit,
-            )
+        self.pool: WarmPool | None = self._new_pool() if self.warm_pool else None
+        self._last_used = time.monotonic()  # the last job start/end or warm_up
+        self._launching = 0  # start() calls under way
+        self._idle_task: asyncio.Task | None = None
+
+    def _new_pool(self) -> WarmPool:
+        return WarmPool(
+            self.python,
+            _PACKAGE_PARENT,
+            size=max(0, int(self.warm_kernels)),
+            pool_dir=self.pool_dir,
+            on_exit=self._on_runner_exit,
+        )
 
     @default("python")
     def _python_default(self) -> str:
@@ -110,10 +119,38 @@ class LocalBackend(Backend):
     # -- starting ---------------------------------------------------------------------
 
     async def warm_up(self) -> None:
-        """Start the warm pool (if enabled) ahead of the first job."""
+        """Start the warm pool (if enabled) ahead of a job: a job about to be created (the
+        create-job form is open, a schedule is due) or being started. Cheap when it runs."""
         self._loop = self._loop or asyncio.get_running_loop()
-        if self.pool is not None and not self.pool.alive():
+        self._last_used = time.monotonic()
+        if self.pool is None:
+            return
+        if not self.pool.alive():
             await asyncio.to_thread(self.pool.ensure_started)
+        self._watch_idle()
+
+    # -- giving the pool back when idle ---------------------------------------------------
+
+    def _watch_idle(self) -> None:
+        if self.pool_idle_timeout > 0 and (self._idle_task is None or self._idle_task.done()):
+            self._idle_task = asyncio.create_task(self._idle_loop(), name="nbjobs-pool-idle")
+
+    def _idle(self) -> bool:
+        return not self._watched and not self._launching
+
+    async def _idle_loop(self) -> None:
+        """End the pool once no job has needed it for pool_idle_timeout seconds."""
+        while self.pool is not None and self.pool.alive():
+            if not self._idle() or not self.pool.ready():  # a pool still starting is not idle
+                self._last_used = time.monotonic()
+            left = self._last_used + self.pool_idle_timeout - time.monotonic()
+            if left <= 0:
+                old, self.pool = self.pool, self._new_pool()  # the next job starts afresh
+                log.info("nbjobs: no local job for %.0f s; ending the warm pool",
+                         self.pool_idle_timeout)
+                await asyncio.to_thread(old.close)
+                return
+            await asyncio.sleep(min(left, 30.0) + 0.05)
 
     def _on_runner_exit(self, pid: int, code: int) -> None:
         """From the pool's reader thread: a forked runner ended; look at it now."""
@@ -125,8 +162,13 @@ class LocalBackend(Backend):
                 pass
 
     async def start(self, run: RunRequest) -> None:
-        await self.warm_up()
-        w = await asyncio.to_thread(self._launch, run)
+        self._launching += 1
+        try:
+            await self.warm_up()
+            w = await asyncio.to_thread(self._launch, run)
+        finally:
+            self._launching -= 1
+            self._last_used = time.monotonic()
         w.announced = False  # stop() can reach it now; events wait for on_started
         self._watch(w)
         try:
@@ -236,7 +278,9 @@ class LocalBackend(Backend):
     # -- after a restart --------------------------------------------------------------
 
     async def reconcile(self, runs: list[ActiveRun]) -> None:
-        await self.warm_up()  # the server is starting: have warm runners before jobs come
+        # No warm-up here: an idle server holds no pool; the first job, the create-job form
+        # or a schedule about to fire starts it.
+        self._loop = self._loop or asyncio.get_running_loop()
         for run in runs:
             if run.job_id in self._watched:
                 continue
@@ -316,6 +360,7 @@ class LocalBackend(Backend):
                 if result is not None:
                     w.finished = True
                     self._watched.pop(w.job_id, None)
+                    self._last_used = time.monotonic()
                     await self._report_finished(w.job_id, w.attempt, result)
             if not self._watched:
                 break
@@ -343,6 +388,9 @@ class LocalBackend(Backend):
         """Stop watching; the runners keep going and are re-adopted by reconcile()."""
         task, self._task = self._task, None
         self._watched.clear()
+        idle, self._idle_task = self._idle_task, None
+        if idle is not None:
+            idle.cancel()
         if self.pool is not None:
             await asyncio.to_thread(self.pool.close)
         if task is not None:

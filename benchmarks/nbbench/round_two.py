@@ -1,0 +1,308 @@
+"""Idle cost, first job, bursts and throughput: nbjobs, jupyter-scheduler and a bare server.
+
+    python benchmarks/round_two.py [--quick] [--sides bare,ours,theirs] [--out PATH]
+
+Every side runs in the same invocation, one after the other (never two servers at once):
+- start: `jupyter server` start → first answer, median of --starts starts (after an untimed
+  one that created the database and directories, as an installed server has them);
+- idle: the server's process tree PSS and USS (psutil memory_full_info, summed) after the
+  start has settled, before any job; for ours also after jobs ran and the warm pool's idle
+  timeout gave it back;
+- first job: create → final with nothing warm (cold), and after the create-job form's
+  requests (GET /nbjobs/environments and /nbjobs/parameters) and a user's think time
+  (warmed); ours runs with a short `LocalBackend.pool_idle_timeout` so that the pool is given
+  back between samples (each sample waits until the tree is the server alone);
+- a one-cell job that sets env vars (a fresh kernel), median;
+- bursts of 20 and 100 one-cell jobs (workloads_jobs.burst);
+- sustained throughput and server RSS growth over --many jobs (workloads_jobs.many_jobs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+from . import notebooks
+from .console import log
+from .main import git_commit, lock_work_dir
+from .procs import tree, wait_until
+from .servers import Server, bare, ours, theirs
+from .stats import percentile, summary
+from .venv import ensure_scheduler_venv
+from .workloads_jobs import burst, many_jobs, run_one
+
+BENCH_DIR = Path(__file__).resolve().parents[1]
+MB = 1 << 20
+ONE = f"bench/{notebooks.ONE_CELL}"
+IDLE_TIMEOUT = 8.0  # ours: LocalBackend.pool_idle_timeout while measuring first jobs
+THINK = 3.0  # seconds between the form opening and its create request
+
+
+def tree_memory(server: Server) -> dict:
+    """PSS and USS summed over the server's process tree, and how many processes."""
+    pss = uss = rss = 0
+    procs = tree(server.proc)
+    for proc in procs:
+        try:
+            info = proc.memory_full_info()
+        except psutil.Error:
+            continue
+        pss, uss, rss = pss + info.pss, uss + info.uss, rss + info.rss
+    return {"pss_mb": pss / MB, "uss_mb": uss / MB, "rss_mb": rss / MB, "processes": len(procs)}
+
+
+def alone(server: Server, timeout: float) -> bool:
+    """Wait until the server has no child process left (the pool given back)."""
+    return wait_until(lambda: len(tree(server.proc)) == 1, timeout, interval=0.2)
+
+
+def start_and_idle(make, starts: int, settle: float) -> tuple[dict, Server]:
+    """`starts` starts: start time and idle memory of each; the last server is returned
+    running. An untimed first start creates the database, as an installed server has."""
+    seconds, mems, server = [], [], make()
+    server.prepare()
+    notebooks.write_notebooks(server.root / "bench")
+    server.start()
+    server.stop()
+    for i in range(starts):
+        server = make()
+        server.start()
+        seconds.append(server.start_seconds)
+        time.sleep(settle)
+        mems.append(tree_memory(server))
+        if i < starts - 1:
+            server.stop()
+    out = {"start_seconds": summary(seconds), "start_samples": seconds,
+           "idle_samples": mems}
+    for key in ("pss_mb", "uss_mb", "rss_mb", "processes"):
+        out[f"idle_{key}"] = percentile([m[key] for m in mems], 50)
+    return out, server
+
+
+def form_requests(server: Server) -> None:
+    """What the create-job form asks when it opens on a notebook."""
+    server.http.get("/nbjobs/environments")
+    server.http.request("GET", "/nbjobs/parameters", query={"path": ONE})
+
+
+def first_jobs(server: Server, count: int, timeout: float, poll: float) -> dict:
+    cold, warmed, errors = [], [], []
+    for mode, sink in (("cold", cold), ("warmed", warmed)):
+        for _ in range(count):
+            if not alone(server, IDLE_TIMEOUT + 60):
+                errors.append(f"{mode}: the pool was not given back in time")
+                continue
+            time.sleep(0.5)
+            if mode == "warmed":
+                form_requests(server)
+                time.sleep(THINK)
+            seconds, status = run_one(server.client, ONE, timeout, poll)
+            if status == "completed":
+                sink.append(seconds)
+            else:
+                errors.append(f"{mode}: {status}")
+    alone(server, IDLE_TIMEOUT + 60)
+    time.sleep(1.0)
+    return {"cold": {**summary(cold), "samples": cold},
+            "warmed": {**summary(warmed), "samples": warmed},
+            "given_back": tree_memory(server), "errors": errors}
+
+
+def env_jobs(server: Server, count: int, timeout: float, poll: float) -> dict:
+    """One-cell jobs that set an env var: the runner is warm, the kernel fresh."""
+    from .workloads_jobs import pause
+
+    times = []
+    run_one(server.client, ONE, timeout, poll)  # the pool is up
+    time.sleep(2.0)
+    for i in range(count):
+        started = time.perf_counter()
+        job, _ = server.http.post("/nbjobs/jobs", {"input_path": ONE,
+                                                   "env": {"NBJOBS_BENCH": str(i)}})
+        while True:
+            status, took = server.client.status(job["id"])
+            elapsed = time.perf_counter() - started
+            if status in ("completed", "failed", "stopped") or elapsed > timeout:
+                break
+            time.sleep(pause(poll, took, elapsed))
+        if status == "completed":
+            times.append(elapsed)
+        time.sleep(1.0)  # the pool replaces what the last job used
+    return {**summary(times), "samples": times}
+
+
+def run_side(side: str, args, results: dict, python: str | None) -> None:
+    work = args.work_dir.resolve()
+    extra = {}
+    if side == "ours":
+        extra = {"LocalBackend": {"pool_idle_timeout": IDLE_TIMEOUT}}
+
+    def make() -> Server:
+        if side == "bare":
+            return bare(work)
+        if side == "ours":
+            return ours(work, extra)
+        return theirs(work, python)
+
+    log(f"{side}: {args.starts} starts, idle memory")
+    data, server = start_and_idle(make, args.starts, args.settle)
+    results[side] = data
+    try:
+        if side == "bare":
+            return
+        if side == "ours":
+            log("ours: first jobs, cold and warmed by the form")
+            data["first"] = first_jobs(server, args.first, args.job_timeout, args.poll)
+            log("ours: fresh-kernel (env) jobs")
+            data["env"] = env_jobs(server, args.first, args.job_timeout, args.poll)
+        else:
+            log(f"{side}: first job after start")
+            seconds, status = run_one(server.client, ONE, args.job_timeout, args.poll)
+            data["first"] = {"cold": {"median": seconds if status == "completed" else None,
+                                      "samples": [seconds], "status": status}}
+        guard = int(args.min_available_gb * (1 << 30))
+        data["bursts"] = {}
+        sizes = args.bursts if side == "ours" else args.bursts_theirs
+        for size in [int(s) for s in sizes.split(",") if s]:
+            log(f"{side}: burst of {size}")
+            time.sleep(2.0)
+            data["bursts"][str(size)] = burst(server, ONE, size, args.burst_timeout, 0.05, guard)
+        total = args.many if side == "ours" else args.many_theirs
+        if total:
+            log(f"{side}: {total} jobs, 20 in flight")
+            data["many"] = many_jobs(server, ONE, total, 20, args.many_cap, 0.05, guard)
+    finally:
+        server.stop()
+
+
+def ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def fmt(v, unit):
+    if v is None:
+        return "–"
+    return f"{v:.2f} s" if unit == "s" else f"{v:.0f} {unit}" if unit else f"{v:.2f}"
+
+
+def table(results: dict) -> str:
+    o, t, b = (results.get(k) or {} for k in ("ours", "theirs", "bare"))
+
+    def get(d, *path):
+        for k in path:
+            d = d.get(k) if isinstance(d, dict) else None
+        return d
+
+    rows = [
+        ("server start, median", "s", ("start_seconds", "median"), "≤ bare + 5%"),
+        ("idle tree USS, before any job", "MB", ("idle_uss_mb",), "≤ bare + 15 MB"),
+        ("idle tree PSS, before any job", "MB", ("idle_pss_mb",), ""),
+        ("idle tree processes", "", ("idle_processes",), ""),
+        ("tree USS after jobs, pool given back", "MB", ("first", "given_back", "uss_mb"),
+         "≈ bare"),
+        ("tree PSS after jobs, pool given back", "MB", ("first", "given_back", "pss_mb"), ""),
+        ("first job after idle, cold, median", "s", ("first", "cold", "median"), "≤ 1 s"),
+        ("first job after idle, warmed by the form, median", "s",
+         ("first", "warmed", "median"), "≤ 0.3 s"),
+        ("1-cell job with env vars (fresh kernel), median", "s", ("env", "median"), "≤ 0.5 s"),
+        ("20 jobs at once: all final", "s", ("bursts", "20", "wall"), "≤ 1.5 s"),
+        ("20 jobs at once: peak tree RSS", "MB", ("bursts", "20", "peak_tree_rss_mb"), ""),
+        ("100 jobs at once: all final", "s", ("bursts", "100", "wall"), "≤ 8 s"),
+        ("100 jobs at once: peak tree RSS", "MB", ("bursts", "100", "peak_tree_rss_mb"), ""),
+        ("sustained throughput (20 in flight), jobs/min", "",
+         ("many", "jobs_per_minute"), "≥ 600"),
+        ("server RSS growth over the many-jobs run", "MB", ("many", "server_rss_growth_mb"),
+         "≤ 30 MB / 10,000"),
+        ("jobs in the many-jobs run", "", ("many", "completed"), ""),
+    ]
+    out = ["| measure | nbjobs | jupyter-scheduler | bare server | nbjobs / bare "
+           "| nbjobs / scheduler | target |", "|---|---|---|---|---|---|---|"]
+    for what, unit, path, target in rows:
+        a, c, d = get(o, *path), get(t, *path), get(b, *path)
+        if a is None and c is None and d is None:
+            continue
+        r1, r2 = ratio(a, d), ratio(a, c)
+        u = "" if what.endswith("processes") or "jobs" in what.split(",")[0][-4:] else unit
+        out.append(f"| {what} | {fmt(a, u)} | {fmt(c, u)} | {fmt(d, u)} | "
+                   f"{fmt(r1, '') if r1 else '–'} | {fmt(r2, '') if r2 else '–'} | {target} |")
+    return "\n".join(out)
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="benchmarks/round_two.py")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--sides", default="bare,ours,theirs")
+    p.add_argument("--starts", type=int, default=5)
+    p.add_argument("--settle", type=float, default=5.0, help="seconds after start before "
+                   "the idle memory is read")
+    p.add_argument("--first", type=int, default=5, help="first-job samples per mode")
+    p.add_argument("--bursts", default="20,100")
+    p.add_argument("--bursts-theirs", default="20")
+    p.add_argument("--many", type=int, default=2000)
+    p.add_argument("--many-theirs", type=int, default=40)
+    p.add_argument("--many-cap", type=float, default=900.0)
+    p.add_argument("--poll", type=float, default=0.02)
+    p.add_argument("--job-timeout", type=float, default=180.0)
+    p.add_argument("--burst-timeout", type=float, default=600.0)
+    p.add_argument("--min-available-gb", type=float, default=2.0)
+    p.add_argument("--work-dir", type=Path, default=BENCH_DIR / ".work")
+    p.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "round-two.md")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.starts, args.first, args.bursts, args.bursts_theirs = 2, 2, "5", "5"
+        args.many, args.many_theirs = 40, 4
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    lock = lock_work_dir(args.work_dir.resolve())  # noqa: F841
+    results: dict = {"meta": {
+        "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+                   f"Python {platform.python_version()}",
+        "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "nbjobs_commit": git_commit(),
+        "command": "python benchmarks/round_two.py " + " ".join(sys.argv[1:] if argv is None
+                                                                 else argv)}}
+    sides = [s for s in args.sides.split(",") if s]
+    python = None
+    if "theirs" in sides:
+        python, version = ensure_scheduler_venv(BENCH_DIR / ".work" / "venv-scheduler",
+                                                BENCH_DIR / ".work" / "venv-install.log")
+        results["meta"]["scheduler_version"] = version
+    errors = []
+    for side in sides:
+        try:
+            run_side(side, args, results, python)
+        except Exception as exc:  # noqa: BLE001 - record it, go on with the other sides
+            errors.append(f"{side}: {type(exc).__name__}: {exc}")
+            log(f"{side} FAILED: {exc}")
+        write(results, errors, args.out)
+    results["meta"]["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    results["meta"]["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    write(results, errors, args.out)
+    print(table(results))
+    return 1 if errors else 0
+
+
+def write(results: dict, errors: list[str], out: Path) -> None:
+    meta = results["meta"]
+    results["errors"] = errors
+    text = [f"# Idle cost, first job, bursts, throughput ({meta['started']} UTC)", "",
+            f"{meta['machine']}; load average at start {meta['load_start']}, at end "
+            f"{meta.get('load_end')}; nbjobs {meta['nbjobs_commit']}; jupyter-scheduler "
+            f"{meta.get('scheduler_version')}.", f"Command: `{meta['command']}`", "",
+            table(results), ""]
+    text += [f"- error: {e}" for e in errors]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(text) + "\n")
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
