@@ -26,7 +26,8 @@ STANDINS = {
     # while its background install waits.
     "micromamba": _RECORD + """\
 if [[ -n "${STANDIN_GATE:-}" ]]; then
-  while [[ ! -e "$STANDIN_GATE" ]]; do sleep 0.1; done
+  for _ in $(seq 1200); do [[ -e "$STANDIN_GATE" ]] && break; sleep 0.1; done
+  [[ -e "$STANDIN_GATE" ]] || { echo "micromamba stand-in: gate never opened" >&2; exit 1; }
 fi
 if [[ "$1 $2 $3" == "run -n base" ]]; then
   shift 3
