@@ -28,7 +28,8 @@ def logged(job_dir, text: str) -> bool:
 
 
 def backend(events, **targets) -> RemoteBackend:
-    return RemoteBackend(events, targets=targets, poll_interval=0.05, stop_grace=10)
+    return RemoteBackend(events, targets=targets, poll_interval=0.05, stop_grace=10,
+                         timeout_grace=60)  # the backstop must not race a loaded machine
 
 
 def run_on(job_dir, target: str):
@@ -147,3 +148,22 @@ def test_target_going_away_mid_run_fails_the_job_and_is_cleaned_up_when_it_is_ba
     assert "remote cleanup failed" in log_text(job)
     assert state_then["cleaned"] is False and folder_then
     assert not folder.exists()
+
+
+def test_timeout_interrupts_and_deletes_the_remote_kernel(tmp_path, token_server, reaper):
+    job = make_job(tmp_path, SLEEPY, timeout=4)
+    events = EventRecorder()
+
+    async def go():
+        b = backend(events, tok=token_server.target())
+        await b.start(run_on(job, "tok"))
+        reaper.append(events.of("started", "job1")[0][3]["pid"])
+        result = await events.wait_finished("job1", 60)
+        await b.close()
+        return result
+
+    result = asyncio.run(go())
+    assert result["status"] == "failed" and result["error"]["reason"] == "timeout", result
+    assert result["error"]["cell_index"] == 1
+    assert executed(job).cells[1].outputs[-1]["ename"] == "JobTimeout"
+    assert token_server.kernels() == [] and token_server.runs() == []
