@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_nbjobs.openapi import SPEC_PATH
+from tests.support.instances_fuzz import instance_args, seed_instances
 from tests.support.live import live_server
 from tests.support.pg import pg_bin_dir, postgres_server
 from tests.support.server import write_notebook
@@ -79,7 +80,7 @@ def config_toml(seeds: dict[str, list], token: str) -> str:
     # Seeded ids go in by fuzz_hooks.flatmap_case, which keeps them out of DELETEs.
     dictionaries = "\n".join(
         f"[dictionaries.{name}]\nvalues = {json.dumps(seeds[name], ensure_ascii=False)}"
-        for name in ("notebooks", "outputs"))
+        for name in ("notebooks", "outputs", "projects"))
     return f"""
 hooks = "tests.support.fuzz_hooks"
 headers = {{ Authorization = "token {token}" }}
@@ -99,6 +100,7 @@ max-steps = 8
 "body.input_path" = {{ dictionary = "notebooks", probability = 0.5 }}
 "query.path" = {{ dictionary = "notebooks", probability = 0.5 }}
 "path.name" = {{ dictionary = "outputs", probability = 0.5 }}
+"query.project" = {{ dictionary = "projects", probability = 0.5 }}
 """
 
 
@@ -116,12 +118,14 @@ def server_errors(log: str) -> list[str]:
     return found
 
 
-def fuzz(tmp_path: Path, db_url: str) -> None:
+def fuzz(tmp_path: Path, db_url: str, monkeypatch) -> None:
     root = tmp_path / "root"
     root.mkdir()
     token = "fuzz-token"
-    with live_server(tmp_path, root, db_url, token=token, args=SERVER_ARGS) as server:
+    args = SERVER_ARGS + instance_args(monkeypatch)  # notebook instances on moto
+    with live_server(tmp_path, root, db_url, token=token, args=args) as server:
         seeds = seed(server, root)
+        seeds.update(seed_instances(server))
         config = tmp_path / "schemathesis.toml"
         config.write_text(config_toml(seeds, token))
         (tmp_path / "seeds.json").write_text(json.dumps(seeds))
@@ -167,13 +171,13 @@ def fuzz(tmp_path: Path, db_url: str) -> None:
     assert sum(by_status.values()) > 100, out[-3000:]
 
 
-def test_fuzz_sqlite(tmp_path):
-    fuzz(tmp_path, f"sqlite:///{tmp_path / 'nbjobs.sqlite'}")
+def test_fuzz_sqlite(tmp_path, monkeypatch):
+    fuzz(tmp_path, f"sqlite:///{tmp_path / 'nbjobs.sqlite'}", monkeypatch)
 
 
-def test_fuzz_postgresql(tmp_path):
+def test_fuzz_postgresql(tmp_path, monkeypatch):
     if pg_bin_dir() is None:
         pytest.skip("PostgreSQL binaries absent: apt-get install postgresql "
                     "(scripts/install.sh --test does)")
     with postgres_server() as url:
-        fuzz(tmp_path, url)
+        fuzz(tmp_path, url, monkeypatch)

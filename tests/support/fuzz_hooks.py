@@ -151,7 +151,8 @@ def _with_edge(case, edge):
     return case
 
 
-ID_SEEDS = {"job_id": "jobs", "schedule_id": "schedules", "sweep_id": "sweeps"}
+ID_SEEDS = {"job_id": "jobs", "schedule_id": "schedules", "sweep_id": "sweeps",
+            "instance_name": "instances", "project_name": "projects"}
 DONE: list[str] = list(SEEDS.get("jobs", []))  # finished jobs of the first notebook, seen last
 
 
