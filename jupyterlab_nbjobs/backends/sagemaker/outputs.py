@@ -185,8 +185,9 @@ def build_result(description: dict[str, Any], attempt: int, extracted: Extracted
             result["status"] = mine["status"]
             result["error"] = mine.get("error")
     elif status == "stopped":
-        result["error"] = mine.get("error") or {"message": "the training job was stopped",
-                                                "reason": "stopped"}
+        # The driver's notebook shows how its kernel was cut off, not that a user stopped it.
+        seen = None if driver is not None else mine.get("error")
+        result["error"] = seen or {"message": "the training job was stopped", "reason": "stopped"}
         result["error"]["reason"] = "stopped"
     else:
         sm_error = failure_error(description)

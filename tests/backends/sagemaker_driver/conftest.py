@@ -46,11 +46,12 @@ class SageMakerStandIn:
             await asyncio.sleep(0.1)
         raise AssertionError(f"no CreateTrainingJob for {job_id}")
 
-    async def run(self, job_id: str) -> Container:
+    async def run(self, job_id: str, path: str | None = None) -> Container:
         """Stage /opt/ml, run the container, upload output.tar.gz, end the training job as
         SageMaker would (Completed on exit 0, else Failed with the failure file's text)."""
         request = await self.request_of(job_id)
-        box = Container(request, self.tmp_path / f"container-{next(self._n)}")
+        box = Container(request, self.tmp_path / f"container-{next(self._n)}",
+                        **({"path": path} if path else {}))
         s3 = self.backend.clients.client("s3")
         await asyncio.to_thread(box.stage, s3)
         code = await box.run()

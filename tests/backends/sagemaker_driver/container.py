@@ -38,8 +38,9 @@ class Container:
     """One training job's container: /opt/ml built from what was staged, then the request's
     entrypoint with the request's environment (and nothing of this machine's)."""
 
-    def __init__(self, request: dict, workdir: Path):
+    def __init__(self, request: dict, workdir: Path, path: str = CONTAINER_PATH):
         self.request = request
+        self.path = path
         self.workdir = Path(workdir)
         self.root = self.workdir / "opt-ml"
         self.tmp = self.workdir / "tmp"
@@ -51,7 +52,7 @@ class Container:
         (self.tmp / "home").mkdir(parents=True, exist_ok=True)
 
     def env(self) -> dict[str, str]:
-        return {"PATH": CONTAINER_PATH, "HOME": "/tmp/home", "LANG": "C.UTF-8",
+        return {"PATH": self.path, "HOME": "/tmp/home", "LANG": "C.UTF-8",
                 "TRAINING_JOB_NAME": self.request.get("TrainingJobName", "pipeline-run"),
                 **self.request["Environment"],
                 "NBJOBS_T_ROOT": str(self.root), "NBJOBS_T_TMP": str(self.tmp)}

@@ -119,3 +119,27 @@ async def test_a_kernel_the_image_lacks_fails_without_serving_the_input(api, not
     assert {o["name"] for o in listed["outputs"]} == {"nokernel.log"}  # no input posing as output
     code, logged = await api.get(f"jobs/{job['id']}/log")
     assert "No such kernel named lab-only" in logged["text"]
+
+
+async def test_an_image_with_our_runner_runs_it_instead_of_the_driver(api, notebook, sagemaker):
+    """The same request's entrypoint, on an image whose PATH has nbjobs-sagemaker-run."""
+    import sys
+    from pathlib import Path
+
+    from tests.backends.sagemaker_driver.container import CONTAINER_PATH
+
+    ours = f"{Path(sys.executable).parent}:{CONTAINER_PATH}"
+    nb = notebook("ours.v1.ipynb", "print(type(flag).__name__, flag)", "raise KeyError('k')",
+                  parameters="flag = True")
+    job = await api.create(input_path=nb, backend="sagemaker", parameters={"flag": False})
+    box = await sagemaker.run(job["id"], path=ours)
+    assert "amazon_sagemaker_scheduler" not in box.output and "nbjobs: failed" in box.output
+    done = await api.wait(job["id"], timeout=60)
+    assert done["status"] == "failed"
+    assert (done["error"]["reason"], done["error"]["cell_index"], done["error"]["ename"]) == (
+        "cell_error", 3, "KeyError")
+    assert done["progress"] == {"cells_done": 4, "cells_total": 4}
+    code, listed = await api.get(f"jobs/{job['id']}/outputs")
+    assert {o["name"] for o in listed["outputs"]} == {"ours.v1.ipynb", "ours.v1.log"}
+    body = (await api.call("GET", f"jobs/{job['id']}/outputs/ours.v1.ipynb", raw=True)).body
+    assert "bool False" in body.decode()
