@@ -28,6 +28,7 @@ def jp_server_config(nbjobs_config, token_server, password_server):
                 "tok": token_server.target(label="Token server"),
                 "pw": password_server.target(),
                 "badtoken": {"url": token_server.url, "token": "not-the-token"},
+                "badpw": {"url": password_server.url, "password": "not-the-password"},
                 "down": {"url": "http://127.0.0.1:9", "token": "x"},
             },
         },
@@ -60,7 +61,8 @@ async def test_environments_list_each_target_with_its_kernels_and_no_secret(api,
     assert targets["down"]["status"] == "error" and "unreachable" in targets["down"]["error"]
     text = json.dumps(env)
     assert "remote-token" not in text and "remote-pass" not in text
-    assert "not-the-token" not in text
+    assert "not-the-token" not in text and "not-the-password" not in text
+    assert targets["badpw"]["status"] == "error" and "password" in targets["badpw"]["error"]
 
 
 async def test_typed_parameters_package_folder_and_files_come_back(
@@ -172,8 +174,9 @@ async def test_kernel_missing_on_the_remote_fails_clearly(api, notebook, jp_data
 
 BAD = [  # (backend_options, status, reason, words in the message)
     ({"target": "badtoken"}, 502, "remote_auth_failed", "refused our credentials (HTTP 403"),
+    ({"target": "badpw"}, 502, "remote_auth_failed", "refused the password"),
     ({"target": "down"}, 502, "remote_unreachable", "is unreachable"),
-    ({"target": "nope"}, 400, "unknown_target", "configured: tok, pw, badtoken, down"),
+    ({"target": "nope"}, 400, "unknown_target", "configured: tok, pw, badtoken, badpw, down"),
     ({"target": 3}, 400, "invalid_backend_options", "names a remote target"),
     ({"keep_remote_folder": "yes"}, 400, "invalid_backend_options", "true or false"),
     ({"colour": "red"}, 400, "invalid_backend_options", "unknown remote backend options"),
@@ -189,5 +192,6 @@ async def test_bad_targets_and_options_are_clear_errors(api, notebook):
         assert body["reason"] == reason and words in body["message"], (options, body)
         assert body["field"].startswith("backend_options"), body
         assert "not-the-token" not in json.dumps(body)
+        assert "not-the-password" not in json.dumps(body)
     code, page = await api.get("jobs")
     assert code == 200 and page["jobs"] == []  # none of them made a job
