@@ -69,7 +69,8 @@ def check_required_tags(tags: dict[str, str], what: str = "resource") -> None:
     if missing:
         raise MissingTags(
             f"refusing to create the {what} without the required tag(s) "
-            f"{', '.join(missing)}; set them in SageMakerConfig (tag_project, tag_system, tag_user)",
+            f"{', '.join(missing)}; set them in the server's config (jobs: SageMakerConfig."
+            "tag_project/tag_system/tag_user; notebook instances: NotebookInstances.tag_system)",
             field="tags",
         )
 
