@@ -90,11 +90,11 @@ def download_changes(session: RemoteSession, folder: str, local: Path,
     return got
 
 
-def clean_up_after(session: RemoteSession, job_dir: Path) -> dict[str, Any] | None:
+def clean_up_after(session: RemoteSession, path: Path) -> dict[str, Any] | None:
     """What a runner that did not end cleanly left on the remote, removed: its kernel, and
-    its folder unless kept. Blocking; raises RemoteError when the remote cannot be reached
-    (try again later). Returns the REMOTE_FILE state, or None if there is none."""
-    path = Path(job_dir) / REMOTE_FILE
+    its folder unless kept. `path` is its REMOTE_FILE. Blocking; raises RemoteError when the
+    remote cannot be reached (try again later). Returns the state, or None if there is none."""
+    path = Path(path)
     state = read_json(path)
     if not isinstance(state, dict) or state.get("cleaned"):
         return state

@@ -89,7 +89,8 @@ class RemoteBackend(Backend):
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._refreshing: asyncio.Future | None = None
-        self._leftovers: dict[str, tuple[str, Path]] = {}  # job_id -> (target, job_dir)
+        # "job_id:attempt" -> (target, its REMOTE_FILE): remotes to tidy after a killed runner
+        self._leftovers: dict[str, tuple[str, Path]] = {}
 
     @default("python")
     def _python_default(self) -> str:
@@ -145,7 +146,8 @@ class RemoteBackend(Backend):
 
     async def start(self, run: RunRequest) -> None:
         self._loop = asyncio.get_running_loop()
-        w = await asyncio.to_thread(self._launch, run)
+        w, left = await asyncio.to_thread(self._launch, run)
+        self._leftovers.update(left)
         w.announced = False
         self._watch(w)
         try:
@@ -154,13 +156,15 @@ class RemoteBackend(Backend):
         except BaseException:
             self._watched.pop(run.job_id, None)
             await asyncio.to_thread(kill_hard, w.job_dir, w.pid, w.create_time, w.pgid)
-            self._leftovers[run.job_id] = (w.extra["target"], w.job_dir)
+            self._leftovers[f"{run.job_id}:{run.attempt}"] = (w.extra["target"],
+                                                              w.job_dir / REMOTE_FILE)
             raise
         w.announced = True
         self._kick()
 
-    def _launch(self, run: RunRequest) -> Watched:
+    def _launch(self, run: RunRequest) -> tuple[Watched, dict[str, tuple[str, Path]]]:
         job_dir = Path(run.job_dir)
+        left = self._keep_untidy_state(job_dir)
         for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE, REMOTE_FILE):
             (job_dir / name).unlink(missing_ok=True)
         options = run.options or {}
@@ -184,7 +188,18 @@ class RemoteBackend(Backend):
                     timeout=float(timeout) if timeout else None, extra={"target": target})
         threading.Thread(target=self._reap, args=(popen,), daemon=True,
                          name=f"nbjobs-remote-reap-{popen.pid}").start()
-        return w
+        return w, left
+
+    @staticmethod
+    def _keep_untidy_state(job_dir: Path) -> dict[str, tuple[str, Path]]:
+        """An earlier attempt's REMOTE_FILE that is not cleaned yet (its remote was down)
+        is kept under its own name for the cleanup, not overwritten by this attempt's."""
+        state = read_json(job_dir / REMOTE_FILE)
+        if not isinstance(state, dict) or state.get("cleaned") or not state.get("target"):
+            return {}
+        kept = job_dir / f"remote-{state.get('attempt')}.json"
+        os.replace(job_dir / REMOTE_FILE, kept)
+        return {f"{job_dir.name}:{state.get('attempt')}": (state["target"], kept)}
 
     def _reap(self, popen: subprocess.Popen) -> None:
         popen.wait()
@@ -294,7 +309,7 @@ class RemoteBackend(Backend):
                         job_dir: Path) -> None:
         state = read_json(job_dir / REMOTE_FILE)
         if isinstance(state, dict) and not state.get("cleaned") and target:
-            self._leftovers[job_id] = (target, job_dir)
+            self._leftovers[f"{job_id}:{attempt}"] = (target, job_dir / REMOTE_FILE)
             await self._clean_leftovers()
             if self._leftovers:
                 self._ensure_loop()  # retried by the watcher while the remote is down
@@ -303,25 +318,26 @@ class RemoteBackend(Backend):
     async def _clean_leftovers(self) -> None:
         """Delete what runners that did not tidy up left on their remotes (kernel, folder);
         a remote that is down keeps its entry for the next round."""
-        for job_id, (target, job_dir) in list(self._leftovers.items()):
+        for key, (target, state_file) in list(self._leftovers.items()):
+            job_id = key.split(":")[0]
             try:
-                await asyncio.to_thread(self._clean_one, target, job_dir)
-                self._leftovers.pop(job_id, None)
+                await asyncio.to_thread(self._clean_one, target, state_file)
+                self._leftovers.pop(key, None)
             except RemoteError as exc:
                 log.warning("nbjobs: job %s: remote cleanup failed, will retry: %s", job_id,
                             exc.message)
             except InvalidRequest:  # the target is no longer configured
                 log.warning("nbjobs: job %s: remote target %r is gone from the config; its "
                             "kernel and folder there are left", job_id, target)
-                self._leftovers.pop(job_id, None)
+                self._leftovers.pop(key, None)
 
-    def _clean_one(self, target: str, job_dir: Path) -> None:
+    def _clean_one(self, target: str, state_file: Path) -> None:
         with self.known.session(target) as session:
-            state = read_json(job_dir / REMOTE_FILE) or {}
+            state = read_json(state_file) or {}
             if state.get("cleaned"):
                 return
             session.login()
-            clean_up_after(session, job_dir)
+            clean_up_after(session, state_file)
             log.info("nbjobs: cleaned up after a runner on %s: kernel %s, folder %s",
                      session.where(), state.get("kernel_id"), state.get("folder"))
 
