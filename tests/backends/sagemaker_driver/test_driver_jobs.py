@@ -69,6 +69,16 @@ async def test_types_folder_init_script_html_log_and_a_dotted_name(api, notebook
     assert "Use Kernel python3 to execute report.v2.ipynb" in logged["text"]
     assert "restored 6 typed parameter(s)" in logged["text"]
     assert "\n+ " not in logged["text"]  # the driver's `set -x` lines are left out
+    # AWS calls of this job, the status polls aside (they depend on timing).
+    from collections import Counter
+    calls = Counter(op for op in sagemaker.recorder.ops() if op not in ("DescribeTrainingJob", "Search"))
+    print("AWS calls:", dict(calls), "polls:", len(sagemaker.recorder.ops()) - sum(calls.values()))
+    # The backend: HeadBucket x2, PutObject x6 (notebook, data/rows.csv, job.json,
+    # bootstrap.sh/.py, init.sh), CreateTrainingJob, then HeadObject + GetObject of the tarball.
+    # The stand-in for SageMaker: ListObjectsV2 + HeadObject/GetObject of the 6 staged files,
+    # PutObject of the tarball.
+    assert calls == {"HeadBucket": 2, "PutObject": 6 + 1, "CreateTrainingJob": 1,
+                     "ListObjectsV2": 1, "HeadObject": 1 + 6, "GetObject": 1 + 6}, calls
 
 
 async def test_failing_cell_with_a_spaced_name_reports_the_cell_and_keeps_html(api, notebook,
