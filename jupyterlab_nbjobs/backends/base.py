@@ -159,6 +159,12 @@ class Backend(LoggingConfigurable, metaclass=_BackendMeta):
         or schedule is created, after validate_options(); raise InvalidRequest naming the
         field. `settings` is the request (models.JobSettings)."""
 
+    def kernel_specs(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The kernelspecs a job with these (validated) options may ask for, by name, and
+        where they live (for the error that names them). None: this server's own, which is
+        where the job's kernel starts. Called off the event loop."""
+        return None
+
     def form_options(self) -> dict[str, Any]:
         """Form fields with their defaults, for the environments endpoint."""
         return {}

@@ -150,10 +150,12 @@ def copy_snapshot(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, symlinks=True, ignore=links)
 
 
-def check_kernel(kernel_name: str, specs: dict[str, Any]) -> None:
+def check_kernel(kernel_name: str, specs: dict[str, Any], where: str = "") -> None:
     if kernel_name not in specs:
+        where = f" {where}" if where else ""
         raise InvalidRequest(
-            f"unknown kernel {kernel_name!r}; installed: {', '.join(sorted(specs)) or 'none'}",
+            f"unknown kernel {kernel_name!r}; installed{where}: "
+            f"{', '.join(sorted(specs)) or 'none'}",
             reason="unknown_kernel", field="kernel_name",
         )
 

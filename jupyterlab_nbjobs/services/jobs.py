@@ -128,10 +128,10 @@ class JobService(JobViews):
             kernel = request.kernel_name or inputs.notebook_kernel(nb)
         else:
             notebook, kernel = None, request.kernel_name
-        specs = self.kernel_specs()
+        where, specs = backend.kernel_specs(options) or ("", self.kernel_specs())
         if not kernel:
             kernel = "python3" if "python3" in specs else next(iter(sorted(specs)), None)
-        inputs.check_kernel(kernel, specs)
+        inputs.check_kernel(kernel, specs, where)
         backend.check_job(request, options)
         return {"backend": backend_name, "backend_options": options, "notebook": notebook,
                 "kernel_name": kernel,

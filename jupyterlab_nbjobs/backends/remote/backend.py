@@ -126,6 +126,13 @@ class RemoteBackend(Backend):
         self.known.check(target)  # 400 unknown target, 502 unreachable / refused
         return {"target": target, "keep_remote_folder": keep}
 
+    def kernel_specs(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The target's own kernelspecs: its kernels, not ours, are the ones a job may ask
+        for (fresh from validate_options' probe, so no second login)."""
+        target = options.get("target") or self._default_target()
+        specs = self.known.check(target).get("kernelspecs") or {}
+        return f"on remote target {target!r}", specs
+
     def form_options(self) -> dict[str, Any]:
         """Cached (this runs on the event loop); a stale cache is refreshed in the background."""
         self._refresh_soon()

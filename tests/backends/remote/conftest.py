@@ -84,11 +84,23 @@ def _wait(runtime: Path, proc: subprocess.Popen, log: Path, token: str,
     raise AssertionError(f"remote server did not start:\n{log.read_text()[-3000:]}")
 
 
+REMOTE_ONLY_KERNEL = "remote-py"  # a kernelspec the password server has and ours lacks
+
+
 def _launch(workdir: Path, token: str | None, password: str | None,
             port: int = 0) -> subprocess.Popen:
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
     (workdir / "config").mkdir(exist_ok=True)
+    allowed = {"python3"}
+    data = workdir / "data"
+    if password:
+        spec_dir = data / "kernels" / REMOTE_ONLY_KERNEL
+        spec_dir.mkdir(parents=True, exist_ok=True)
+        (spec_dir / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Remote-only Python", "language": "python"}))
+        allowed.add(REMOTE_ONLY_KERNEL)
     # A password server takes a token too (ADMIN, for the tests' own look at it), but the
     # backend logs in with the password only.
     auth = [f"--IdentityProvider.token={token or ADMIN}"]
@@ -97,10 +109,11 @@ def _launch(workdir: Path, token: str | None, password: str | None,
     cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={root}",
-           "--KernelSpecManager.allowed_kernelspecs={'python3'}",
+           f"--KernelSpecManager.allowed_kernelspecs={sorted(allowed)!r}",
            "--FileContentsManager.delete_to_trash=False", *auth]
     # Jupyter Server alone: no config files, so no server extensions (starts in half the time).
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
+           "JUPYTER_PATH": str(data),
            "JUPYTER_NO_CONFIG": "1", "JUPYTER_CONFIG_DIR": str(workdir / "config")}
     with open(workdir / "server.log", "wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)

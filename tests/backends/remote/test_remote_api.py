@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
+from tests.backends.remote.conftest import REMOTE_ONLY_KERNEL
 from tests.support.server import write_notebook
 
 
@@ -156,20 +157,31 @@ async def test_stop_mid_run_interrupts_and_deletes_the_remote_kernel(api, notebo
     await remote_clean(token_server)
 
 
-async def test_kernel_missing_on_the_remote_fails_clearly(api, notebook, jp_data_dir,
-                                                         token_server):
+async def test_the_remote_kernels_decide_what_a_job_may_ask_for(api, notebook, jp_data_dir,
+                                                                token_server, password_server):
+    # A kernel only this server has is refused at create, naming what the target has.
     spec_dir = Path(jp_data_dir) / "kernels" / "py-other"
     spec_dir.mkdir(parents=True)
     (spec_dir / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Other Python", "language": "python"}))
     nb = notebook("other.ipynb", "print(1)", kernel="py-other")
-    job = await api.wait((await api.create(input_path=nb, backend="remote"))["id"], timeout=60)
-    assert job["status"] == "failed", job
-    msg = job["error"]["message"]
-    assert "kernel 'py-other' is not installed on remote target 'tok'" in msg
-    assert "it has: python3" in msg
-    await remote_clean(token_server)
+    code, body = await api.post("jobs", {"input_path": nb, "backend": "remote"})
+    assert code == 400, body
+    assert body["reason"] == "unknown_kernel" and body["field"] == "kernel_name"
+    assert body["message"] == ("unknown kernel 'py-other'; installed on remote target 'tok': "
+                               "python3")
+    # A kernel only the remote has runs there, and is not offered to local jobs.
+    nb = notebook("remote_only.ipynb", "import sys\nprint('on', sys.version_info[0])",
+                  kernel=REMOTE_ONLY_KERNEL)
+    job = await api.create(input_path=nb, backend="remote", backend_options={"target": "pw"})
+    done = await api.wait(job["id"], timeout=90)
+    assert done["status"] == "completed", done
+    assert done["kernel_name"] == REMOTE_ONLY_KERNEL
+    code, body = await api.post("jobs", {"input_path": nb, "backend": "local"})
+    assert code == 400 and body["reason"] == "unknown_kernel", body
+    assert REMOTE_ONLY_KERNEL not in body["message"].split(": ", 1)[1]
+    await remote_clean(password_server)
 
 
 BAD = [  # (backend_options, status, reason, words in the message)
