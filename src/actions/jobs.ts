@@ -10,6 +10,7 @@ import { IFrame, notebookIcon } from '@jupyterlab/ui-components';
 
 import { IBulkResult, IJob, IOutputFile, isFinal, Parameters } from '../api/types';
 import { askParameters } from '../components/ParametersDialog';
+import { nbjobsIcon } from '../icons';
 import { CommandIDs, INbJobs } from '../tokens';
 import { guard } from './notify';
 
@@ -49,9 +50,9 @@ export class JobActions {
     if (notebook) {
       const widget = await this.openPath(notebook.path);
       if (widget?.title) {
-        // Not the input's title: this is what the job made of it.
-        widget.title.label = this.trans.__('%1 (executed)', job.name);
-        widget.title.caption = this.trans.__('The executed notebook of job "%1": %2', job.name, notebook.path);
+        // Told apart from the input's tab by the jobs icon (its tooltip names the outputs
+        // folder). Not by its label: a document widget renames its file when that changes.
+        widget.title.icon = nbjobsIcon;
       }
       if (cellIndex !== undefined && widget?.content && widget.context) {
         await widget.context.ready;

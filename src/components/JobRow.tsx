@@ -4,7 +4,7 @@ import * as React from 'react';
 import { JobActions } from '../actions';
 import { openJobMenu } from '../actions/jobMenu';
 import { IJob } from '../api/types';
-import { formatDuration, formatTime } from './format';
+import { formatDuration, formatShortTime, formatTime } from './format';
 import { ProgressBar, StatusBadge } from './StatusBadge';
 
 export interface IJobRowProps {
@@ -70,8 +70,14 @@ export function JobRow(props: IJobRowProps): JSX.Element {
       </div>
       <div className="jp-NbJobs-rowMeta">
         {job.status === 'running' && <ProgressBar progress={job.progress} trans={trans} />}
-        <span title={job.started_at ? trans.__('Started') : trans.__('Created')}>
-          {formatTime(job.started_at ?? job.created_at)}
+        <span
+          title={
+            (job.started_at ? trans.__('Started') : trans.__('Created')) +
+            ' ' +
+            formatTime(job.started_at ?? job.created_at)
+          }
+        >
+          {formatShortTime(job.started_at ?? job.created_at)}
         </span>
         {job.started_at && (
           <span title={trans.__('Duration')}>

@@ -36,6 +36,22 @@ export function formatTime(iso: string | null | undefined, zone?: string): strin
   }
 }
 
+/** A row's short time: "Dec 1, 13:47" (the year only when it is not this one). */
+export function formatShortTime(iso: string | null | undefined): string {
+  if (!iso) {
+    return '';
+  }
+  const d = new Date(iso);
+  const thisYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString(undefined, {
+    ...(thisYear ? {} : { year: 'numeric' }),
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit'
+  });
+}
+
 /**
  * A time as a schedule means it: in the schedule's zone with the zone named; when the
  * browser's zone differs, the browser's time follows as the secondary one.

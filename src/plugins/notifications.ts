@@ -78,40 +78,55 @@ class SweepNotices {
 
   started(job: IJob): void {
     const id = job.sweep_id as string;
-    let sweep = this._sweeps.get(id);
-    if (!sweep) {
-      sweep = { name: job.name.replace(/\s*\[[^\]]*\]$/, ''), total: 0, ended: new Map() };
-      this._sweeps.set(id, sweep);
-      const { trans } = this.service;
-      sweep.notice = Notification.emit(trans.__('Sweep "%1" started.', sweep.name), 'in-progress', {
-        autoClose: false,
-        actions: [this.compare(id, sweep.name)]
-      });
-      // The sweep knows how many runs it made (its jobs are reported one by one).
-      void this.service.client.getSweep(id).then(
-        found => {
-          sweep!.total = found.total;
-          this.update(id);
-        },
-        () => undefined
-      );
+    if (this._sweeps.has(id)) {
+      return;
     }
+    const sweep: ISweepNotice = {
+      name: job.name.replace(/\s*\[[^\]]*\]$/, ''),
+      total: 0,
+      ended: new Map(),
+      timer: null
+    };
+    this._sweeps.set(id, sweep);
+    // The sweep knows how many runs it made (its jobs are reported one by one).
+    void this.service.client.getSweep(id).then(
+      found => {
+        sweep.total = found.total;
+        this.schedule(id);
+      },
+      () => this.schedule(id)
+    );
   }
 
   /** Record a run's end; false when the sweep was not started here. */
   finished(job: IJob): boolean {
-    const sweep = this._sweeps.get(job.sweep_id as string);
+    const id = job.sweep_id as string;
+    const sweep = this._sweeps.get(id);
     if (!sweep) {
       return false;
     }
     sweep.ended.set(job.id, job.status);
-    this.update(job.sweep_id as string);
+    this.schedule(id);
     return true;
   }
 
-  private update(id: string): void {
+  /**
+   * Show the news a moment later, coalesced: JupyterLab makes a second toast when a
+   * notification is updated before its first toast is on screen.
+   */
+  private schedule(id: string): void {
     const sweep = this._sweeps.get(id);
-    if (!sweep?.notice) {
+    if (sweep && sweep.timer === null) {
+      sweep.timer = window.setTimeout(() => {
+        sweep.timer = null;
+        this.show(id);
+      }, UPDATE_DELAY_MS);
+    }
+  }
+
+  private show(id: string): void {
+    const sweep = this._sweeps.get(id);
+    if (!sweep) {
       return;
     }
     const { trans } = this.service;
@@ -119,7 +134,7 @@ class SweepNotices {
     const failed = ended.filter(s => s === 'failed').length;
     const stopped = ended.filter(s => s === 'stopped').length;
     const total = Math.max(sweep.total, ended.length);
-    const done = total > 0 && ended.length >= total;
+    const done = sweep.total > 0 && ended.length >= sweep.total;
     const parts = [trans.__('%1 of %2 runs done', ended.length, total || '?')];
     if (failed) {
       parts.push(trans._n('%1 failed', '%1 failed', failed));
@@ -127,13 +142,17 @@ class SweepNotices {
     if (stopped) {
       parts.push(trans._n('%1 stopped', '%1 stopped', stopped));
     }
-    Notification.update({
-      id: sweep.notice,
-      message: trans.__('Sweep "%1": %2.', sweep.name, parts.join(', ')),
-      type: !done ? 'in-progress' : failed ? 'error' : stopped ? 'warning' : 'success',
-      autoClose: done && !failed ? 10000 : false,
+    const message = trans.__('Sweep "%1": %2.', sweep.name, parts.join(', '));
+    const type = !done ? 'in-progress' : failed ? 'error' : stopped ? 'warning' : 'success';
+    const options = {
+      autoClose: (done && !failed ? 10000 : false) as number | false,
       actions: [this.compare(id, sweep.name)]
-    });
+    };
+    if (sweep.notice === undefined) {
+      sweep.notice = Notification.emit(message, type, options);
+    } else {
+      Notification.update({ id: sweep.notice, message, type, ...options });
+    }
     if (done) {
       this._sweeps.delete(id);
     }
@@ -148,8 +167,16 @@ class SweepNotices {
     };
   }
 
-  private _sweeps = new Map<
-    string,
-    { name: string; total: number; ended: Map<string, string>; notice?: string }
-  >();
+  private _sweeps = new Map<string, ISweepNotice>();
+}
+
+/** Updates of a sweep's notification are gathered over this long. */
+const UPDATE_DELAY_MS = 800;
+
+interface ISweepNotice {
+  name: string;
+  total: number;
+  ended: Map<string, string>;
+  notice?: string;
+  timer: number | null;
 }

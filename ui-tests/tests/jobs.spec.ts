@@ -93,9 +93,11 @@ test.describe('notebook jobs', () => {
     await expect(output.locator('.jp-OutputArea-output').first()).toContainText('hello 42', {
       timeout: 30000
     });
-    // Titled as what the job made, not as the input notebook.
+    // Told apart from the input's tab by the jobs icon (its tooltip has the outputs path).
     const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
-    await expect(tab).toContainText('ok job e2e (executed)');
+    await expect(tab).toContainText('ok');
+    await expect(tab.locator('svg[data-icon="jupyterlab-nbjobs:jobs"]')).toHaveCount(1);
+    await expect(tab).toHaveAttribute('title', /nbjobs-outputs\//);
   });
 
   test('a failing notebook shows its error cell and traceback', async ({ page, tmpPath }, testInfo) => {

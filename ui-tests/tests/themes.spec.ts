@@ -1,6 +1,15 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { createJobViaApi, jobRow, OK_NOTEBOOK, openSidebar, shoot, upload } from './helpers';
+import {
+  audit,
+  createJobViaApi,
+  jobRow,
+  OK_NOTEBOOK,
+  openSidebar,
+  RECORDING_NOTEBOOK,
+  shoot,
+  upload
+} from './helpers';
 import { stopLeftoverJobs } from './cleanup';
 
 test.afterEach(async ({ page }) => stopLeftoverJobs(page));
@@ -14,10 +23,33 @@ test('dark theme: the form, the sidebar and a job detail', async ({ page, tmpPat
     name: 'dark theme job',
     parameters: { n: 5, label: 'dark' }
   });
+  // A small sweep beside it, for the grouped list and the comparison in dark.
+  await upload(page, tmpPath, 'rec.ipynb', RECORDING_NOTEBOOK);
+  const sweep = await page.request.post('/nbjobs/sweeps', {
+    data: { input_path: `${tmpPath}/rec.ipynb`, name: 'dark sweep', grid: { n: [1, 2] } }
+  });
+  expect(sweep.status()).toBe(201);
   await openSidebar(page);
   const row = jobRow(page, 'dark theme job');
   await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+  const group = page.locator('.jp-NbJobs-sweepGroup', { hasText: 'dark sweep' });
+  await group.locator('.jp-NbJobs-sweepToggle').click();
+  for (const n of [1, 2]) {
+    await expect(jobRow(page, `n=${n}`)).toHaveAttribute('data-status', 'completed', {
+      timeout: 90000
+    });
+  }
   await shoot(page, testInfo, 'sidebar', page.locator('#jp-nbjobs-sidebar'));
+  await shoot(page, testInfo, 'sidebar-sweep', page.locator('#jp-nbjobs-sidebar'));
+  await audit(page, '#jp-nbjobs-sidebar', testInfo);
+  await row.locator('[data-action="menu"]').click();
+  await expect(page.locator('.jp-NbJobs-jobMenu')).toBeVisible();
+  await shoot(page, testInfo, 'row-menu');
+  await page.keyboard.press('Escape');
+  await group.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('.jp-NbJobs-comparisonTable tbody tr')).toHaveCount(2);
+  await shoot(page, testInfo, 'comparison');
+  await audit(page, '.jp-NbJobs-comparison', testInfo);
 
   await row.locator('.jp-NbJobs-rowName').click();
   await expect(page.locator('.jp-NbJobs-detail')).toHaveAttribute('data-status', 'completed');
