@@ -35,9 +35,10 @@ def test_idle_pool_is_given_back_and_starts_again_for_the_next_job(tmp_path, tra
     rec = EventRecorder()
 
     async def scenario():
-        backend = LocalBackend(rec, warm_kernels=1, pool_idle_timeout=1.5)
+        backend = LocalBackend(rec, warm_kernels=1)
         await ready_pool(backend, 1)
         track_pool(backend, tracked)
+        backend.pool_idle_timeout = 1.5  # applies at once
         held = pool_processes(backend)
         assert len(held) >= 4  # zygote, kernel server, a spare, its kernel
         first_pool = backend.pool
@@ -59,16 +60,17 @@ def test_idle_pool_is_given_back_and_starts_again_for_the_next_job(tmp_path, tra
 
 
 def test_a_running_job_keeps_the_pool_until_it_has_been_idle_long_enough(tmp_path, tracked):  # noqa: F811
-    job = make_job(tmp_path, SLEEPY, timeout=8)
+    job = make_job(tmp_path, SLEEPY, timeout=5)
     rec = EventRecorder()
 
     async def scenario():
-        backend = LocalBackend(rec, warm_kernels=1, pool_idle_timeout=3.0)
+        backend = LocalBackend(rec, warm_kernels=1)
         await ready_pool(backend, 1)
         track_pool(backend, tracked)
+        backend.pool_idle_timeout = 2.0
         pool = backend.pool
         await backend.start(request(job))
-        await asyncio.sleep(5)  # well past the idle timeout, the job still running
+        await asyncio.sleep(3)  # past the idle timeout, the job still running
         assert pool.alive() and backend.pool is pool
         result = await rec.wait_finished("job1", timeout=60)
         ended = time.monotonic()
@@ -81,7 +83,7 @@ def test_a_running_job_keeps_the_pool_until_it_has_been_idle_long_enough(tmp_pat
     result, waited = asyncio.run(scenario())
     track_job(job, tracked)
     assert result["status"] == "failed" and result["error"]["reason"] == "timeout", result
-    assert waited >= 2.9
+    assert waited >= 1.9
 
 
 def test_no_pool_when_idle_timeout_is_off_only_after_warm_up(tmp_path, tracked):  # noqa: F811

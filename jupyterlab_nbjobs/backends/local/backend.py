@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from traitlets import Bool, Float, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default, observe
 
 from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
 from ...runner.procs import process_if_same
@@ -134,6 +134,15 @@ class LocalBackend(Backend):
     def _watch_idle(self) -> None:
         if self.pool_idle_timeout > 0 and (self._idle_task is None or self._idle_task.done()):
             self._idle_task = asyncio.create_task(self._idle_loop(), name="nbjobs-pool-idle")
+
+    @observe("pool_idle_timeout")
+    def _idle_timeout_changed(self, _change: Any) -> None:
+        """A new timeout applies now, not after the current wait."""
+        task = getattr(self, "_idle_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+            self._idle_task = None
+            self._watch_idle()
 
     def _idle(self) -> bool:
         return not self._watched and not self._launching
