@@ -24,6 +24,11 @@ ROUTES = [
     ("POST", "sweeps/abc/stop"),
     ("GET", "jobs/abc/archive"), ("GET", "sweeps/abc/comparison"),
     ("GET", "schedules/abc/comparison"),
+    ("GET", "me"), ("GET", "projects"), ("POST", "projects"), ("GET", "projects/abc"),
+    ("PATCH", "projects/abc"), ("DELETE", "projects/abc"), ("GET", "instances"),
+    ("POST", "instances"), ("GET", "instances/options"), ("GET", "instances/abc"),
+    ("PATCH", "instances/abc"), ("DELETE", "instances/abc"), ("POST", "instances/abc/start"),
+    ("POST", "instances/abc/stop"), ("GET", "instances/abc/url"), ("GET", "instances/abc/logs"),
 ]
 
 
