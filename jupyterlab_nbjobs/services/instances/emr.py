@@ -3,10 +3,12 @@ instance's own project. Checked on the server at create and update (and offered 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...aws.notebooks import NotebookAws
 from ...errors import InvalidRequest
+
+if TYPE_CHECKING:  # boto3 loads only when the feature is on
+    from ...aws.notebooks import NotebookAws
 
 
 class EmrNotAllowed(InvalidRequest):

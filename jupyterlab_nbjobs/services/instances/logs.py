@@ -11,10 +11,13 @@ import base64
 import binascii
 import json
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from ...aws.notebooks import NotebookAws
 from ...errors import InvalidRequest
 from ...models.instances import LogEvent, LogPage
+
+if TYPE_CHECKING:  # boto3 loads only when the feature is on
+    from ...aws.notebooks import NotebookAws
 
 FIRST_WINDOW_MS = 3600_000
 MAX_WINDOW_MS = 40 * 365 * 86400_000

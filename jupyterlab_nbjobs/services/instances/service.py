@@ -8,9 +8,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...aws.notebooks import NotebookAws, notebook_instance_types
 from ...aws.tags import TagPolicy
 from ...errors import InvalidRequest, NotFound
 from ...models.instances import (
@@ -32,6 +31,9 @@ from .options import build_options
 from .provision import provision, reprovision
 from .rights import Caller
 from .stoptime import next_stop_at
+
+if TYPE_CHECKING:  # boto3 loads only when the feature is on
+    from ...aws.notebooks import NotebookAws
 
 log = logging.getLogger(__name__)
 URL_VALID = timedelta(minutes=5)  # how long SageMaker's presigned URL works
@@ -200,6 +202,8 @@ class InstanceService:
 
     # -- changes ---------------------------------------------------------------------------
     def check_instance_type(self, value: str) -> None:
+        from ...aws.notebooks import notebook_instance_types
+
         if value not in self.config.instance_types or value not in notebook_instance_types():
             raise InvalidRequest(f"instance type {value!r} is not offered here (choose one of "
                                  f"{', '.join(self.config.instance_types)})",

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...aws.clients import AwsClients, AwsSettings
-from ...aws.notebooks import NotebookAws, default_factory, import_factory
 from ...store.engine import Database
 from ...store.instances import InstanceStore
 from ...store.projects import ProjectStore
@@ -39,7 +37,10 @@ class Instances:
 def build_instances(parent: Any, db: Database) -> Instances:
     config = NotebookInstances(parent=parent)
     aws = None
-    if config.enabled:
+    if config.enabled:  # boto3 is imported only then
+        from ...aws.clients import AwsClients, AwsSettings
+        from ...aws.notebooks import NotebookAws, default_factory, import_factory
+
         clients = AwsClients(AwsSettings(region=config.region or None,
                                          profile=config.profile or None,
                                          endpoint_url=config.endpoint_url or None,
