@@ -2,7 +2,7 @@
 included, on SQLite and on PostgreSQL.
 
 A real `jupyter server` with the extension runs in a subprocess (tests/support/live.py) and
-`schemathesis run` fuzzes it from another, for a fixed time (NBJOBS_FUZZ_SECONDS, default 35
+`schemathesis run` fuzzes it from another, for a fixed time (NBJOBS_FUZZ_SECONDS, default 60
 per database), through its phases: coverage (the boundaries of every parameter, unexpected
 methods), fuzzing (positive and negative data) and stateful (chains of calls along the links
 schemathesis infers from the spec, e.g. POST /jobs -> GET /jobs/{job_id}); the spec has no
@@ -40,7 +40,7 @@ from tests.support.pg import pg_bin_dir, postgres_server
 from tests.support.server import write_notebook
 
 REPO = Path(__file__).resolve().parents[2]
-SECONDS = int(os.environ.get("NBJOBS_FUZZ_SECONDS", "35"))
+SECONDS = int(os.environ.get("NBJOBS_FUZZ_SECONDS", "60"))
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance",
           "negative_data_rejection", "use_after_free", "ensure_resource_availability",
