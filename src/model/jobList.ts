@@ -54,7 +54,9 @@ export class JobListModel extends PollingModel {
 
   async setFilter(filter: Partial<IJobFilter>): Promise<void> {
     this._filter = { ...this._filter, ...filter };
-    this._jobs = [];
+    // Keep the known rows the new filter still admits until the server's page arrives: an
+    // emptied list would flicker, and a click landing in that moment would hit nothing.
+    this._jobs = this._jobs.filter(job => this.matches(job));
     this._cursor = null;
     this.emitChanged();
     await this.refresh();
