@@ -70,7 +70,14 @@ def runner_out(job_dir) -> str:
 
 async def ready_pool(backend: LocalBackend, spares: int) -> None:
     await backend.warm_up()
-    await async_wait_for(lambda: len(backend.pool.ready_spares) >= spares, timeout=120)
+    try:
+        await async_wait_for(lambda: len(backend.pool.ready_spares) >= spares, timeout=120)
+    except AssertionError as exc:  # say why: the zygote's and the spares' own logs
+        pool = backend.pool
+        logs = {name: (pool.pool_dir / name).read_text(errors="replace")[-3000:]
+                for name in ("zygote.log", "spares.log") if (pool.pool_dir / name).exists()}
+        raise AssertionError(f"{exc}: zygote alive {pool.alive()}, ready spares "
+                             f"{pool.ready_spares}, logs {logs}") from exc
 
 
 class Tracked(set):
