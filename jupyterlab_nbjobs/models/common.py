@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     field_validator,
 )
@@ -186,7 +187,7 @@ class JobSettings(StrictModel):
     backend_options: JsonObject = Field(default_factory=dict)
     parameters: Parameters = Field(default_factory=dict)
     output_formats: list[Text] = Field(default_factory=lambda: ["ipynb"])
-    package_input_folder: bool = False
+    package_input_folder: StrictBool = False
     env: Env = Field(default_factory=dict)
     timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     max_retries: int = Field(default=0, ge=0, le=30)

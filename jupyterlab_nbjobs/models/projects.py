@@ -7,7 +7,7 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool
 
 from .common import StrictModel, check_text, text
 
@@ -59,7 +59,7 @@ class ProjectCreate(StrictModel):
     members: UserList = Field(default_factory=list)
     stop_time: StopTime | None = Field(default=None, description="daily auto-stop, HH:MM")
     timezone: Timezone = Field(default="UTC", description="IANA time zone of stop_time")
-    allow_owner_override: bool = Field(
+    allow_owner_override: StrictBool = Field(
         default=True, description="instance owners may set their own daily stop time")
 
 
@@ -69,10 +69,10 @@ class ProjectUpdate(StrictModel):
     description: Description | None = None
     owners: UserList | None = None
     members: UserList | None = None
-    suspended: bool | None = None
+    suspended: StrictBool | None = None
     stop_time: StopTime | None = None
     timezone: Timezone | None = None
-    allow_owner_override: bool | None = None
+    allow_owner_override: StrictBool | None = None
 
 
 class Project(BaseModel):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from .common import Env, JobSettings, JsonObject, Name, Parameters, StrictModel, Tag, Text
 from .jobs import Job, JobRerun
@@ -29,7 +29,7 @@ class ScheduleCreate(JobSettings):
     timezone: Text = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin")
     start_at: datetime | None = None
     end_at: datetime | None = None
-    active: bool = True
+    active: StrictBool = True
     overlap_policy: OverlapPolicy = Field(
         default=OverlapPolicy.skip, description="skip a fire while the previous run is active")
     catchup_policy: CatchupPolicy = Field(
@@ -51,7 +51,7 @@ class ScheduleUpdate(StrictModel):
     backend_options: JsonObject | None = None
     parameters: Parameters | None = None
     output_formats: list[Text] | None = None
-    package_input_folder: bool | None = None
+    package_input_folder: StrictBool | None = None
     env: Env | None = None
     timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     max_retries: int | None = Field(default=None, ge=0, le=30)
@@ -60,7 +60,7 @@ class ScheduleUpdate(StrictModel):
     timezone: Text | None = None
     start_at: datetime | None = None
     end_at: datetime | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     overlap_policy: OverlapPolicy | None = None
     catchup_policy: CatchupPolicy | None = None
     catchup_limit: int | None = Field(default=None, ge=1, le=1000)

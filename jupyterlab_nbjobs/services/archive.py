@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFound
+from ..errors import Conflict
 from . import outputs as published
 
 # Notebooks and logs compress well; images and PDFs are stored as they are.
@@ -19,7 +19,8 @@ def build_archive(root_dir: str, row: dict[str, Any]) -> tuple[str, bytes]:
     as the job's outputs folder, so unpacking it never spills files next to others."""
     files = published.list_outputs(root_dir, row) if row.get("output_path") else []
     if not files:
-        raise NotFound(f"job {row['id']} has no outputs yet", reason="output_not_found")
+        # The job exists and will have outputs: a state to wait out, not a missing resource.
+        raise Conflict(f"job {row['id']} has no outputs yet", reason="no_outputs_yet")
     folder = Path(row["output_path"]).name
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
