@@ -161,7 +161,7 @@ class Scheduler:
         now = now or utcnow()
         for row in await self.store.due(now):
             new_next, plan = await asyncio.to_thread(plan_fires, row, now, self.misfire_grace)
-            claimed = await self._claim(row, new_next, plan)
+            claimed = await self._claim(row, new_next, plan, now)
             if claimed is None:
                 continue  # another server claimed this fire, or the schedule changed
             for fire_time, outcome in claimed:
@@ -171,10 +171,10 @@ class Scheduler:
                     log.info("schedule %s: fire %s skipped, previous run still active",
                              row["id"], fire_time)
 
-    async def _claim(self, row: dict[str, Any], new_next, plan) -> list | None:
+    async def _claim(self, row: dict[str, Any], new_next, plan, now: datetime) -> list | None:
         skip_if_active = row["overlap_policy"] == "skip"
         claimed = await self.store.claim(row["id"], row["next_fire_at"], new_next, plan,
-                                         self.node_id, skip_if_active)
+                                         self.node_id, skip_if_active, decided_at=now)
         if claimed is not None:
             return claimed
         current = await self.store.get(row["id"])
@@ -185,7 +185,7 @@ class Scheduler:
         done = {f["fire_time"] for f in await self.store.fires(row["id"], 1000)}
         rest = [(t, o) for t, o in plan if t not in done]
         return await self.store.claim(row["id"], row["next_fire_at"], new_next, rest,
-                                      self.node_id, skip_if_active)
+                                      self.node_id, skip_if_active, decided_at=now)
 
     def _spawn(self, row: dict[str, Any], fire_time: datetime) -> None:
         task = asyncio.create_task(self._create(row, fire_time))

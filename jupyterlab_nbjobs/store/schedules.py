@@ -88,12 +88,15 @@ class ScheduleStore:
 
     def claim(self, schedule_id: str, expected_next: datetime, new_next: datetime | None,
               fires: list[tuple[datetime, str]], claimed_by: str,
-              skip_if_active: bool) -> list[tuple[datetime, str]] | None:
+              skip_if_active: bool, decided_at: datetime | None = None
+              ) -> list[tuple[datetime, str]] | None:
         """Claim fires and advance the schedule in one transaction; None if someone else did.
 
         With skip_if_active, each "run" fire becomes "skipped_overlap" while a run of this
-        schedule is still queued or running (checked inside the same transaction)."""
-        now = utcnow()
+        schedule is still queued or running (checked inside the same transaction).
+        `decided_at`, recorded as claimed_at: the time the fires were judged on time or missed
+        against (default: now), so a record says how late a fire was by the scheduler's rule."""
+        now = decided_at or utcnow()
         try:
             with self.db.engine.begin() as conn:
                 moved = conn.execute(
