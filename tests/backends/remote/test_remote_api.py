@@ -181,7 +181,13 @@ async def test_the_remote_kernels_decide_what_a_job_may_ask_for(api, notebook, j
     code, body = await api.post("jobs", {"input_path": nb, "backend": "local"})
     assert code == 400 and body["reason"] == "unknown_kernel", body
     assert REMOTE_ONLY_KERNEL not in body["message"].split(": ", 1)[1]
-    await remote_clean(password_server)
+    # Its kernel and folder are gone (another test keeps its own folder on this server).
+    for _ in range(100):
+        if not password_server.kernels() and f"{job['id']}-1" not in password_server.runs():
+            break
+        await asyncio.sleep(0.1)
+    assert password_server.kernels() == [], password_server.kernels()
+    assert f"{job['id']}-1" not in password_server.runs()
 
 
 BAD = [  # (backend_options, status, reason, words in the message)
