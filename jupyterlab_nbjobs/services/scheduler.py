@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +24,7 @@ from ..store.schedules import ScheduleStore
 from ..store.tables import utcnow
 from . import cron, inputs
 from .schedules import ScheduleService
+from .wakeable import WakeableLoop, new_node_id
 
 log = logging.getLogger(__name__)
 
@@ -68,46 +66,27 @@ def plan_fires(row: dict[str, Any], now: datetime, grace: float) -> tuple[
     return new_next, plan
 
 
-class Scheduler:
+class Scheduler(WakeableLoop):
+    task_name = "nbjobs-scheduler"
+
     def __init__(self, store: ScheduleStore | AsyncStore[ScheduleStore],
                  schedules: ScheduleService, *, poll_interval: float = 5.0,
                  misfire_grace: float = 60.0, node_id: str | None = None):
+        super().__init__(schedules.listeners)
         self.store = aio(store)
         self.schedules = schedules
         self.poll_interval = poll_interval
         self.misfire_grace = misfire_grace
-        self.node_id = node_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._event: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
+        self.node_id = node_id or new_node_id()
         self._creating: set[asyncio.Task] = set()
         self.ready_at: datetime | None = None  # when the loop began watching
         self._warmed_for: datetime | None = None  # the fire time warm_ahead was done for
 
     # -- lifecycle --------------------------------------------------------------------------
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._event = asyncio.Event()
-        self.schedules.listeners.append(self.wake)
-        self._task = asyncio.create_task(self._run(), name="nbjobs-scheduler")
-
     async def stop(self) -> None:
-        if self.wake in self.schedules.listeners:
-            self.schedules.listeners.remove(self.wake)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await super().stop()
         if self._creating:
             await asyncio.gather(*self._creating, return_exceptions=True)
-
-    def wake(self) -> None:
-        """Thread-safe: may be called from any thread."""
-        if self._loop is not None and self._event is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._event.set)
 
     # -- the loop ----------------------------------------------------------------------------
     async def _run(self) -> None:

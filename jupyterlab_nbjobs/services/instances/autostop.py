@@ -11,52 +11,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from datetime import datetime
 from typing import Any
 
 from ...errors import NbJobsError
+from ..wakeable import WakeableLoop, new_node_id
 from .service import InstanceService
 from .stoptime import next_stop_at
 
 log = logging.getLogger(__name__)
 
 
-class AutoStop:
+class AutoStop(WakeableLoop):
+    task_name = "nbjobs-autostop"
+
     def __init__(self, service: InstanceService, *, poll_interval: float = 15.0,
                  node_id: str | None = None):
+        super().__init__(service.listeners)
         self.service = service
         self.store = service.store
         self.poll_interval = poll_interval
-        self.node_id = node_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._event: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
+        self.node_id = node_id or new_node_id()
         # (instance, stop time, when the stop call was made) of each stop this server made
         self.stops: list[tuple[str, datetime, datetime]] = []
-
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._event = asyncio.Event()
-        self.service.listeners.append(self.wake)
-        self._task = asyncio.create_task(self._run(), name="nbjobs-autostop")
-
-    async def stop(self) -> None:
-        if self.wake in self.service.listeners:
-            self.service.listeners.remove(self.wake)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    def wake(self) -> None:
-        if self._loop is not None and self._event is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._event.set)
 
     async def _run(self) -> None:
         while True:
