@@ -200,8 +200,8 @@ class TestFiring:
             delays.append((ts(job["created_at"]) - fire).total_seconds())
         print(f"\nreal server, local backend: fire -> job created (ms): "
               f"{[round(d * 1000) for d in delays]}")
-        # A loose bound here (a real kernel start shares 2 cores with the server); the strict
-        # < 1 s bound over 60+ fires is in tests/services/test_scheduler_exactly_once.py.
+        # A loose bound here (a real kernel start shares 2 cores with the server); the
+        # median bound over 60+ fires is in tests/services/test_scheduler_exactly_once.py.
         assert all(0 <= d < 2 for d in delays), delays
 
     async def test_allow_overlap_and_wake_on_change(self, api, notebook, jp_serverapp):
