@@ -48,7 +48,9 @@ extras="" flavour="base"
 [[ $WITH_TEST -eq 1 ]] && extras="[test]" flavour="test"
 want="$(cat pyproject.toml package.json | sha256sum | cut -c1-16) $ROOT"
 have="$(cat "$STAMPS/pip-$flavour" 2>/dev/null || true)"
-installed_at="$("$PY" -c 'import jupyterlab_nbjobs, os; print(os.path.dirname(os.path.dirname(jupyterlab_nbjobs.__file__)))' 2>/dev/null || true)"
+# Asked from / so that this checkout's own folder on sys.path cannot answer for an editable
+# install that points at another (perhaps deleted) checkout.
+installed_at="$(cd / && "$PY" -c 'import jupyterlab_nbjobs, os; print(os.path.dirname(os.path.dirname(jupyterlab_nbjobs.__file__)))' 2>/dev/null || true)"
 if [[ "$have" != "$want" || "$installed_at" != "$ROOT" ]]; then
   step "pip install -e .$extras"
   # A develop symlink would let pip (un)install files inside our build folder: drop it.
