@@ -1,23 +1,33 @@
 """The NbJobsError tree. Each class carries the HTTP status a handler answers with."""
 
 
+# A 400 lists at most this many problems (a body of a thousand bad tags need not echo them all).
+MAX_LISTED_ERRORS = 100
+
+
 class NbJobsError(Exception):
     """Base error: `message` is for people, `reason` is a short machine-readable word."""
 
     status_code = 500
     reason = "internal_error"
 
-    def __init__(self, message: str, reason: str | None = None, field: str | None = None):
+    def __init__(self, message: str, reason: str | None = None, field: str | None = None,
+                 errors: list[dict[str, str]] | None = None):
         super().__init__(message)
         self.message = message
         if reason is not None:
             self.reason = reason
         self.field = field
+        # Every problem of the request, each {"message", "field"?}: a form shows them all at
+        # once. message/reason/field above describe the first, for clients that read one.
+        self.errors = errors
 
     def to_dict(self) -> dict:
         body = {"message": self.message, "reason": self.reason}
         if self.field:
             body["field"] = self.field
+        if self.errors:
+            body["errors"] = self.errors
         return body
 
 
@@ -27,22 +37,30 @@ class InvalidRequest(NbJobsError):
 
     @classmethod
     def from_validation(cls, exc) -> "InvalidRequest":
-        """The one wording of a pydantic ValidationError: its first problem, and a count."""
+        """The one wording of a pydantic ValidationError: its first problem and a count as
+        the message, and every problem in `errors`, each with its own field."""
         problems = exc.errors()
-        first = problems[0]
-        field = ".".join(str(p) for p in first.get("loc", ()))
-        kind = first.get("type", "")
-        if kind == "extra_forbidden":
-            message, reason = f"unknown field {field!r}", "unknown_field"
-        else:
-            message = first.get("msg", "invalid value").removeprefix("Value error, ")
-            message = f"{field}: {message}" if field else message
-            # A model's own check names its reason with its error type (invalid_status, ...).
-            reason = kind if kind.startswith("invalid_") else "invalid_value"
+        described = [_describe(problem) for problem in problems]
+        field, message, reason = described[0]
+        if field and reason != "unknown_field":
+            message = f"{field}: {message}"
         more = len(problems) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        return cls(message, reason=reason, field=field or None)
+        errors = [{"message": m, **({"field": f} if f else {})}
+                  for f, m, _ in described[:MAX_LISTED_ERRORS]]
+        return cls(message, reason=reason, field=field or None, errors=errors)
+
+
+def _describe(problem: dict) -> tuple[str, str, str]:
+    """(field, message without the field's name, reason) of one pydantic problem."""
+    field = ".".join(str(p) for p in problem.get("loc", ()))
+    kind = problem.get("type", "")
+    if kind == "extra_forbidden":
+        return field, f"unknown field {field!r}", "unknown_field"
+    message = problem.get("msg", "invalid value").removeprefix("Value error, ")
+    # A model's own check names its reason with its error type (invalid_status, ...).
+    return field, message, kind if kind.startswith("invalid_") else "invalid_value"
 
 
 class NotFound(NbJobsError):

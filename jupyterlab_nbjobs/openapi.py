@@ -17,6 +17,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import models
+from .errors import MAX_LISTED_ERRORS
 from .models.jobs import SORT_KEYS
 
 SPEC_PATH = Path(__file__).parent / "openapi.yaml"
@@ -214,7 +215,18 @@ def build_spec() -> dict[str, Any]:
                        "reason": {"type": "string",
                                   "description": "a short machine-readable word"},
                        "field": {"type": "string",
-                                 "description": "the request field at fault, when one is"}},
+                                 "description": "the request field at fault, when one is"},
+                       "errors": {
+                           "type": "array", "maxItems": MAX_LISTED_ERRORS,
+                           "description": "every problem of a request that failed validation "
+                                          "(message, reason and field describe the first)",
+                           "items": {
+                               "type": "object", "required": ["message"],
+                               "properties": {
+                                   "message": {"type": "string", "description": "for people"},
+                                   "field": {"type": "string",
+                                             "description": "the request field at fault"}},
+                               "additionalProperties": False}}},
         "additionalProperties": False,
     }
     output_name = _path("name", "the output's name as GET .../outputs lists it (`/` separated)")

@@ -93,7 +93,8 @@ class JobRerunHandler(NbJobsHandler):
     @authorized
     async def post(self, job_id: str):
         request = self.parse_body(JobRerun)
-        self.write_model(await self.jobs.rerun(job_id, request.parameters, self.username), 201)
+        self.write_model(await self.jobs.rerun(job_id, request.parameters, self.username,
+                                               request.overrides()), 201)
 
 
 class JobsBulkDeleteHandler(NbJobsHandler):

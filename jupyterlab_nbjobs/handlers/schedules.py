@@ -77,7 +77,8 @@ class ScheduleRunHandler(ScheduleHandlerBase):
     @authorized
     async def post(self, schedule_id: str):
         request = self.parse_body(ScheduleRunRequest)
-        result = await self.schedules.run_now(schedule_id, request.parameters, self.username)
+        result = await self.schedules.run_now(schedule_id, request.parameters, self.username,
+                                              request.overrides())
         self.write_model(result, 201)
 
 

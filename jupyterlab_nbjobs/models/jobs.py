@@ -9,7 +9,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .common import JobSettings, JobStatus, Parameters, StrictModel, Text, text
+from .common import (
+    Env,
+    JobSettings,
+    JobStatus,
+    JsonObject,
+    Name,
+    Parameters,
+    StrictModel,
+    Tag,
+    Text,
+    text,
+)
 
 SORT_KEYS = ("created_at", "name", "status")
 IdempotencyKey = text(min_length=1, max_length=200)
@@ -19,8 +30,31 @@ class JobCreate(JobSettings):
     idempotency_key: IdempotencyKey | None = None
 
 
+_RERUN_NULLABLE = frozenset({"name", "kernel_name", "timeout_seconds"})
+
+
 class JobRerun(StrictModel):
+    """Run again from the same input snapshot, changing any of these settings (left out: as
+    before; null: as before, except name, kernel_name and timeout_seconds, where null is the
+    create default: the notebook's name or kernel, no timeout). Parameters are merged over
+    the earlier ones. The input notebook and whether its folder was packaged are the
+    snapshot's, so they cannot change here."""
+
+    name: Name | None = None
+    kernel_name: Text | None = None
+    backend: Text | None = None
+    backend_options: JsonObject | None = None
     parameters: Parameters | None = None
+    output_formats: list[Text] | None = None
+    env: Env | None = None
+    timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_retries: int | None = Field(default=None, ge=0, le=30)
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+
+    def overrides(self) -> dict[str, Any]:
+        """The settings this request changes, parameters aside."""
+        return {k: getattr(self, k) for k in self.model_fields_set - {"parameters"}
+                if getattr(self, k) is not None or k in _RERUN_NULLABLE}
 
 
 class JobListQuery(StrictModel):

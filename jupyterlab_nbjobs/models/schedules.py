@@ -132,7 +132,7 @@ class ScheduleList(BaseModel):
 
 
 class ScheduleRunRequest(JobRerun):
-    """Run a schedule now: parameter overrides, checked like a rerun's."""
+    """Run a schedule now from its snapshot: this run's settings, changed like a rerun's."""
 
 
 class RunResult(BaseModel):

@@ -334,8 +334,10 @@ class JobService(JobViews):
             await backend.stop(job_id)
         return await self.get(job_id)
 
-    async def rerun(self, job_id: str, parameters: dict[str, Any] | None, user: str | None
-                    ) -> Job:
+    async def rerun(self, job_id: str, parameters: dict[str, Any] | None, user: str | None,
+                    overrides: dict[str, Any] | None = None) -> Job:
+        """A new job from this job's input snapshot and settings, with `overrides` (any
+        setting but the input's) and `parameters` merged over the earlier ones."""
         row = await self.get_row(job_id)
         settings = checked(JobSettings, dict(
             input_path=row["input_path"], name=row["name"], kernel_name=row["kernel_name"],
@@ -344,7 +346,7 @@ class JobService(JobViews):
             output_formats=row["output_formats"],
             package_input_folder=row["package_input_folder"], env=row["env"],
             timeout_seconds=row["timeout_seconds"], max_retries=row["max_retries"],
-            tags=row["tags"],
+            tags=row["tags"], **(overrides or {}),
         ))
         job, _ = await self.create(settings, user, schedule_id=row["schedule_id"],
                                    sweep_id=row["sweep_id"],

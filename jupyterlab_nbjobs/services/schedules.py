@@ -358,9 +358,12 @@ class ScheduleService:
 
     # -- runs ---------------------------------------------------------------------------------
     async def run_now(self, schedule_id: str, overrides: dict[str, Any] | None,
-                      user: str | None) -> RunResult:
+                      user: str | None, settings_overrides: dict[str, Any] | None = None
+                      ) -> RunResult:
+        """One run now from the schedule's snapshot: `overrides` are parameters merged over
+        the schedule's, `settings_overrides` other settings of this run only."""
         row = await self._row(schedule_id)
-        settings = {**row["settings"], "name": row["name"]}
+        settings = {**row["settings"], "name": row["name"], **(settings_overrides or {})}
         settings["parameters"] = {**settings["parameters"], **(overrides or {})}
         warnings = await asyncio.to_thread(unknown_parameter_warnings,
                                            self._notebook_path(row), list(overrides or {}))

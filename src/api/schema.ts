@@ -3651,8 +3651,35 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** JobRerun */
+        /**
+         * JobRerun
+         * @description Run again from the same input snapshot, changing any of these settings (left out or
+         *     null: as before). Parameters are merged over the earlier ones. The input notebook and
+         *     whether its folder was packaged are the snapshot's, so they cannot change here.
+         */
         JobRerun: {
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /**
+             * Kernel Name
+             * @default null
+             */
+            kernel_name: string | null;
+            /**
+             * Backend
+             * @default null
+             */
+            backend: string | null;
+            /**
+             * Backend Options
+             * @default null
+             */
+            backend_options: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Parameters
              * @default null
@@ -3660,6 +3687,33 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Output Formats
+             * @default null
+             */
+            output_formats: string[] | null;
+            /**
+             * Env
+             * @default null
+             */
+            env: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds: number | null;
+            /**
+             * Max Retries
+             * @default null
+             */
+            max_retries: number | null;
+            /**
+             * Tags
+             * @default null
+             */
+            tags: string[] | null;
         };
         /**
          * JobStatus
@@ -4168,9 +4222,31 @@ export interface components {
         };
         /**
          * ScheduleRunRequest
-         * @description Run a schedule now: parameter overrides, checked like a rerun's.
+         * @description Run a schedule now from its snapshot: this run's settings, changed like a rerun's.
          */
         ScheduleRunRequest: {
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /**
+             * Kernel Name
+             * @default null
+             */
+            kernel_name: string | null;
+            /**
+             * Backend
+             * @default null
+             */
+            backend: string | null;
+            /**
+             * Backend Options
+             * @default null
+             */
+            backend_options: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Parameters
              * @default null
@@ -4178,6 +4254,33 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Output Formats
+             * @default null
+             */
+            output_formats: string[] | null;
+            /**
+             * Env
+             * @default null
+             */
+            env: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Timeout Seconds
+             * @default null
+             */
+            timeout_seconds: number | null;
+            /**
+             * Max Retries
+             * @default null
+             */
+            max_retries: number | null;
+            /**
+             * Tags
+             * @default null
+             */
+            tags: string[] | null;
         };
         /**
          * ScheduleUpdate
@@ -4483,6 +4586,13 @@ export interface components {
             reason: string;
             /** @description the request field at fault, when one is */
             field?: string;
+            /** @description every problem of a request that failed validation (message, reason and field describe the first) */
+            errors?: {
+                /** @description for people */
+                message: string;
+                /** @description the request field at fault */
+                field?: string;
+            }[];
         };
     };
     responses: never;
