@@ -101,3 +101,14 @@ def carry_moved_settings(settings: NbJobsApp) -> None:
             settings.log.warning("c.NbJobsApp.%s is deprecated: set c.LocalBackend.%s instead",
                                  name, name)
             local.setdefault(name, old[name])
+
+
+def configurable_classes() -> list[type]:
+    """The classes whose settings (c.Class.trait) the server and the command line read."""
+    from .app import NbJobsApp
+    from .backends.local.backend import LocalBackend
+    from .backends.remote.backend import RemoteBackend
+    from .backends.sagemaker.config import SageMakerConfig
+    from .services.instances.config import NotebookInstances
+
+    return [NbJobsApp, LocalBackend, SageMakerConfig, RemoteBackend, NotebookInstances]

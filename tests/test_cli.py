@@ -153,6 +153,20 @@ def test_installed_command_exits_2_on_bad_input(cli):
     assert "Traceback" not in res.stderr
 
 
+def test_version_and_every_setting_answer_without_a_command(cli):
+    from jupyterlab_nbjobs import __version__
+
+    res = cli("--version")
+    assert res.returncode == 0 and res.stdout.strip() == __version__, res.stderr
+    res = cli("--help-all")
+    assert res.returncode == 0, res.stderr
+    # The settings the server reads, documented the way --Class.trait options are written.
+    for option in ("--NbJobsApp.db_url=", "--LocalBackend.max_concurrent_jobs=",
+                   "--SageMakerConfig.role_arn=", "--RemoteBackend.", "--NotebookInstances."):
+        assert option in res.stdout, option
+    assert "--NbJobsApp.answer_yes" not in res.stdout  # a Jupyter application's, not ours
+
+
 async def test_cli_and_server_share_the_store(api, tmp_path, jp_root_dir, nbjobs_config):
     write_notebook(Path(jp_root_dir), "shared.ipynb", "x = 1")
     env = {**os.environ, "NBJOBS_DB_URL": nbjobs_config["db_url"],

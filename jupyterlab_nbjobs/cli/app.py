@@ -16,6 +16,7 @@ from jupyter_core.application import JupyterApp
 from pydantic import ValidationError
 from traitlets import Unicode
 
+from .. import __version__
 from ..errors import InvalidRequest, NbJobsError
 from .commands import COMMANDS, STANDALONE
 from .parse import CliError, build_parser
@@ -30,6 +31,17 @@ SHORTHANDS = {"db_url": ("NbJobsApp", "db_url"),
 
 ENVIRONMENT = {"NBJOBS_DB_URL": ("NbJobsApp", "db_url"),
                "NBJOBS_STAGING_DIR": ("NbJobsApp", "staging_dir")}
+
+
+def own_settings(cls: type) -> list:
+    """The class's config traits, less those every Jupyter application or configurable has
+    (answer_yes, log_level, ...): those are not ours to document."""
+    foreign = set()
+    for base in cls.__mro__[1:]:
+        if hasattr(base, "class_traits") and not base.__module__.startswith(__package__.split(".")[0]):
+            foreign |= set(base.class_traits(config=True))
+    traits = cls.class_traits(config=True)
+    return [traits[name] for name in sorted(traits) if name not in foreign]
 
 
 class NbJobsCommand(JupyterApp):
@@ -47,6 +59,20 @@ class NbJobsCommand(JupyterApp):
     def parse_command_line(self, argv=None):
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser()
+        # Before argparse, which would ask for a command first.
+        if "--version" in argv:
+            print(__version__)
+            self.exit(0)
+        if "--help-all" in argv:
+            parser.print_help()
+            print("\nSettings (--Class.trait=value or c.Class.trait in jupyter_server_config.py):")
+            from ..composition import configurable_classes
+
+            for cls in configurable_classes():
+                print(f"\n{cls.__name__}\n{'-' * len(cls.__name__)}")
+                for trait in own_settings(cls):
+                    print(cls.class_get_trait_help(trait))
+            self.exit(0)
         self.args, rest = parser.parse_known_args(argv)
         unknown = self._not_settings(rest)
         if unknown:
