@@ -19,6 +19,8 @@ export namespace CommandIDs {
   export const openSchedule = 'nbjobs:open-schedule';
   export const refresh = 'nbjobs:refresh';
   export const compareRuns = 'nbjobs:compare-runs';
+  export const rerunJob = 'nbjobs:rerun-job';
+  export const runScheduleWith = 'nbjobs:run-schedule-with';
 }
 
 /** The id of the left-area sidebar widget. */

@@ -1,7 +1,16 @@
 /**
  * @jest-environment node
  */
-import { buildSettings, fieldOfServerError, IFormValues } from '../model/form';
+import { computeOptions, computeTexts } from '../components/ComputeSection';
+import {
+  buildSettings,
+  fieldOfServerError,
+  IFormValues,
+  rerunBody,
+  serverErrors,
+  valuesFromSettings
+} from '../model/form';
+import { makeJob } from './fakeServer';
 
 function values(patch: Partial<IFormValues> = {}): IFormValues {
   return {
@@ -84,5 +93,118 @@ describe('buildSettings', () => {
     expect(fieldOfServerError('timeout_seconds')).toBe('timeout_seconds');
     expect(fieldOfServerError(null)).toBe('form');
     expect(fieldOfServerError('backend_options.image')).toBe('backend_options.image');
+  });
+});
+
+describe('serverErrors', () => {
+  const refused = {
+    message: 'timeout_seconds: must be > 0 (and 3 more problems)',
+    field: 'timeout_seconds',
+    errors: [
+      { field: 'timeout_seconds', message: 'Input should be greater than 0' },
+      { field: 'parameters.n', message: 'not a number' },
+      { field: 'tags.0', message: 'too long' },
+      { field: 'tags.1', message: 'empty' },
+      { field: 'overlap_policy', message: 'not a policy' },
+      { message: 'the body is odd' }
+    ]
+  };
+
+  it('puts every problem next to its field at once', () => {
+    const errors = serverErrors(refused, key => key !== 'overlap_policy');
+    expect(errors).toEqual({
+      timeout_seconds: 'Input should be greater than 0',
+      'param:n': 'not a number',
+      tags: 'too long; empty',
+      // No input for it: named in the form's message, with the problem without a field.
+      form: 'overlap_policy: not a policy; the body is odd'
+    });
+  });
+
+  it('takes the one message of an answer without a list', () => {
+    expect(serverErrors({ message: 'no kernel "x"', field: 'kernel_name' })).toEqual({
+      kernel_name: 'no kernel "x"'
+    });
+    expect(serverErrors({ message: 'backend down', field: null, errors: [] })).toEqual({
+      form: 'backend down'
+    });
+  });
+});
+
+describe('running a job again from the form', () => {
+  const job = makeJob('j1', {
+    name: 'report again',
+    input_path: 'work/report.ipynb',
+    kernel_name: 'python3',
+    backend: 'sagemaker',
+    backend_options: { instance_type: 'ml.m5.large' },
+    parameters: { n: 3 },
+    output_formats: ['ipynb', 'html'],
+    package_input_folder: true,
+    env: { A: '1', B: 'x=y' },
+    timeout_seconds: 90,
+    max_retries: 2,
+    tags: ['a', 'b']
+  });
+
+  it('prefills every setting of the job and sends them back unchanged', () => {
+    const v = valuesFromSettings(job);
+    expect(v).toEqual({
+      name: 'report again',
+      inputPath: 'work/report.ipynb',
+      kernel: 'python3',
+      backend: 'sagemaker',
+      backendOptions: JSON.stringify({ instance_type: 'ml.m5.large' }, null, 2),
+      outputFormats: ['html'],
+      packageInputFolder: true,
+      env: 'A=1\nB=x=y',
+      timeout: '90',
+      retries: '2',
+      tags: 'a, b'
+    });
+    const built = buildSettings(
+      { ...v, params: [{ name: 'n', kind: 'int', text: '3', sweepText: '' }] },
+      false
+    );
+    expect(built.errors).toEqual({});
+    // The snapshot's input and packaging are not the rerun's to change.
+    expect(rerunBody(built.settings)).toEqual({
+      name: 'report again',
+      kernel_name: 'python3',
+      backend: 'sagemaker',
+      backend_options: { instance_type: 'ml.m5.large' },
+      parameters: { n: 3 },
+      output_formats: ['ipynb', 'html'],
+      env: { A: '1', B: 'x=y' },
+      timeout_seconds: 90,
+      max_retries: 2,
+      tags: ['a', 'b']
+    });
+  });
+
+  it('reads compute options back into their typed fields', () => {
+    const fields = [
+      { name: 'instance_type', label: 'Instance', type: 'string' },
+      { name: 'subnets', label: 'Subnets', type: 'list' },
+      { name: 'tags', label: 'Tags', type: 'mapping' },
+      { name: 'spot', label: 'Spot', type: 'boolean' },
+      { name: 'volume', label: 'Volume', type: 'integer' }
+    ];
+    const options = {
+      instance_type: 'ml.m5.large',
+      subnets: ['s-1', 's-2'],
+      tags: { team: 'x' },
+      spot: true,
+      volume: 30
+    };
+    const texts = computeTexts(fields, options);
+    expect(texts).toEqual({
+      instance_type: 'ml.m5.large',
+      subnets: 's-1, s-2',
+      tags: 'team=x',
+      spot: 'true',
+      volume: '30'
+    });
+    expect(computeOptions(fields, texts)).toEqual({ options, errors: {} });
   });
 });

@@ -7,6 +7,8 @@ import { Widget } from '@lumino/widgets';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { JobActions } from '../actions';
+import { EXECUTED_TAB_CLASS } from '../actions/jobs';
+import { nbjobsIcon } from '../icons';
 import { ApiError, NbJobsClient } from '../api/client';
 import { IJob, IOutputFile } from '../api/types';
 import { INbJobs } from '../tokens';
@@ -100,5 +102,42 @@ describe('JobActions.viewExecuted', () => {
 
   it('has a URL for saving the page', () => {
     expect(new URL(client.viewUrl('x', true)).searchParams.get('download')).toBe('1');
+  });
+});
+
+describe('JobActions.openOutput', () => {
+  it("tells the executed notebook's tab from its input's without renaming it", async () => {
+    const client = new NbJobsClient({ serverSettings: settings });
+    jest.spyOn(client, 'listOutputs').mockResolvedValue([
+      { name: 'report.ipynb', kind: 'notebook', size: 10, path: 'out/report-1/report.ipynb' }
+    ]);
+    // A document widget renames its file when its label changes: record label changes.
+    const opened = new Widget();
+    opened.title.label = 'report.ipynb';
+    opened.title.className = 'jp-mod-dirty';
+    const labels: string[] = [];
+    opened.title.changed.connect(t => labels.push(t.label));
+    const execute = jest.fn(async () => opened);
+    const app = { commands: { execute } } as unknown as JupyterFrontEnd;
+    const service = { client, trans: nullTranslator.load('jupyterlab') } as unknown as INbJobs;
+    const actions = new JobActions(app, service);
+
+    await actions.openOutput(makeJob('j', { status: 'completed' }));
+    expect(execute).toHaveBeenCalledWith('docmanager:open', { path: 'out/report-1/report.ipynb' });
+    expect(opened.title.label).toBe('report.ipynb');
+    expect(new Set(labels)).toEqual(new Set(['report.ipynb']));
+    expect(opened.title.className.split(' ').sort()).toEqual(
+      [EXECUTED_TAB_CLASS, 'jp-mod-dirty'].sort()
+    );
+    expect(opened.title.icon).toBe(nbjobsIcon);
+    // The word the stylesheet puts before the name, in the user's language.
+    expect(
+      document.documentElement.style.getPropertyValue('--jp-nbjobs-executed-tab-note')
+    ).toBe('"executed · "');
+
+    // Opened again (the same widget revealed): marked once.
+    await actions.openOutput(makeJob('j', { status: 'completed' }));
+    expect(opened.title.className.split(' ').filter(c => c === EXECUTED_TAB_CLASS)).toHaveLength(1);
+    opened.dispose();
   });
 });

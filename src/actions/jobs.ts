@@ -6,13 +6,34 @@ import {
   showDialog,
   ToolbarButton
 } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { IFrame, notebookIcon } from '@jupyterlab/ui-components';
+import { Title, Widget } from '@lumino/widgets';
 
-import { IBulkResult, IJob, IOutputFile, isFinal, Parameters } from '../api/types';
-import { askParameters } from '../components/ParametersDialog';
+import { IBulkResult, IJob, IOutputFile, isFinal } from '../api/types';
 import { nbjobsIcon } from '../icons';
 import { CommandIDs, INbJobs } from '../tokens';
 import { guard } from './notify';
+
+/** The class of an executed notebook's tab (style/base.css puts "executed ·" before its name). */
+export const EXECUTED_TAB_CLASS = 'jp-NbJobs-executedTab';
+
+/**
+ * Tell an executed notebook's tab from its input's, which has the same file name: the jobs
+ * icon, and "executed ·" before the name. Not by a new label: a document widget renames its
+ * file when its title's label changes (DocumentWidget._onTitleChanged), so the word is added
+ * by CSS on the tab's class, in the user's language through a CSS variable.
+ */
+export function markExecutedTab(title: Title<Widget>, trans: TranslationBundle): void {
+  document.documentElement.style.setProperty(
+    '--jp-nbjobs-executed-tab-note',
+    JSON.stringify(trans.__('executed') + ' · ')
+  );
+  title.icon = nbjobsIcon;
+  if (!title.className.split(/\s+/).includes(EXECUTED_TAB_CLASS)) {
+    title.className = `${title.className} ${EXECUTED_TAB_CLASS}`.trim();
+  }
+}
 
 /**
  * What a user can do to a job, shared by the sidebar rows and the detail view. Every
@@ -50,9 +71,7 @@ export class JobActions {
     if (notebook) {
       const widget = await this.openPath(notebook.path);
       if (widget?.title) {
-        // Told apart from the input's tab by the jobs icon (its tooltip names the outputs
-        // folder). Not by its label: a document widget renames its file when that changes.
-        widget.title.icon = nbjobsIcon;
+        markExecutedTab(widget.title, this.trans);
       }
       if (cellIndex !== undefined && widget?.content && widget.context) {
         await widget.context.ready;
@@ -149,23 +168,12 @@ export class JobActions {
     await this.service.jobs.refresh();
   }
 
-  /** Run the job again from its snapshot, with its parameters in typed fields to change. */
-  async rerun(job: IJob): Promise<void> {
-    const parameters = await askParameters({
-      client: this.service.client,
-      trans: this.trans,
-      title: this.trans.__('Rerun "%1"', job.name),
-      okLabel: this.trans.__('Rerun'),
-      path: job.input_path,
-      values: job.parameters as Parameters
-    });
-    if (!parameters) {
-      return;
-    }
-    const created = await guard(() => this.service.client.rerunJob(job.id, parameters));
-    if (created) {
-      this.service.started(created);
-    }
+  /**
+   * Run the job again from its snapshot: the create-job form, prefilled with every setting
+   * of this job (typed parameters, kernel, compute, formats, ...), to change any of them.
+   */
+  rerun(job: IJob): void {
+    void this.app.commands.execute(CommandIDs.rerunJob, { id: job.id });
   }
 
   async remove(jobs: IJob[]): Promise<boolean> {

@@ -2,8 +2,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ParameterOverrides } from '../api/client';
-import { ISchedule } from '../api/types';
+import { IJobRerun, ISchedule } from '../api/types';
 import { CommandIDs, INbJobs } from '../tokens';
 import { guard } from './notify';
 
@@ -39,8 +38,8 @@ export class ScheduleActions {
     await this._change(() => this.client.resumeSchedule(schedule.id));
   }
 
-  async runNow(schedule: ISchedule, parameters?: ParameterOverrides): Promise<void> {
-    const done = await this._change(() => this.client.runSchedule(schedule.id, parameters));
+  async runNow(schedule: ISchedule, changes?: IJobRerun): Promise<void> {
+    const done = await this._change(() => this.client.runSchedule(schedule.id, changes));
     if (done) {
       this.service.started(done.result.job);
       Notification.info(this.trans.__('Started a run of "%1".', schedule.name), {

@@ -7,8 +7,10 @@ import {
   ICronInfo,
   IEnvironments,
   IErrorBody,
+  IFieldProblem,
   IJob,
   IJobCreate,
+  IJobRerun,
   IJobPage,
   IJobQuery,
   ILogChunk,
@@ -25,13 +27,17 @@ import {
 /** Parameter overrides of a rerun or a schedule run (any JSON values). */
 export type ParameterOverrides = IJob['parameters'];
 
-/** A non-2xx answer from the nbjobs API, carrying its {message, reason, field} body. */
+/**
+ * A non-2xx answer from the nbjobs API, carrying its {message, reason, field} body and, for
+ * a request that failed validation, every problem of it (`errors`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
     message: string,
-    readonly field: string | null = null
+    readonly field: string | null = null,
+    readonly errors: readonly IFieldProblem[] = []
   ) {
     super(message);
     this.name = 'ApiError';
@@ -86,9 +92,9 @@ export class NbJobsClient {
     return this.request<IJob>('POST', this.url(`jobs/${enc(id)}/stop`), {});
   }
 
-  rerunJob(id: string, parameters?: ParameterOverrides): Promise<IJob> {
-    const body = parameters ? { parameters } : {};
-    return this.request<IJob>('POST', this.url(`jobs/${enc(id)}/rerun`), body);
+  /** Run a job again from its input snapshot, with these settings changed. */
+  rerunJob(id: string, changes: IJobRerun = {}): Promise<IJob> {
+    return this.request<IJob>('POST', this.url(`jobs/${enc(id)}/rerun`), changes);
   }
 
   bulkDelete(ids: string[]): Promise<IBulkResult> {
@@ -197,12 +203,9 @@ export class NbJobsClient {
     );
   }
 
-  runSchedule(id: string, parameters?: ParameterOverrides): Promise<IRunResult> {
-    return this.request<IRunResult>(
-      'POST',
-      this.url(`schedules/${enc(id)}/run`),
-      parameters ? { parameters } : {}
-    );
+  /** One run of a schedule now, from its snapshot, with this run's settings changed. */
+  runSchedule(id: string, changes: IJobRerun = {}): Promise<IRunResult> {
+    return this.request<IRunResult>('POST', this.url(`schedules/${enc(id)}/run`), changes);
   }
 
   validateCron(
@@ -271,7 +274,8 @@ export class NbJobsClient {
         response.status,
         err.reason ?? `http_${response.status}`,
         err.message ?? (response.statusText || `HTTP ${response.status}`),
-        err.field ?? null
+        err.field ?? null,
+        Array.isArray(err.errors) ? err.errors : []
       );
     }
     return data as T;

@@ -3653,9 +3653,11 @@ export interface components {
         };
         /**
          * JobRerun
-         * @description Run again from the same input snapshot, changing any of these settings (left out or
-         *     null: as before). Parameters are merged over the earlier ones. The input notebook and
-         *     whether its folder was packaged are the snapshot's, so they cannot change here.
+         * @description Run again from the same input snapshot, changing any of these settings (left out: as
+         *     before; null: as before, except name, kernel_name and timeout_seconds, where null is the
+         *     create default: the notebook's name or kernel, no timeout). Parameters are merged over
+         *     the earlier ones. The input notebook and whether its folder was packaged are the
+         *     snapshot's, so they cannot change here.
          */
         JobRerun: {
             /**

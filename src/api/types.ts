@@ -69,6 +69,9 @@ export type IJobSettings = Request<Omit<Schemas['JobCreate'], 'idempotency_key'>
 
 export type IJobCreate = Request<Schemas['JobCreate'], 'input_path'>;
 
+/** A rerun (or a schedule's run now): the settings to change, the input snapshot kept. */
+export type IJobRerun = Partial<Schemas['JobRerun']>;
+
 export type IProgress = Sent<Schemas['Progress']>;
 
 export type IJobError = Sent<Schemas['JobError']>;
@@ -148,3 +151,6 @@ export type IComparedRun = Sent<Schemas['ComparedRun']>;
 
 /** The error body of every 4xx/5xx answer. */
 export type IErrorBody = Schemas['Error'];
+
+/** One problem of a request the server refused (IErrorBody.errors). */
+export type IFieldProblem = NonNullable<IErrorBody['errors']>[number];

@@ -70,6 +70,30 @@ export function computeOptions(
   return { options, errors };
 }
 
+/** backend_options -> the form text per field (computeOptions read back), to run again. */
+export function computeTexts(
+  fields: IBackendField[],
+  options: { [k: string]: JSONValue }
+): ComputeTexts {
+  const texts: ComputeTexts = {};
+  for (const f of fields) {
+    const value = options[f.name];
+    if (value === undefined || value === null) {
+      continue;
+    }
+    if (f.type === 'list' && Array.isArray(value)) {
+      texts[f.name] = value.join(', ');
+    } else if (f.type === 'mapping' && typeof value === 'object' && !Array.isArray(value)) {
+      texts[f.name] = Object.entries(value)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n');
+    } else {
+      texts[f.name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }
+  }
+  return texts;
+}
+
 /** Typed inputs for a backend's compute options, defaults shown as placeholders. */
 export function ComputeSection(props: {
   fields: IBackendField[];

@@ -1,28 +1,46 @@
 import * as React from 'react';
 
 import { ApiError } from '../api/client';
-import { Created, CreateJobModel, CreateRequest } from '../model/createJob';
-import { buildSettings, fieldOfServerError, IFormValues } from '../model/form';
+import { JSONValue, Parameters } from '../api/types';
+import { Created, CreateJobModel, CreateRequest, IRunAgain } from '../model/createJob';
+import {
+  buildSettings,
+  IFormValues,
+  rerunBody,
+  serverErrors,
+  valuesFromSettings
+} from '../model/form';
 import { initialText, kindOf, sweepSize } from '../model/params';
 import { INbJobs } from '../tokens';
-import { backendFields, ComputeSection, ComputeTexts, computeOptions } from './ComputeSection';
+import {
+  backendFields,
+  ComputeSection,
+  ComputeTexts,
+  computeOptions,
+  computeTexts
+} from './ComputeSection';
 import { Errors, Field } from './fields';
 import { OutputsSection } from './OutputsSection';
 import { IParamRow, ParametersSection } from './ParametersSection';
+import { rowsFromValues } from './paramRows';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
 import { useSignal } from './useSignal';
 
 export type Mode = 'now' | 'schedule' | 'sweep';
 
-/** The create-job form: run now, on a schedule, or as a parameter sweep. */
+/**
+ * The create-job form: run now, on a schedule, or as a parameter sweep; with `again`, the
+ * same form prefilled to run an earlier job (or a schedule) again from its snapshot.
+ */
 export function CreateJobForm(props: {
   service: INbJobs;
   model: CreateJobModel;
   path: string;
   onCreated: (created: Created) => void;
   onCancel: () => void;
+  again?: IRunAgain;
 }): JSX.Element {
-  const { service, model } = props;
+  const { service, model, again } = props;
   const { trans } = service;
   useSignal(model.changed);
   const envs = model.environments;
@@ -46,23 +64,34 @@ export function CreateJobForm(props: {
     setRowsState(next);
   };
   const [compute, setCompute] = React.useState<ComputeTexts>({});
-  const [v, setV] = React.useState<Omit<IFormValues, 'params'>>(() => ({
-    name: baseName(props.path),
-    inputPath: props.path,
-    kernel: '',
-    backend: service.settings.defaultBackend,
-    backendOptions: '',
-    outputFormats: service.settings.defaultOutputFormats,
-    packageInputFolder: false,
-    env: '',
-    timeout: '',
-    retries: '0',
-    tags: ''
-  }));
+  const [v, setV] = React.useState<Omit<IFormValues, 'params'>>(() =>
+    again
+      ? valuesFromSettings(again.settings)
+      : {
+          name: baseName(props.path),
+          inputPath: props.path,
+          kernel: '',
+          backend: service.settings.defaultBackend,
+          backendOptions: '',
+          outputFormats: service.settings.defaultOutputFormats,
+          packageInputFolder: false,
+          env: '',
+          timeout: '',
+          retries: '0',
+          tags: ''
+        }
+  );
+  // The notebook's parameters could not be read, so a rerun shows only the earlier values.
+  const [noNotebook, setNoNotebook] = React.useState(false);
   const set = (patch: Partial<typeof v>) => setV(old => ({ ...old, ...patch }));
 
   React.useEffect(() => {
     void model.loadEnvironments().then(e => {
+      if (e && again) {
+        const options = (again.settings.backend_options ?? {}) as { [k: string]: JSONValue };
+        const backend = e.backends.find(b => b.name === again.settings.backend);
+        setCompute(computeTexts(backendFields(backend), options));
+      }
       if (e) {
         setV(old => ({
           ...old,
@@ -76,6 +105,17 @@ export function CreateJobForm(props: {
   React.useEffect(() => {
     setErrors(({ input_path: _, ...rest }) => rest);
     void model.setPath(v.inputPath).then(p => {
+      if (again) {
+        // The earlier values in the notebook's typed fields; the kernel stays the earlier one.
+        setNoNotebook(!p && !!model.notebookError);
+        if (p || model.notebookError) {
+          setTouched(new Set());
+          setRowsState(
+            rowsFromValues((again.settings.parameters ?? {}) as Parameters, p?.parameters ?? [])
+          );
+        }
+        return;
+      }
       if (p) {
         if (p.kernel_name) {
           set({ kernel: p.kernel_name });
@@ -103,6 +143,14 @@ export function CreateJobForm(props: {
     Object.assign(built.errors, c.errors);
   }
   const runs = mode === 'sweep' ? sweepSize(built.grid) : 1;
+  // The error keys this form shows next to an input (others join the form's message).
+  const shownKey = (key: string) =>
+    FIELD_KEYS.includes(key) ||
+    (key.startsWith('param:') && rows.some(r => `param:${r.name}` === key)) ||
+    (key.startsWith('backend_options.') &&
+      fields.some(f => `backend_options.${f.name}` === key)) ||
+    (key === 'backend_options' && v.backend !== 'local' && !fields.length) ||
+    (mode === 'schedule' && (key === 'cron' || key === 'timezone'));
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -113,6 +161,16 @@ export function CreateJobForm(props: {
     setErrors({});
     setBusy(true);
     const settings = built.settings;
+    if (again) {
+      try {
+        props.onCreated({ kind: 'job', job: await again.run(rerunBody(settings)) });
+      } catch (error) {
+        setErrors(serverErrors(error as ApiError, shownKey));
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
     const request: CreateRequest =
       mode === 'now'
         ? { kind: 'job', settings }
@@ -122,8 +180,7 @@ export function CreateJobForm(props: {
     try {
       props.onCreated(await model.create(request));
     } catch (error) {
-      const err = error as ApiError;
-      setErrors({ [fieldOfServerError(err.field)]: err.message });
+      setErrors(serverErrors(error as ApiError, shownKey));
     } finally {
       setBusy(false);
     }
@@ -139,11 +196,12 @@ export function CreateJobForm(props: {
   if (model.environmentsError && !shown['form']) {
     shown['form'] = model.environmentsError;
   }
-  if (model.notebookError && !shown['input_path']) {
+  if (model.notebookError && !shown['input_path'] && !again) {
     shown['input_path'] = model.notebookError;
   }
-  const submitLabel =
-    mode === 'now'
+  const submitLabel = again
+    ? again.submitLabel
+    : mode === 'now'
       ? trans.__('Run now')
       : mode === 'schedule'
         ? trans.__('Create schedule')
@@ -153,30 +211,32 @@ export function CreateJobForm(props: {
 
   return (
     <form className="jp-NbJobs-form" onSubmit={submit} noValidate>
-      <h2>{trans.__('Create Notebook Job')}</h2>
+      <h2>{again ? again.title : trans.__('Create Notebook Job')}</h2>
       {shown['form'] && (
         <div className="jp-NbJobs-error" role="alert">
           {shown['form']}
         </div>
       )}
-      <div className="jp-NbJobs-modes" role="radiogroup" aria-label={trans.__('When')}>
-        {(['now', 'schedule', 'sweep'] as Mode[]).map(m => (
-          <label key={m} className="jp-NbJobs-mode">
-            <input
-              type="radio"
-              name="nbjobs-mode"
-              value={m}
-              checked={mode === m}
-              onChange={() => setMode(m)}
-            />
-            {m === 'now'
-              ? trans.__('Run now')
-              : m === 'schedule'
-                ? trans.__('On a schedule')
-                : trans.__('Parameter sweep')}
-          </label>
-        ))}
-      </div>
+      {!again && (
+        <div className="jp-NbJobs-modes" role="radiogroup" aria-label={trans.__('When')}>
+          {(['now', 'schedule', 'sweep'] as Mode[]).map(m => (
+            <label key={m} className="jp-NbJobs-mode">
+              <input
+                type="radio"
+                name="nbjobs-mode"
+                value={m}
+                checked={mode === m}
+                onChange={() => setMode(m)}
+              />
+              {m === 'now'
+                ? trans.__('Run now')
+                : m === 'schedule'
+                  ? trans.__('On a schedule')
+                  : trans.__('Parameter sweep')}
+            </label>
+          ))}
+        </div>
+      )}
       <Field
         id="name"
         label={trans.__('Name')}
@@ -195,10 +255,24 @@ export function CreateJobForm(props: {
           onChange={e => set({ name: e.target.value })}
         />
       </Field>
-      <Field id="input_path" label={trans.__('Input notebook')} error={shown['input_path']}>
+      <Field
+        id="input_path"
+        label={trans.__('Input notebook')}
+        error={shown['input_path']}
+        help={
+          again
+            ? noNotebook
+              ? trans.__(
+                  'This notebook is no longer there: the run uses the snapshot taken earlier, with the values below.'
+                )
+              : trans.__('The run uses the snapshot of this notebook taken earlier, not the file as it is now.')
+            : undefined
+        }
+      >
         <input
           id="nbjobs-input_path"
           className="jp-mod-styled"
+          readOnly={!!again}
           value={v.inputPath}
           onChange={e => set({ inputPath: e.target.value })}
         />
@@ -299,6 +373,7 @@ export function CreateJobForm(props: {
         errors={shown}
         trans={trans}
         onChange={set}
+        packageFixed={again ? trans.__('As in the earlier snapshot') : undefined}
       />
       <div className="jp-NbJobs-formButtons">
         <button type="button" className="jp-mod-styled jp-mod-reject" onClick={props.onCancel}>
@@ -309,7 +384,11 @@ export function CreateJobForm(props: {
           className="jp-mod-styled jp-mod-accept"
           // Wait for the notebook's parameters, or the job would run without them.
           disabled={
-            busy || (hasCell === null && !shown['input_path']) || (mode === 'sweep' && !runs)
+            busy ||
+            (again
+              ? !model.notebook && !noNotebook
+              : hasCell === null && !shown['input_path']) ||
+            (mode === 'sweep' && !runs)
           }
         >
           {submitLabel}
@@ -318,6 +397,21 @@ export function CreateJobForm(props: {
     </form>
   );
 }
+
+/** Error keys of inputs the form always has. */
+const FIELD_KEYS = [
+  'form',
+  'name',
+  'input_path',
+  'kernel_name',
+  'backend',
+  'parameters',
+  'output_formats',
+  'env',
+  'timeout_seconds',
+  'max_retries',
+  'tags'
+];
 
 function baseName(path: string): string {
   const file = path.split('/').pop() ?? path;

@@ -18,6 +18,8 @@ export function OutputsSection(props: {
   errors: Errors;
   trans: TranslationBundle;
   onChange: (patch: Partial<Values>) => void;
+  /** Why packaging cannot change (a rerun keeps the earlier snapshot), if it cannot. */
+  packageFixed?: string;
 }): JSX.Element {
   const { values, errors, trans, onChange } = props;
   return (
@@ -31,10 +33,15 @@ export function OutputsSection(props: {
           onChange={outputFormats => onChange({ outputFormats })}
         />
       </Field>
-      <Field id="package_input_folder" label={trans.__('Package input folder')}>
+      <Field
+        id="package_input_folder"
+        label={trans.__('Package input folder')}
+        help={props.packageFixed}
+      >
         <input
           id="nbjobs-package_input_folder"
           type="checkbox"
+          disabled={!!props.packageFixed}
           checked={values.packageInputFolder}
           onChange={e => onChange({ packageInputFolder: e.target.checked })}
         />

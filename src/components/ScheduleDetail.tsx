@@ -1,11 +1,9 @@
 import * as React from 'react';
 
 import { JobActions, ScheduleActions } from '../actions';
-import { Parameters } from '../api/types';
 import { ScheduleDetailModel } from '../model/schedules';
 import { CommandIDs } from '../tokens';
 import { formatTime } from './format';
-import { askParameters } from './ParametersDialog';
 import { ScheduleEdit } from './ScheduleEdit';
 import { StatusBadge } from './StatusBadge';
 import { useSignal } from './useSignal';
@@ -25,10 +23,8 @@ export function ScheduleDetail(props: {
   useSignal(props.jobActions.service.names.changed);
   const { names } = props.jobActions.service;
   const { schedule: s, runs } = model;
-  // A mistake in the run-with-parameters dialog; the model's error is the server's.
-  const [inputError, setInputError] = React.useState<string | null>(null);
   const [editing, setEditing] = React.useState(false);
-  const error = inputError ?? model.error;
+  const error = model.error;
 
   if (!s) {
     return (
@@ -38,21 +34,9 @@ export function ScheduleDetail(props: {
     );
   }
 
-  const runWithOverrides = async () => {
-    // The create form's typed parameter fields, prefilled with the schedule's values.
-    const parameters = await askParameters({
-      client: props.jobActions.service.client,
-      trans,
-      title: trans.__('Run "%1" now with parameters', s.name),
-      okLabel: trans.__('Run'),
-      path: s.input_path,
-      values: s.parameters as Parameters
-    });
-    if (parameters) {
-      setInputError(null);
-      await actions.runNow(s, parameters);
-    }
-  };
+  // The create-job form, prefilled with the schedule's settings, for one run now.
+  const runWithSettings = () =>
+    void props.jobActions.app.commands.execute(CommandIDs.runScheduleWith, { id: s.id });
 
   const row = (label: string, value: React.ReactNode) => (
     <tr>
@@ -90,8 +74,8 @@ export function ScheduleDetail(props: {
         <button type="button" className="jp-NbJobs-textButton" onClick={() => void actions.runNow(s)}>
           {trans.__('Run now')}
         </button>
-        <button type="button" className="jp-NbJobs-textButton" onClick={() => void runWithOverrides()}>
-          {trans.__('Run now with parameters…')}
+        <button type="button" className="jp-NbJobs-textButton" onClick={runWithSettings}>
+          {trans.__('Run now with settings…')}
         </button>
         <button
           type="button"

@@ -10,7 +10,7 @@ import {
   OverlapPolicy,
   Parameters
 } from '../api/types';
-import { fieldOfServerError } from '../model/form';
+import { serverErrors } from '../model/form';
 import { parseEnv } from '../model/params';
 import { Errors, Field } from './fields';
 import { FormatChoices } from './OutputsSection';
@@ -124,13 +124,16 @@ export function ScheduleEdit(props: {
     try {
       props.onSaved(await props.onSave(patch));
     } catch (error) {
-      const err = error as ApiError;
-      setErrors({ [fieldOfServerError(err.field)]: err.message });
+      // Every problem the server found, each next to its field.
+      const known = (key: string) =>
+        EDIT_KEYS.includes(key) ||
+        (key.startsWith('param:') && rows.some(r => `param:${r.name}` === key));
+      setErrors(serverErrors(error as ApiError, known));
     }
   };
 
   const text = (key: keyof typeof f, label: string, rows = 0) => (
-    <Field id={`edit-${key}`} label={label} error={errors[key === 'timeout' ? 'timeout_seconds' : key]}>
+    <Field id={`edit-${key}`} label={label} error={errors[SERVER_FIELD[key] ?? key]}>
       {rows ? (
         <textarea
           id={`nbjobs-edit-${key}`}
@@ -296,6 +299,32 @@ export function ScheduleEdit(props: {
     </form>
   );
 }
+
+/** The server's name of a field the form names otherwise. */
+const SERVER_FIELD: { [key: string]: string } = {
+  timeout: 'timeout_seconds',
+  retries: 'max_retries'
+};
+
+/** Error keys of the inputs this form has (others join its form-level message). */
+const EDIT_KEYS = [
+  'form',
+  'name',
+  'cron',
+  'timezone',
+  'input_path',
+  'kernel_name',
+  'backend',
+  'parameters',
+  'output_formats',
+  'env',
+  'timeout_seconds',
+  'max_retries',
+  'tags',
+  'catchup_limit',
+  'start_at',
+  'end_at'
+];
 
 /** ISO time -> the local "YYYY-MM-DDTHH:mm" a datetime-local input shows. */
 function toLocalInput(iso: string | null): string {

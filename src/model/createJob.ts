@@ -7,6 +7,7 @@ import {
   CatchupPolicy,
   IEnvironments,
   IJob,
+  IJobRerun,
   IJobSettings,
   INotebookParameters,
   ISchedule,
@@ -20,6 +21,20 @@ export type Created =
   | { kind: 'job'; job: IJob }
   | { kind: 'schedule'; schedule: ISchedule }
   | { kind: 'sweep'; sweep: ISweep };
+
+/**
+ * The form run again from an earlier job's settings (Rerun) or a schedule's (Run now with
+ * settings): prefilled, the input notebook and its packaging fixed (the run uses the earlier
+ * snapshot), and submitted through `run` instead of a create.
+ */
+export interface IRunAgain {
+  /** What it runs again: its settings prefill the form. */
+  settings: IJobSettings & { input_path: string };
+  title: string;
+  submitLabel: string;
+  /** Start the run with the form's settings; rejects with the server's ApiError. */
+  run: (changes: IJobRerun) => Promise<IJob>;
+}
 
 /** When a schedule fires, as the form has it. */
 export interface IScheduleChoice {

@@ -2,7 +2,7 @@
  * The create-job form's values -> a request body, with every client-side check. Errors
  * are keyed by field so the form can show each one next to its input.
  */
-import { IJobSettings, JSONValue, Parameters } from '../api/types';
+import { IJobRerun, IJobSettings, JSONValue, Parameters } from '../api/types';
 import { parseEnv, parseSweepValues, parseValue, ParamKind, sweepSize } from './params';
 
 export interface IFormParam {
@@ -137,4 +137,73 @@ export function fieldOfServerError(field: string | null | undefined): string {
     return `backend_options.${second}`;
   }
   return head;
+}
+
+/** What a server error body says, as ApiError carries it. */
+export interface IServerError {
+  message: string;
+  field?: string | null;
+  errors?: readonly { field?: string | null; message: string }[];
+}
+
+/**
+ * Every problem of a refused request, keyed by form field (fieldOfServerError), so that
+ * each shows next to its input at once. A problem whose field the form has no input for
+ * (`shown` says which it has) joins the form-level message, named by its field. Without a
+ * list (a check past validation), the one message goes to its field.
+ */
+export function serverErrors(
+  error: IServerError,
+  shown: (key: string) => boolean = () => true
+): FieldErrors {
+  const problems = error.errors?.length
+    ? error.errors
+    : [{ field: error.field, message: error.message }];
+  const out: FieldErrors = {};
+  const add = (key: string, message: string) => {
+    out[key] = out[key] ? `${out[key]}; ${message}` : message;
+  };
+  for (const problem of problems) {
+    const key = fieldOfServerError(problem.field);
+    if (key === 'form' || shown(key)) {
+      add(key, problem.message);
+    } else {
+      add('form', error.errors?.length ? `${problem.field}: ${problem.message}` : problem.message);
+    }
+  }
+  return out;
+}
+
+/** The settings of an earlier job (or a schedule) -> the form's values, to run it again. */
+export function valuesFromSettings(
+  s: Required<Pick<IJobSettings, 'input_path'>> & IJobSettings
+): Omit<IFormValues, 'params'> {
+  const options = s.backend_options ?? {};
+  return {
+    name: s.name ?? '',
+    inputPath: s.input_path,
+    kernel: s.kernel_name ?? '',
+    backend: s.backend ?? 'local',
+    backendOptions: Object.keys(options).length ? JSON.stringify(options, null, 2) : '',
+    outputFormats: (s.output_formats ?? []).filter(f => f !== 'ipynb'),
+    packageInputFolder: !!s.package_input_folder,
+    env: Object.entries(s.env ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    timeout:
+      s.timeout_seconds === null || s.timeout_seconds === undefined
+        ? ''
+        : String(s.timeout_seconds),
+    retries: String(s.max_retries ?? 0),
+    tags: (s.tags ?? []).join(', ')
+  };
+}
+
+/**
+ * A rerun's body from the form's settings: every setting as the form has it, but the input
+ * notebook and its packaging, which are the earlier run's snapshot.
+ */
+export function rerunBody(settings: IJobSettings): IJobRerun {
+  const { input_path: _path, package_input_folder: _package, ...changes } = settings;
+  return changes;
 }

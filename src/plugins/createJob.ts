@@ -2,7 +2,9 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { nbjobsIcon } from '../icons';
 
-import { Created } from '../model/createJob';
+import { IJob, IJobRerun, ISchedule } from '../api/types';
+import { Created, IRunAgain } from '../model/createJob';
+import { guard } from '../actions/notify';
 import { CommandIDs, INbJobs } from '../tokens';
 import { CreateJobWidget } from '../widgets/CreateJobWidget';
 
@@ -62,29 +64,90 @@ export const createJobPlugin: JupyterFrontEndPlugin<void> = {
       },
       execute: args => {
         const path = String(args.path ?? '');
-        // One form per notebook: asking again shows the form already open.
-        const open = forms.get(path);
-        if (open && !open.isDisposed) {
-          app.shell.activateById(open.id);
-          return open;
+        return openForm(path, trans.__('New Job: %1', path.split('/').pop() ?? path), path);
+      }
+    });
+
+    /** One form per key: asking again shows the form already open. */
+    const openForm = (key: string, label: string, path: string, again?: IRunAgain) => {
+      const open = forms.get(key);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const content = new CreateJobWidget(
+        service,
+        path,
+        created => void onCreated(widget, created),
+        again
+      );
+      const widget = new MainAreaWidget({ content });
+      widget.id = `jp-nbjobs-create-${++counter}`;
+      widget.title.label = label;
+      widget.title.icon = nbjobsIcon;
+      widget.title.closable = true;
+      forms.set(key, widget);
+      widget.disposed.connect(() => {
+        if (forms.get(key) === widget) {
+          forms.delete(key);
         }
-        const content = new CreateJobWidget(service, path, created =>
-          void onCreated(widget, created)
+      });
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    };
+
+    const idArgs = {
+      args: {
+        type: 'object' as const,
+        properties: { id: { type: 'string' as const } },
+        required: ['id']
+      }
+    };
+
+    app.commands.addCommand(CommandIDs.rerunJob, {
+      label: trans.__('Rerun…'),
+      caption: trans.__('Run this job again from its snapshot, its settings in the job form'),
+      describedBy: idArgs,
+      execute: async args => {
+        const id = String(args.id ?? '');
+        const job: IJob | undefined = await guard(() => service.client.getJob(id));
+        if (!job) {
+          return;
+        }
+        return openForm(`rerun:${id}`, trans.__('Rerun: %1', job.name), job.input_path, {
+          settings: job,
+          title: trans.__('Rerun "%1"', job.name),
+          submitLabel: trans.__('Rerun'),
+          run: (changes: IJobRerun) => service.client.rerunJob(id, changes)
+        });
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.runScheduleWith, {
+      label: trans.__('Run now with settings…'),
+      caption: trans.__("One run of this schedule now, its settings in the job form"),
+      describedBy: idArgs,
+      execute: async args => {
+        const id = String(args.id ?? '');
+        const schedule: ISchedule | undefined = await guard(() =>
+          service.client.getSchedule(id)
         );
-        const widget = new MainAreaWidget({ content });
-        widget.id = `jp-nbjobs-create-${++counter}`;
-        widget.title.label = trans.__('New Job: %1', path.split('/').pop() ?? path);
-        widget.title.icon = nbjobsIcon;
-        widget.title.closable = true;
-        forms.set(path, widget);
-        widget.disposed.connect(() => {
-          if (forms.get(path) === widget) {
-            forms.delete(path);
+        if (!schedule) {
+          return;
+        }
+        return openForm(`run:${id}`, trans.__('Run: %1', schedule.name), schedule.input_path, {
+          settings: schedule,
+          title: trans.__('Run "%1" now', schedule.name),
+          submitLabel: trans.__('Run now'),
+          run: async (changes: IJobRerun) => {
+            const result = await service.client.runSchedule(id, changes);
+            for (const warning of result.warnings) {
+              Notification.warning(warning, { autoClose: 6000 });
+            }
+            return result.job;
           }
         });
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-        return widget;
       }
     });
   }

@@ -2,15 +2,19 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { CreateJobForm } from '../components/CreateJobForm';
-import { Created, CreateJobModel } from '../model/createJob';
+import { Created, CreateJobModel, IRunAgain } from '../model/createJob';
 import { INbJobs } from '../tokens';
 
-/** Main-area panel holding the create-job form for one notebook. */
+/**
+ * Main-area panel holding the create-job form for one notebook, or (with `again`) the same
+ * form prefilled to run a job or a schedule again.
+ */
 export class CreateJobWidget extends ReactWidget {
   constructor(
     private service: INbJobs,
     readonly path: string,
-    private onCreated: (created: Created) => void
+    private onCreated: (created: Created) => void,
+    readonly again?: IRunAgain
   ) {
     super();
     this.addClass('jp-NbJobs-formWidget');
@@ -30,6 +34,7 @@ export class CreateJobWidget extends ReactWidget {
         path={this.path}
         onCreated={this.onCreated}
         onCancel={() => this.parent?.close()}
+        again={this.again}
       />
     );
   }
