@@ -339,15 +339,16 @@ class JobService(JobViews):
         """A new job from this job's input snapshot and settings, with `overrides` (any
         setting but the input's) and `parameters` merged over the earlier ones."""
         row = await self.get_row(job_id)
-        settings = checked(JobSettings, dict(
-            input_path=row["input_path"], name=row["name"], kernel_name=row["kernel_name"],
-            backend=row["backend"], backend_options=row["backend_options"],
-            parameters={**row["parameters"], **(parameters or {})},
-            output_formats=row["output_formats"],
-            package_input_folder=row["package_input_folder"], env=row["env"],
-            timeout_seconds=row["timeout_seconds"], max_retries=row["max_retries"],
-            tags=row["tags"], **(overrides or {}),
-        ))
+        settings = checked(JobSettings, {
+            **dict(input_path=row["input_path"], name=row["name"],
+                   kernel_name=row["kernel_name"], backend=row["backend"],
+                   backend_options=row["backend_options"], output_formats=row["output_formats"],
+                   package_input_folder=row["package_input_folder"], env=row["env"],
+                   timeout_seconds=row["timeout_seconds"], max_retries=row["max_retries"],
+                   tags=row["tags"]),
+            **(overrides or {}),
+            "parameters": {**row["parameters"], **(parameters or {})},
+        })
         job, _ = await self.create(settings, user, schedule_id=row["schedule_id"],
                                    sweep_id=row["sweep_id"],
                                    snapshot_from=job_dirs.input_snapshot(row))
