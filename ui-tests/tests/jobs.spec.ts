@@ -290,3 +290,158 @@ test.describe('notebook jobs', () => {
     await expect(page.locator('.jp-NbJobs-view')).toHaveCount(1);
   });
 });
+
+test.describe('running again, telling outputs apart, every error at once', () => {
+  test('rerun opens the create form prefilled from the job and keeps its snapshot', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+    const job = await createJobViaApi(page, {
+      input_path: `${tmpPath}/ok.ipynb`,
+      name: 'rerun source e2e',
+      parameters: { n: 5, label: 'first' },
+      output_formats: ['ipynb', 'html'],
+      env: { GREETING: 'hi' },
+      timeout_seconds: 120,
+      max_retries: 1,
+      tags: ['e2e']
+    });
+    await openSidebar(page);
+    const row = jobRow(page, 'rerun source e2e');
+    await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+    // The notebook changes afterwards; a rerun runs the job's snapshot all the same.
+    const edited = await page.request.put(`/api/contents/${tmpPath}/ok.ipynb`, {
+      data: {
+        type: 'file',
+        format: 'text',
+        content: notebook([
+          { source: 'n = 3\nlabel = "edited"', tags: ['parameters'] },
+          { source: 'raise RuntimeError("edited after the job")' }
+        ])
+      }
+    });
+    expect(edited.status(), await edited.text()).toBe(200);
+
+    await row.click({ button: 'right' });
+    await page.locator('.jp-NbJobs-jobMenu').getByRole('menuitem', { name: 'Rerun…' }).click();
+    const form = page.locator('.jp-NbJobs-form:visible');
+    await expect(form.locator('h2')).toHaveText('Rerun "rerun source e2e"');
+    // Every setting of the job, parameters in their typed fields.
+    await expect(form.locator('#nbjobs-param-n')).toHaveValue('5');
+    await expect(form.locator('#nbjobs-param-label')).toHaveValue('first');
+    await expect(form.locator('#nbjobs-name')).toHaveValue('rerun source e2e');
+    await expect(form.locator('#nbjobs-kernel_name option:checked')).toHaveText(/Python 3/);
+    await expect(form.locator('input[value="html"]')).toBeChecked();
+    await expect(form.locator('#nbjobs-timeout_seconds')).toHaveValue('120');
+    await expect(form.locator('#nbjobs-max_retries')).toHaveValue('1');
+    await expect(form.locator('#nbjobs-tags')).toHaveValue('e2e');
+    await expect(form.locator('#nbjobs-env')).toHaveValue('GREETING=hi');
+    await expect(form.locator('#nbjobs-input_path')).toHaveAttribute('readonly', '');
+    await expect(form.locator('.jp-NbJobs-modes')).toHaveCount(0);
+    await form.locator('#nbjobs-param-n').fill('8');
+    await form.locator('#nbjobs-name').fill('rerun e2e');
+    await form.locator('#nbjobs-tags').fill('e2e, again');
+    await shoot(page, testInfo, 'rerun-form');
+    await page.theme.setDarkTheme();
+    await shoot(page, testInfo, 'rerun-form');
+    await page.theme.setLightTheme();
+    await audit(page, '.jp-NbJobs-form', testInfo);
+    // Asked again, the open form comes back instead of a second one.
+    await page.evaluate(async (id: string) => {
+      await window.jupyterapp.commands.execute('nbjobs:rerun-job', { id });
+    }, job.id);
+    await expect(page.locator('.jp-NbJobs-form')).toHaveCount(1);
+
+    await form.getByRole('button', { name: 'Rerun' }).click();
+    await expect(form).toHaveCount(0);
+    const rerun = jobRow(page, 'rerun e2e');
+    await expect(rerun).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+    const list = await (await page.request.get('/nbjobs/jobs?name=rerun%20e2e')).json();
+    const made = list.jobs.find((j: any) => j.name === 'rerun e2e');
+    expect(made.parameters).toEqual({ n: 8, label: 'first' });
+    expect(made.tags).toEqual(['e2e', 'again']);
+    expect(made.output_formats).toEqual(['ipynb', 'html']);
+    expect(made.env).toEqual({ GREETING: 'hi' });
+    expect([made.timeout_seconds, made.max_retries]).toEqual([120, 1]);
+  });
+
+  test("the executed notebook's tab is told apart from its input's", async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+    const job = await createJobViaApi(page, {
+      input_path: `${tmpPath}/ok.ipynb`,
+      name: 'tabs e2e'
+    });
+    await openSidebar(page);
+    const row = jobRow(page, 'tabs e2e');
+    await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 90000 });
+    await page.evaluate(async (path: string) => {
+      await window.jupyterapp.commands.execute('docmanager:open', { path });
+    }, `${tmpPath}/ok.ipynb`);
+    await row.click({ button: 'right' });
+    await page
+      .locator('.jp-NbJobs-jobMenu')
+      .getByRole('menuitem', { name: 'Open as notebook' })
+      .click();
+    const executed = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.jp-NbJobs-executedTab');
+    await expect(executed).toHaveCount(1);
+    await expect(executed).toHaveClass(/lm-mod-current/);
+    const input = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+      has: page.locator('.lm-TabBar-tabLabel', { hasText: /^ok\.ipynb$/ })
+    });
+    // Both tabs are named after the file; the executed one says so before the name.
+    await expect(input).toHaveCount(2);
+    const note = await executed
+      .locator('.lm-TabBar-tabLabel')
+      .evaluate(el => getComputedStyle(el, '::before').content);
+    expect(note).toBe('"executed · "');
+    const inputNote = await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab:not(.jp-NbJobs-executedTab) .lm-TabBar-tabLabel', {
+        hasText: /^ok\.ipynb$/
+      })
+      .evaluate(el => getComputedStyle(el, '::before').content);
+    expect(inputNote).toBe('none');
+    await expect(executed.locator('svg[data-icon="jupyterlab-nbjobs:jobs"]')).toHaveCount(1);
+    // Its accessible name says it too (a screen reader reads the generated text).
+    await expect(page.getByRole('tab', { name: 'executed · ok.ipynb' })).toHaveCount(1);
+    // And nothing was renamed: the output is where the job published it.
+    const outputs = await (await page.request.get(`/nbjobs/jobs/${job.id}/outputs`)).json();
+    expect(outputs.outputs.map((o: any) => o.name)).toContain('ok.ipynb');
+    await shoot(page, testInfo, 'executed-tab', page.locator('.lm-DockPanel-tabBar').first());
+    await page.theme.setDarkTheme();
+    await shoot(page, testInfo, 'executed-tab', page.locator('.lm-DockPanel-tabBar').first());
+    await page.theme.setLightTheme();
+  });
+
+  test('the create form shows every error the server found at once', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+    await page.evaluate(async (path: string) => {
+      await window.jupyterapp.commands.execute('nbjobs:create-job', { path });
+    }, `${tmpPath}/ok.ipynb`);
+    const form = page.locator('.jp-NbJobs-form');
+    await expect(form.locator('#nbjobs-param-n')).toHaveValue('3');
+    // Two mistakes only the server checks: one click on Run shows both.
+    await form.locator('#nbjobs-name').fill('n'.repeat(201));
+    await form.locator('#nbjobs-tags').fill(`ok, ${'t'.repeat(129)}`);
+    await form.getByRole('button', { name: 'Run now' }).click();
+    await expect(form.locator('[data-field="name"] .jp-NbJobs-fieldError')).toContainText(
+      '200 characters'
+    );
+    await expect(form.locator('[data-field="tags"] .jp-NbJobs-fieldError')).toContainText(
+      '128 characters'
+    );
+    await expect(form.locator('.jp-NbJobs-fieldError')).toHaveCount(2);
+    await shoot(page, testInfo, 'create-form-errors');
+    await page.theme.setDarkTheme();
+    await shoot(page, testInfo, 'create-form-errors');
+    await page.theme.setLightTheme();
+    const jobs = await (await page.request.get('/nbjobs/jobs')).json();
+    expect(jobs.jobs.filter((j: any) => j.name.startsWith('nnnn'))).toEqual([]);
+  });
+});

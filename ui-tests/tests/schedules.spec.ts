@@ -103,13 +103,15 @@ test('schedule: create, pause, resume, run now, edit, delete', async ({
     expect.objectContaining({ n: 4 })
   );
 
-  // Run now with parameters: the same typed fields, in a dialog.
-  await detail.getByRole('button', { name: 'Run now with parameters…' }).click();
-  const dialog = page.locator('.jp-Dialog');
-  await expect(dialog.locator('#nbjobs-param-n')).toHaveValue('4');
-  await dialog.locator('#nbjobs-param-n').fill('9');
-  await dialog.getByRole('button', { name: 'Run' }).click();
-  await expect(dialog).toHaveCount(0);
+  // Run now with settings: the create-job form, prefilled with the schedule's settings.
+  await detail.getByRole('button', { name: 'Run now with settings…' }).click();
+  const runForm = page.locator('.jp-NbJobs-form:visible');
+  await expect(runForm.locator('h2')).toHaveText('Run "nightly e2e renamed" now');
+  await expect(runForm.locator('#nbjobs-param-n')).toHaveValue('4');
+  await expect(runForm.locator('#nbjobs-input_path')).toHaveAttribute('readonly', '');
+  await runForm.locator('#nbjobs-param-n').fill('9');
+  await runForm.getByRole('button', { name: 'Run now' }).click();
+  await expect(runForm).toHaveCount(0);
   await expect
     .poll(async () => {
       const runs = await (
@@ -131,6 +133,61 @@ test('schedule: create, pause, resume, run now, edit, delete', async ({
   await expect(renamed).toHaveCount(0);
   const list = await (await page.request.get('/nbjobs/schedules')).json();
   expect(list.schedules.map((s: any) => s.name)).not.toContain('nightly e2e renamed');
+});
+
+test("schedule edit: every error of a save at once, each at its field", async ({
+  page,
+  tmpPath
+}, testInfo) => {
+  await upload(page, tmpPath, 'ok.ipynb', OK_NOTEBOOK);
+  const created = await page.request.post('/nbjobs/schedules', {
+    data: { input_path: `${tmpPath}/ok.ipynb`, name: 'errors e2e', cron: 'daily at 7:30' }
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const schedule = await created.json();
+  await page.evaluate(async (id: string) => {
+    await window.jupyterapp.commands.execute('nbjobs:open-schedule', { id });
+  }, schedule.id);
+  const detail = page.locator(`.jp-NbJobs-detail[data-schedule-id="${schedule.id}"]`);
+  await detail.getByRole('button', { name: 'Edit' }).click();
+  const edit = detail.locator('.jp-NbJobs-scheduleEdit');
+  await expect(edit.locator('#nbjobs-param-n')).toHaveValue('3');
+  // Three mistakes only the server checks: one Save shows all three.
+  await edit.locator('#nbjobs-edit-name').fill('x'.repeat(201));
+  await edit.locator('#nbjobs-edit-retries').fill('99');
+  await edit.locator('#nbjobs-edit-catchup_limit').fill('-3');
+  const answer = page.waitForResponse(
+    r => r.url().includes(`/nbjobs/schedules/${schedule.id}`) && r.request().method() === 'PATCH'
+  );
+  await edit.getByRole('button', { name: 'Save' }).click();
+  const body = await (await answer).json();
+  expect(body.errors.map((e: any) => e.field).sort()).toEqual(
+    ['catchup_limit', 'max_retries', 'name']
+  );
+  await expect(edit.locator('[data-field="edit-name"] .jp-NbJobs-fieldError')).toContainText(
+    '200 characters'
+  );
+  await expect(edit.locator('[data-field="edit-retries"] .jp-NbJobs-fieldError')).toContainText(
+    '30'
+  );
+  await expect(
+    edit.locator('[data-field="edit-catchup_limit"] .jp-NbJobs-fieldError')
+  ).toBeVisible();
+  await expect(edit.locator('.jp-NbJobs-fieldError')).toHaveCount(3);
+  // A tall window, so that the screenshots show the three errors together.
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1024, height: 1500 });
+  await edit.locator('[data-field="edit-name"]').scrollIntoViewIfNeeded();
+  await shoot(page, testInfo, 'schedule-edit-errors');
+  await page.theme.setDarkTheme();
+  await shoot(page, testInfo, 'schedule-edit-errors');
+  await page.theme.setLightTheme();
+  if (size) {
+    await page.setViewportSize(size);
+  }
+  // Nothing of the refused save was kept.
+  const same = await (await page.request.get(`/nbjobs/schedules/${schedule.id}`)).json();
+  expect(same.name).toBe('errors e2e');
 });
 
 test('a sweep of 3 runs: grouped, one notification, compared', async ({
