@@ -1,8 +1,9 @@
 """Schemathesis hooks of the fuzz test (tests/handlers/test_fuzz.py), loaded by the
 `schemathesis run` subprocess through the `hooks` option of its config file.
 
-- `error_shape`: every 4xx answers the one error shape, `{"message", "reason"}` (strings) and
-  an optional string `field`, whether or not the spec documents that status;
+- `error_shape`: every 4xx answers the one error shape, `{"message", "reason"}` (strings), an
+  optional string `field` and an optional `errors` list of `{"message", "field"?}`, whether or
+  not the spec documents that status;
 - edge values that schema-driven generation does not reach (hypothesis never draws lone
   surrogates, thousands of digits or hundreds of nesting levels): about one positive case in
   EDGE_RATE gets one, in its body, query or path (`flatmap_case`: NUL, an empty idempotency
@@ -33,7 +34,8 @@ from schemathesis.generation.meta import TestPhase
 
 from jupyterlab_nbjobs.openapi import SPEC_PATH
 
-ERROR_KEYS = {"message", "reason", "field"}
+ERROR_KEYS = {"message", "reason", "field", "errors"}
+ERROR_ITEM_KEYS = {"message", "field"}
 COUNTS: Counter[tuple[str, int]] = Counter()
 EDGE_RATE = 6
 SEEDS = json.loads(open(os.environ["NBJOBS_FUZZ_SEEDS"]).read()) \
@@ -243,7 +245,17 @@ def error_shape(ctx, response, case):
     extra = set(body) - ERROR_KEYS
     if extra or ("field" in body and not isinstance(body["field"], str)):
         raise AssertionError(f"{response.status_code} body is not the error shape: {body!r}")
+    if "errors" in body and not _error_items(body["errors"]):
+        raise AssertionError(f"{response.status_code} errors is not a list of "
+                             f"{{message, field?}}: {body!r}")
     return None
+
+
+def _error_items(items) -> bool:
+    """Every problem of a refused request: [{"message", "field"?}] (strings), 1 to 100."""
+    return isinstance(items, list) and 0 < len(items) <= 100 and all(
+        isinstance(i, dict) and isinstance(i.get("message"), str) and set(i) <= ERROR_ITEM_KEYS
+        and isinstance(i.get("field", ""), str) for i in items)
 
 
 @schemathesis.hook
