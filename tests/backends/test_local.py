@@ -44,6 +44,13 @@ def reaper():
             pass
 
 
+async def started_handle(rec: EventRecorder, job_id: str) -> dict:
+    """The run's handle once on_started came: at once, or (the first job, while the warm
+    pool still starts) when the pool has forked its runner."""
+    await async_wait_for(lambda: rec.of("started", job_id), timeout=60)
+    return rec.of("started", job_id)[0][3]
+
+
 def test_run_reports_started_progress_and_finished(tmp_path, reaper):
     cells = ["import time\ntime.sleep(0.4)"] * 3 + ["print(n * 2)"]
     job = make_job(tmp_path, cells, parameters={"n": 21})
@@ -54,7 +61,7 @@ def test_run_reports_started_progress_and_finished(tmp_path, reaper):
         assert backend.capacity() == 3
         assert (backend.name, backend.label) == ("local", "This machine")
         await backend.start(request(job))
-        handle = rec.of("started", "job1")[0][3]
+        handle = await started_handle(rec, "job1")
         reaper.append(handle["pid"])
         assert handle["pgid"] == handle["pid"] == os.getpgid(handle["pid"])
         assert os.getsid(handle["pid"]) == handle["pid"]  # its own session
@@ -82,7 +89,7 @@ def test_stop_ends_runner_and_kernel_and_keeps_partial_notebook(tmp_path, reaper
     async def scenario():
         backend = LocalBackend(rec, max_concurrent_jobs=1)
         await backend.start(request(job))
-        reaper.append(rec.of("started", "job1")[0][3]["pid"])
+        reaper.append((await started_handle(rec, "job1"))["pid"])
         await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
         await backend.stop("job1")
         result = await rec.wait_finished("job1", timeout=30)
@@ -111,7 +118,7 @@ def test_stop_kills_runner_group_and_kernel_when_runner_does_not_answer(tmp_path
     async def scenario():
         backend = LocalBackend(rec, max_concurrent_jobs=1, stop_grace=1.0)
         await backend.start(request(job))
-        pid = rec.of("started", "job1")[0][3]["pid"]
+        pid = (await started_handle(rec, "job1"))["pid"]
         reaper.append(pid)
         await async_wait_for(lambda: kernel_up(job) and "sleeping" in log_text(job))
         os.kill(pid, signal.SIGSTOP)  # a runner that cannot handle SIGTERM any more
@@ -136,7 +143,7 @@ def test_timeout_backstop_kills_a_hung_runner(tmp_path, reaper):
     async def scenario():
         backend = LocalBackend(rec, max_concurrent_jobs=1, timeout_grace=1.0)
         await backend.start(request(job))
-        pid = rec.of("started", "job1")[0][3]["pid"]
+        pid = (await started_handle(rec, "job1"))["pid"]
         reaper.append(pid)
         await async_wait_for(lambda: kernel_up(job))
         os.kill(pid, signal.SIGSTOP)  # hung: it will never enforce its own timeout
@@ -310,6 +317,8 @@ def test_runner_is_killed_when_on_started_fails(tmp_path):
 
     async def scenario():
         backend = LocalBackend(rec, max_concurrent_jobs=1)
+        await backend.warm_up()  # a ready pool: start() launches at once and sees the error
+        await async_wait_for(backend.pool.ready, timeout=60)
         with pytest.raises(RuntimeError):
             await backend.start(request(job))
         assert backend.active_job_ids() == []

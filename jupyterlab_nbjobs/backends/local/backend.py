@@ -11,29 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import psutil
 from traitlets import Bool, Float, Integer, Unicode, default, observe
 
-from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
-from ...runner.procs import process_if_same
+from ...runner.contract import REASON_STOPPED
 from ..base import ActiveRun, Backend, BackendEvents, RunRequest
-from .pool import WarmPool
-from .watch import (
-    Watched,
-    kill_hard,
-    kill_kernel,
-    poll_one,
-    read_result,
-    synthesize,
-    terminate,
-)
+from .launch import clear_attempt_files, launch_cold, launch_warm
+from .pool import READY_WAIT, WarmPool
+from .watch import Watched, adopt, ended_before_launch, kill_hard, poll_one, terminate
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +84,8 @@ class LocalBackend(Backend):
         self._last_used = time.monotonic()  # the last job start/end or warm_up
         self._launching = 0  # start() calls under way
         self._idle_task: asyncio.Task | None = None
+        self._pending: dict[str, asyncio.Task] = {}  # launches waiting for a starting pool
+        self._pool_waiters: set[asyncio.Event] = set()  # set from the pool's reader thread
 
     def _new_pool(self) -> WarmPool:
         return WarmPool(
@@ -103,6 +94,7 @@ class LocalBackend(Backend):
             size=max(0, int(self.warm_kernels)),
             pool_dir=self.pool_dir,
             on_exit=self._on_runner_exit,
+            on_change=self._on_pool_change,
         )
 
     @default("python")
@@ -161,23 +153,41 @@ class LocalBackend(Backend):
                 return
             await asyncio.sleep(min(left, 30.0) + 0.05)
 
-    def _on_runner_exit(self, pid: int, code: int) -> None:
-        """From the pool's reader thread: a forked runner ended; look at it now."""
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
+    def _on_pool_change(self) -> None:
+        """From the pool's reader thread: it became ready, or its zygote ended."""
+        loop = self._loop
+        for event in list(self._pool_waiters):
             try:
-                loop.call_soon_threadsafe(wake.set)
-            except RuntimeError:  # loop closed: nobody is watching any more
+                loop.call_soon_threadsafe(event.set)
+            except (AttributeError, RuntimeError):  # no loop, or closed
                 pass
 
+    def _on_runner_exit(self, pid: int, code: int) -> None:
+        """From the pool's reader thread: a forked runner ended; look at it now."""
+        self._wake_soon()
+
     async def start(self, run: RunRequest) -> None:
+        """Launch a runner for `run`; report on_started once it runs.
+
+        Called with the job service's dispatch lock held. While the warm pool is still
+        starting (the first job after an idle spell), the launch waits for it in the
+        background and start() returns at once: the job is ours (reachable by stop(), not
+        idle) from here, and other jobs, requests and dispatches go on meanwhile. A server
+        that dies in between leaves the run with no runner: re-adoption reports it as
+        ended, as for a crash between the claim and the spawn."""
         self._launching += 1
         try:
             await self.warm_up()
+            if self.pool is not None and self.pool.starting():
+                self._launch_later(run)
+                return
             w = await asyncio.to_thread(self._launch, run)
         finally:
             self._launching -= 1
             self._last_used = time.monotonic()
+        await self._announce(run, w)
+
+    async def _announce(self, run: RunRequest, w: Watched) -> None:
         w.announced = False  # stop() can reach it now; events wait for on_started
         self._watch(w)
         try:
@@ -190,87 +200,89 @@ class LocalBackend(Backend):
         w.announced = True
         self._kick()
 
-    def _launch(self, run: RunRequest) -> Watched:
-        """Start a runner for `run` and return what identifies it.
+    # -- launching once a starting pool is ready ----------------------------------------
 
-        The one place a runner comes to life: a warm pool replaces this method.
-        Blocking; called off the event loop.
-        """
+    def _launch_later(self, run: RunRequest) -> None:
+        # A placeholder: stop() marks it, the watcher skips it (not announced), the idle
+        # loop sees a job.
+        w = Watched(job_id=run.job_id, attempt=run.attempt, job_dir=Path(run.job_dir), pid=0,
+                    create_time=0.0, pgid=0, announced=False, extra={"pending": True})
+        self._watched[run.job_id] = w
+        task = asyncio.create_task(self._launch_when_ready(run, w),
+                                   name=f"nbjobs-launch-{run.job_id}")
+        self._pending[run.job_id] = task
+
+    async def _pool_settled(self, pool: WarmPool, timeout: float) -> None:
+        """Wait until `pool` is ready or dead (its reader thread wakes us), or `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        changed = asyncio.Event()
+        self._pool_waiters.add(changed)
+        try:
+            while pool.starting() and loop.time() < deadline:
+                try:  # bounded: a wake-up is never missed for long
+                    await asyncio.wait_for(changed.wait(), min(1.0, deadline - loop.time()))
+                except asyncio.TimeoutError:
+                    pass
+                changed.clear()
+        finally:
+            self._pool_waiters.discard(changed)
+
+    async def _launch_when_ready(self, run: RunRequest, placeholder: Watched) -> None:
+        job_id = run.job_id
+        try:
+            if self.pool is not None:
+                await self._pool_settled(self.pool, READY_WAIT)
+            if placeholder.stop_requested:
+                result = ended_before_launch(run.attempt, "stopped", REASON_STOPPED,
+                                             "the job was stopped before it started")
+                w = None
+            else:
+                w = await asyncio.to_thread(self._launch, run)
+        except asyncio.CancelledError:  # closing: a runner launched meanwhile is re-adopted
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported as the job's end
+            log.exception("nbjobs: could not start job %s", job_id)
+            result = ended_before_launch(run.attempt, "failed", "start_failed",
+                                         f"could not start: {exc}")
+            w = None
+        finally:
+            self._pending.pop(job_id, None)
+            self._last_used = time.monotonic()
+        if w is None:
+            if self._watched.get(job_id) is placeholder:
+                self._watched.pop(job_id, None)
+            await self._report_finished(job_id, run.attempt, result)
+            return
+        try:
+            await self._announce(run, w)
+        except Exception:  # noqa: BLE001 - the runner is killed; the job ends failed
+            log.exception("nbjobs: recording the start of job %s failed", job_id)
+            await self._report_finished(job_id, run.attempt, ended_before_launch(
+                run.attempt, "failed", "start_failed", "could not record the job's start"))
+            return
+        if placeholder.stop_requested:  # asked while the runner was being launched
+            await self.stop(job_id)
+
+    def _launch(self, run: RunRequest) -> Watched:
+        """Start a runner for `run` (forked by the pool, else cold) and return what
+        identifies it. Blocking; called off the event loop."""
         job_dir = Path(run.job_dir)
-        for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE):  # an earlier attempt's
-            (job_dir / name).unlink(missing_ok=True)
-        timeout = (run.spec or {}).get("timeout_seconds")
+        clear_attempt_files(job_dir)
         if self.pool is not None:
-            w = self._launch_warm(run, job_dir)
+            w = launch_warm(self.pool, run, job_dir)
             if w is not None:
                 return w
-        with open(job_dir / RUNNER_OUT, "ab") as out:
-            popen = subprocess.Popen(
-                [self.python, "-c", _BOOT, _PACKAGE_PARENT, str(job_dir)],
-                cwd=job_dir,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                close_fds=True,
-            )
-        try:
-            create_time = psutil.Process(popen.pid).create_time()
-        except psutil.Error:  # already gone: the watcher reports it with its output
-            create_time = time.time()
-        w = Watched(
-            job_id=run.job_id,
-            attempt=run.attempt,
-            job_dir=job_dir,
-            pid=popen.pid,
-            create_time=create_time,
-            pgid=popen.pid,
-            popen=popen,
-            timeout=float(timeout) if timeout else None,
-        )
-        self._reap_in_thread(w)
-        return w
+        return launch_cold(self.python, _BOOT, _PACKAGE_PARENT, run, job_dir, self._wake_soon)
 
-    def _launch_warm(self, run: RunRequest, job_dir: Path) -> Watched | None:
-        spec = run.spec or {}
-        # A job with its own environment variables gets a fresh kernel (still a warm runner).
-        got = self.pool.launch(
-            run.job_id, job_dir, spec.get("kernel_name") or "", warm=not spec.get("env")
-        )
-        if got is None:
-            # A pool that failed half-way may have forked a runner already: never two.
-            info = read_json(job_dir / RUNNER_FILE) or {}
-            if info.get("pid"):
-                kill_hard(job_dir, info["pid"], info.get("create_time"), info["pid"])
-                for name in (RESULT_FILE, PROGRESS_FILE, RUNNER_FILE):
-                    (job_dir / name).unlink(missing_ok=True)
-            return None
-        timeout = spec.get("timeout_seconds")
-        return Watched(
-            job_id=run.job_id,
-            attempt=run.attempt,
-            job_dir=job_dir,
-            pid=int(got["pid"]),
-            create_time=float(got["create_time"]),
-            pgid=int(got["pid"]),
-            timeout=float(timeout) if timeout else None,
-            extra={"warm": bool(got.get("warm"))},
-        )
-
-    def _reap_in_thread(self, w: Watched) -> None:
-        """Wait for our own child in a small thread: reaps it, and wakes the watcher at once."""
-        popen = w.popen
-
-        def wait() -> None:
-            popen.wait()
-            loop, wake = self._loop, self._wake
-            if loop is not None and wake is not None:
-                try:
-                    loop.call_soon_threadsafe(wake.set)
-                except RuntimeError:  # loop closed: nobody is watching any more
-                    pass
-
-        threading.Thread(target=wait, name=f"nbjobs-reap-{w.pid}", daemon=True).start()
+    def _wake_soon(self) -> None:
+        """From any thread: have the watcher look now."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # loop closed: nobody is watching any more
+                pass
 
     # -- stopping ---------------------------------------------------------------------
 
@@ -279,6 +291,8 @@ class LocalBackend(Backend):
         if w is None or w.finished:
             return
         w.stop_requested = True
+        if w.extra.get("pending"):  # its launch sees the flag (before or after it runs)
+            return
         deadline = time.time() + self.stop_grace
         w.kill_at = deadline if w.kill_at is None else min(w.kill_at, deadline)
         await asyncio.to_thread(terminate, w)
@@ -293,51 +307,11 @@ class LocalBackend(Backend):
         for run in runs:
             if run.job_id in self._watched:
                 continue
-            w, result = await asyncio.to_thread(self._reconcile_one, run)
+            w, result = await asyncio.to_thread(adopt, run)
             if w is not None:
                 self._watch(w)
             elif result is not None:
                 await self._report_finished(run.job_id, run.attempt, result)
-
-    def _reconcile_one(self, run: ActiveRun) -> tuple[Watched | None, dict | None]:
-        job_dir = Path(run.job_dir)
-        handle = dict(run.handle or {})
-        info = read_json(job_dir / RUNNER_FILE) or {}
-        if not handle.get("pid") and int(info.get("attempt") or 0) == run.attempt:
-            # Crashed between spawning and recording on_started: runner.json knows the pid.
-            handle = {"pid": info.get("pid"), "create_time": info.get("create_time")}
-        pid, create_time = handle.get("pid"), handle.get("create_time")
-        if (
-            process_if_same(pid, create_time) is not None
-            and read_result(job_dir, run.attempt) is None
-        ):
-            spec = read_json(job_dir / "job.json") or {}
-            timeout = spec.get("timeout_seconds")
-            w = Watched(
-                job_id=run.job_id,
-                attempt=run.attempt,
-                job_dir=job_dir,
-                pid=int(pid),
-                create_time=float(create_time),
-                pgid=int(handle.get("pgid") or pid),
-                timeout=float(timeout) if timeout else None,
-                started=float(create_time),
-            )
-            return w, None
-        result = read_result(job_dir, run.attempt)
-        if process_if_same(pid, create_time) is None:
-            kill_kernel(info)  # a kernel never outlives its runner
-        if result is not None:
-            return None, result
-        w = Watched(
-            job_id=run.job_id,
-            attempt=run.attempt,
-            job_dir=job_dir,
-            pid=int(pid or 0),
-            create_time=float(create_time or time.time()),
-            pgid=int(handle.get("pgid") or pid or 0),
-        )
-        return None, synthesize(w, "the runner process ended while the server was down")
 
     # -- watching ---------------------------------------------------------------------
 
@@ -400,6 +374,8 @@ class LocalBackend(Backend):
         idle, self._idle_task = self._idle_task, None
         if idle is not None:
             idle.cancel()
+        for launch in list(self._pending.values()):
+            launch.cancel()
         if self.pool is not None:
             await asyncio.to_thread(self.pool.close)
         if task is not None:

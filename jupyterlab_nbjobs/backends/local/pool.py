@@ -47,6 +47,7 @@ class WarmPool:
         kernels: tuple[str, ...] = ("python3",),
         pool_dir: str | None = None,
         on_exit: Callable[[int, int], None] | None = None,
+        on_change: Callable[[], None] | None = None,
     ):
         self.python = python
         self.package_parent = package_parent
@@ -55,6 +56,7 @@ class WarmPool:
         self._own_dir = pool_dir is None
         self.pool_dir = Path(pool_dir or tempfile.mkdtemp(prefix="nbjobs-pool-"))
         self.on_exit = on_exit
+        self.on_change = on_change  # from the reader thread: ready, or the zygote ended
         self._lock = threading.Lock()  # one writer of the zygote's stdin
         self._proc: subprocess.Popen | None = None
         self._ready = threading.Event()
@@ -76,6 +78,10 @@ class WarmPool:
 
     def ready(self) -> bool:
         return self.alive() and self._ready.is_set()
+
+    def starting(self) -> bool:
+        """Started and not ready yet: a job is better off waiting for it than running cold."""
+        return self.alive() and not self._ready.is_set()
 
     def ensure_started(self) -> None:
         """Start the zygote unless it runs, or died less than RESPAWN_BACKOFF ago. Blocking."""
@@ -118,6 +124,7 @@ class WarmPool:
             op = msg.get("op")
             if op == "ready":
                 self._ready.set()
+                self._changed()
             elif op in ("started", "error"):
                 self.ready_spares.pop(msg.get("pid"), None)
                 self.spare_kernels.pop(msg.get("pid"), None)
@@ -141,6 +148,14 @@ class WarmPool:
             self.spare_kernels.clear()
         for rid in list(self._waiting):  # nobody answers these any more
             self._answer(rid, None)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:  # noqa: BLE001
+                log.exception("nbjobs: pool state callback failed")
 
     def _answer(self, rid: Any, msg: dict | None) -> None:
         event = self._waiting.get(rid)
@@ -153,7 +168,9 @@ class WarmPool:
         or None when the pool cannot (the caller starts a cold runner). Blocking.
 
         A pool still starting is waited for (up to READY_WAIT): it is ready sooner than a
-        cold runner would be, and a cold runner would compete with it for the CPU."""
+        cold runner would be, and a cold runner would compete with it for the CPU. (The
+        backend waits for it asynchronously before calling this, so that nothing it holds
+        waits along.)"""
         if self.alive() and not self._ready.is_set():
             self._ready.wait(READY_WAIT)
         if not self.ready():

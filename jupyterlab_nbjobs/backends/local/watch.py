@@ -25,6 +25,7 @@ from ...runner.contract import (
     read_json,
 )
 from ...runner.procs import kill_process_tree, process_if_same
+from ..base import ActiveRun
 
 RESULT_EXIT_GRACE = 5.0  # seconds a runner may take to exit after writing result.json
 
@@ -176,6 +177,22 @@ def synthesize(w: Watched, message: str | None = None) -> RunnerResult:
     }
 
 
+def ended_before_launch(attempt: int, status: str, reason: str, message: str) -> RunnerResult:
+    """The result of an attempt whose runner was never launched."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {
+        "status": status,
+        "attempt": attempt,
+        "error": {"message": message, "reason": reason, "cell_index": None, "ename": None,
+                  "evalue": None, "traceback": []},
+        "started_at": now,
+        "ended_at": now,
+        "cells_done": 0,
+        "cells_total": 0,
+        "outputs": [],
+    }
+
+
 def poll_one(w: Watched, now: float) -> tuple[tuple[int, int] | None, RunnerResult | None]:
     """One look at a run: (new progress or None, final result or None). Enforces kill_at."""
     progress = read_progress(w)
@@ -206,3 +223,47 @@ def poll_one(w: Watched, now: float) -> tuple[tuple[int, int] | None, RunnerResu
         kill_hard(w.job_dir, w.pid, w.create_time, w.pgid)
         w.kill_at = None
     return progress, None
+
+
+def adopt(run: ActiveRun) -> tuple[Watched | None, RunnerResult | None]:
+    """After a restart: the run to watch if its runner still runs, else its result (read, or
+    synthesized for a runner that died without one). Blocking."""
+    job_dir = Path(run.job_dir)
+    handle = dict(run.handle or {})
+    info = read_json(job_dir / RUNNER_FILE) or {}
+    if not handle.get("pid") and int(info.get("attempt") or 0) == run.attempt:
+        # Crashed between spawning and recording on_started: runner.json knows the pid.
+        handle = {"pid": info.get("pid"), "create_time": info.get("create_time")}
+    pid, create_time = handle.get("pid"), handle.get("create_time")
+    if (
+        process_if_same(pid, create_time) is not None
+        and read_result(job_dir, run.attempt) is None
+    ):
+        spec = read_json(job_dir / "job.json") or {}
+        timeout = spec.get("timeout_seconds")
+        w = Watched(
+            job_id=run.job_id,
+            attempt=run.attempt,
+            job_dir=job_dir,
+            pid=int(pid),
+            create_time=float(create_time),
+            pgid=int(handle.get("pgid") or pid),
+            timeout=float(timeout) if timeout else None,
+            started=float(create_time),
+        )
+        return w, None
+    result = read_result(job_dir, run.attempt)
+    if process_if_same(pid, create_time) is None:
+        kill_kernel(info)  # a kernel never outlives its runner
+    if result is not None:
+        return None, result
+    w = Watched(
+        job_id=run.job_id,
+        attempt=run.attempt,
+        job_dir=job_dir,
+        pid=int(pid or 0),
+        create_time=float(create_time or time.time()),
+        pgid=int(handle.get("pgid") or pid or 0),
+    )
+    return None, synthesize(w, "the runner process ended while the server was down")
+
