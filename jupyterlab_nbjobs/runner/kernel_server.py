@@ -54,6 +54,8 @@ def _child(request, fds, launcher):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        for key, value in _IMPORT_ENV.items():
+            os.environ.setdefault(key, value)
         sys.argv = [launcher, *request["argv"]]
         parent = request["env"].get("JPY_PARENT_PID")
         if parent and parent.isdigit():
@@ -78,6 +80,39 @@ def _child(request, fds, launcher):
         except BaseException:  # noqa: BLE001
             pass
         os._exit(code)
+
+
+# What every fresh ipykernel imports by the time its first cell has run, beyond
+# ipykernel.kernelapp: above all its debugger (debugpy's pydevd, ~60% of a forked kernel's
+# start when left to each kernel). Imported once the server is up and has nothing to do (a
+# kernel asked for before that imports them itself, as a fresh kernel does), so that the
+# first kernel of a cold pool does not wait for them. Only imports: none of them starts a
+# thread or opens a socket (checked: the server forks only while single-threaded).
+PREIMPORT = (
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "faulthandler",
+    "tornado.platform.asyncio",
+)
+
+
+# Variables those imports put into os.environ (debugpy sets PYDEVD_USE_FRAME_EVAL if
+# unset): a forked kernel gets them on top of its request's environment, as it would have
+# had they been imported in it. (Jobs that set PYDEVD_*/DEBUGPY_* are never forked.)
+_IMPORT_ENV = {}
+
+
+def _preimport():
+    import importlib
+
+    before = dict(os.environ)
+    for name in PREIMPORT:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a kernel then imports it itself, as a fresh one does
+            pass
+    _IMPORT_ENV.update({k: v for k, v in os.environ.items() if before.get(k) != v})
 
 
 def _serve(path):
@@ -107,8 +142,18 @@ def _serve(path):
     sel.register(rfd, selectors.EVENT_READ, "signal")
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    preimported = False
     while True:
-        for key, _ in sel.select(timeout=5.0):
+        events = sel.select(timeout=0 if not preimported else 5.0)
+        if not events and not preimported:
+            preimported = True
+            _preimport()
+            if threading.active_count() != 1:
+                print("nbjobs kernel server: threads after imports, not forking", file=sys.stderr)
+                os.unlink(path)
+                return 3
+            continue
+        for key, _ in events:
             if key.data == "stdin":
                 if not os.read(0, 4096):
                     os.unlink(path)

@@ -52,8 +52,10 @@ async def _silent(kc: Any, code: str, timeout: float = 30.0) -> None:
 def forkable_env(env: dict) -> bool:
     """Whether a kernel with these job variables may be forked from the kernel server: not
     when one is read by the interpreter or the loader at process start (PYTHONPATH,
-    PYTHONHASHSEED, LD_PRELOAD, glibc tunables), which a fork has already passed."""
-    return not any(k.startswith(("PYTHON", "LD_", "MALLOC_", "GLIBC_")) for k in env)
+    PYTHONHASHSEED, LD_PRELOAD, glibc tunables), which a fork has already passed, nor by
+    the debugger's modules at import (PYDEVD_*, DEBUGPY_*: the kernel server imported them)."""
+    return not any(k.startswith(("PYTHON", "LD_", "MALLOC_", "GLIBC_", "PYDEVD_", "DEBUGPY_"))
+                   for k in env)
 
 
 class WarmKernel:

@@ -168,7 +168,7 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
     data = {"data.txt": "relative read works\n"}
     jobs = {
         job_id: make_job(tmp_path, PROBE, job_id=job_id, parameters={"n": 5}, extra_files=data)
-        for job_id in ("cold", "warm1", "warm2")
+        for job_id in ("cold", "warm1", "warm2", "warm3")
     }
     rec = EventRecorder()
 
@@ -184,16 +184,21 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
         for job_id in ("warm1", "warm2"):
             await warm.start(request(jobs[job_id]))
             await rec.wait_finished(job_id)
+        # A replacement's kernel, forked once the kernel server had imported what kernels
+        # import at start (the first spares' kernels may have been forked before that).
+        await async_wait_for(lambda: len(warm.pool.ready_spares) >= 1, timeout=120)
+        await warm.start(request(jobs["warm3"]))
+        await rec.wait_finished("warm3")
         await warm.close()
 
     asyncio.run(scenario())
     for job_id, job_dir in jobs.items():
         track_job(job_dir, tracked)
         assert rec.results[job_id]["status"] == "completed", rec.results[job_id]
-    assert "(warm kernel, forked)" in runner_out(jobs["warm1"])
-    assert "(warm kernel, forked)" in runner_out(jobs["warm2"])
-    cold, warm1, warm2 = (probe_of(tmp_path, j) for j in ("cold", "warm1", "warm2"))
-    for job_id, probe in (("cold", cold), ("warm1", warm1), ("warm2", warm2)):
+    for job_id in ("warm1", "warm2", "warm3"):
+        assert "(warm kernel, forked)" in runner_out(jobs[job_id])
+    cold, warm1, warm2, warm3 = (probe_of(tmp_path, j) for j in jobs)
+    for job_id, probe in (("cold", cold), ("warm1", warm1), ("warm2", warm2), ("warm3", warm3)):
         work = str((jobs[job_id] / "work").resolve())
         assert probe["cwd"] == work
         assert probe["dh"] == [work]  # IPython's directory history starts where a fresh one does
@@ -216,17 +221,17 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
         "sigint",
         "sid_is_pid",
     ):
-        assert warm1[key] == cold[key], key
-        assert warm2[key] == cold[key], key
-    for warm in (warm1, warm2):
+        for warm in (warm1, warm2, warm3):
+            assert warm[key] == cold[key], key
+    for warm in (warm1, warm2, warm3):
         # The same modules are loaded, but for how the process was launched (`python -m`
         # loads runpy) and the zmq transport, which differs with the pyzmq version.
         differ = set(warm["modules"]) ^ set(cold["modules"])
         assert {m for m in differ if not launch_or_transport(m)} == set(), differ
-    assert len({cold["pid"], warm1["pid"], warm2["pid"]}) == 3
-    assert warm1["random"] != warm2["random"]
+    assert len({cold["pid"], warm1["pid"], warm2["pid"], warm3["pid"]}) == 4
+    assert len({warm1["random"], warm2["random"], warm3["random"]}) == 3
     counts = {j: [c.get("execution_count") for c in executed(jobs[j]).cells] for j in jobs}
-    assert counts["warm1"] == counts["warm2"] == counts["cold"] == [1, 2, 3, 4]
+    assert counts["warm1"] == counts["warm2"] == counts["warm3"] == counts["cold"] == [1, 2, 3, 4]
 
 
 def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
