@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     ValidationError,
     field_validator,
@@ -175,6 +176,10 @@ Tag = text(min_length=1, max_length=128)
 Parameters = Annotated[dict[str, Any], AfterValidator(check_parameters)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_json_value)]
 Env = Annotated[dict[str, str], AfterValidator(check_env)]
+# JSON numbers only, as the spec says (integer / number): lax mode would take true or "3".
+# A Seconds value may still be written as a JSON integer.
+Count = Annotated[int, Strict()]
+Seconds = Annotated[float, Strict()]
 
 
 class JobSettings(StrictModel):
@@ -189,8 +194,8 @@ class JobSettings(StrictModel):
     output_formats: list[Text] = Field(default_factory=lambda: ["ipynb"])
     package_input_folder: StrictBool = False
     env: Env = Field(default_factory=dict)
-    timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    max_retries: int = Field(default=0, ge=0, le=30)
+    timeout_seconds: Seconds | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_retries: Count = Field(default=0, ge=0, le=30)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 
     @field_validator("input_path")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from .common import StrictModel
+from .common import Count, StrictModel
 from .projects import ProjectName, StopTime, pattern_text
 
 # SageMaker's own rule for notebook instance and lifecycle config names.
@@ -44,7 +44,7 @@ class InstanceCreate(StrictModel):
     name: InstanceName = Field(description="1-63 letters, digits and hyphens, not 'options'")
     project: ProjectName
     instance_type: InstanceType = DEFAULT_INSTANCE_TYPE
-    volume_size_gb: int = Field(default=DEFAULT_VOLUME_GB, ge=MIN_VOLUME_GB, le=MAX_VOLUME_GB,
+    volume_size_gb: Count = Field(default=DEFAULT_VOLUME_GB, ge=MIN_VOLUME_GB, le=MAX_VOLUME_GB,
                                 description="GB, 5-16384")
     lifecycle_config: LifecycleConfigName | None = None
     emr_cluster_id: EmrClusterId | None = None
@@ -57,7 +57,7 @@ class InstanceUpdate(StrictModel):
     stop_time null goes back to the project's stop time."""
 
     instance_type: InstanceType | None = None
-    volume_size_gb: int | None = Field(default=None, ge=MIN_VOLUME_GB, le=MAX_VOLUME_GB)
+    volume_size_gb: Count | None = Field(default=None, ge=MIN_VOLUME_GB, le=MAX_VOLUME_GB)
     lifecycle_config: LifecycleConfigName | None = None
     emr_cluster_id: EmrClusterId | None = None
     stop_time: StopTime | None = None

@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from .common import (
+    Count,
     Env,
     JobSettings,
     JobStatus,
     JsonObject,
     Name,
     Parameters,
+    Seconds,
     StrictModel,
     Tag,
     Text,
@@ -47,8 +49,8 @@ class JobRerun(StrictModel):
     parameters: Parameters | None = None
     output_formats: list[Text] | None = None
     env: Env | None = None
-    timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    max_retries: int | None = Field(default=None, ge=0, le=30)
+    timeout_seconds: Seconds | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_retries: Count | None = Field(default=None, ge=0, le=30)
     tags: list[Tag] | None = Field(default=None, max_length=50)
 
     def overrides(self) -> dict[str, Any]:

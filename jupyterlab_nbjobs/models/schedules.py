@@ -8,7 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool
 
-from .common import Env, JobSettings, JsonObject, Name, Parameters, StrictModel, Tag, Text
+from .common import (
+    Count,
+    Env,
+    JobSettings,
+    JsonObject,
+    Name,
+    Parameters,
+    Seconds,
+    StrictModel,
+    Tag,
+    Text,
+)
 from .jobs import Job, JobRerun
 
 
@@ -37,7 +48,7 @@ class ScheduleCreate(JobSettings):
         description="fires missed while no server ran (later than "
                     "NbJobsApp.misfire_grace_seconds): skip them, run once for all of them "
                     "(as the latest missed fire), or run each (the latest catchup_limit)")
-    catchup_limit: int = Field(default=10, ge=1, le=1000,
+    catchup_limit: Count = Field(default=10, ge=1, le=1000,
                                description="with catchup_policy=each: at most this many runs")
 
 
@@ -53,8 +64,8 @@ class ScheduleUpdate(StrictModel):
     output_formats: list[Text] | None = None
     package_input_folder: StrictBool | None = None
     env: Env | None = None
-    timeout_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    max_retries: int | None = Field(default=None, ge=0, le=30)
+    timeout_seconds: Seconds | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_retries: Count | None = Field(default=None, ge=0, le=30)
     tags: list[Tag] | None = Field(default=None, max_length=50)
     cron: Text | None = None
     timezone: Text | None = None
@@ -63,7 +74,7 @@ class ScheduleUpdate(StrictModel):
     active: StrictBool | None = None
     overlap_policy: OverlapPolicy | None = None
     catchup_policy: CatchupPolicy | None = None
-    catchup_limit: int | None = Field(default=None, ge=1, le=1000)
+    catchup_limit: Count | None = Field(default=None, ge=1, le=1000)
 
 
 class FireRecord(BaseModel):
@@ -143,7 +154,7 @@ class RunResult(BaseModel):
 class CronCheck(StrictModel):
     cron: Text
     timezone: Text = "UTC"
-    count: int = Field(default=5, ge=1, le=50)
+    count: Count = Field(default=5, ge=1, le=50)
 
 
 class CronInfo(BaseModel):

@@ -280,3 +280,27 @@ async def test_schedule_update_checked_like_create(api, notebook):
     assert code == 200 and again["parameters"] == {"a": 1} and again["tags"] == []
     code, body = await api.post(f"schedules/{sched['id']}/run", {"parameters": {"b": "\udc00"}})
     assert_error(code, body, reason="invalid_text", field="parameters")
+
+
+async def test_numbers_are_json_numbers_not_booleans_or_strings(api, notebook):
+    """The spec says integer / number: true, "3" or 3.0 for a count is refused, not coerced."""
+    nb = notebook("n.ipynb", "x = 1")
+    code, job = await api.post("jobs", {"input_path": nb, "timeout_seconds": 30, "max_retries": 1})
+    assert code == 201 and job["timeout_seconds"] == 30 and job["max_retries"] == 1, job
+    for field, value in [("max_retries", False), ("max_retries", "3"), ("max_retries", 1.0),
+                         ("timeout_seconds", True), ("timeout_seconds", "5")]:
+        code, body = await api.post("jobs", {"input_path": nb, field: value})
+        assert_error(code, body, field=field)
+    code, sched = await api.post("schedules", {"input_path": nb, "cron": "@daily"})
+    assert code == 201, sched
+    for path, change, field in [
+            (f"schedules/{sched['id']}/run", {"max_retries": False}, "max_retries"),
+            (f"jobs/{job['id']}/rerun", {"timeout_seconds": "5"}, "timeout_seconds"),
+            ("schedules", {"input_path": nb, "cron": "@daily", "catchup_limit": True},
+             "catchup_limit"),
+            ("cron/validate", {"cron": "@daily", "count": "3"}, "count")]:
+        code, body = await api.post(path, change)
+        assert_error(code, body, field=field)
+    code, body = await api.call("PATCH", f"schedules/{sched['id']}",
+                                json.dumps({"catchup_limit": "2"}))
+    assert_error(code, body, field="catchup_limit")
