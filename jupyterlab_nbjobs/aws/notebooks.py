@@ -105,8 +105,14 @@ class NotebookAws:
             self.sagemaker.update_notebook_instance(NotebookInstanceName=name, **params)
 
     def delete(self, name: str) -> None:
+        """Idempotent: an instance that is already gone (deleted between a describe and this
+        call, or by someone else) is what a delete wants."""
         with aws_errors("sagemaker"):
-            self.sagemaker.delete_notebook_instance(NotebookInstanceName=name)
+            try:
+                self.sagemaker.delete_notebook_instance(NotebookInstanceName=name)
+            except ClientError as exc:
+                if not _not_found(exc):
+                    raise
 
     def presigned_url(self, name: str, session_seconds: int) -> str:
         with aws_errors("sagemaker"):

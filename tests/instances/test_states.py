@@ -148,3 +148,28 @@ async def test_deleting_a_project(as_, fake):
     assert code == 404, body
     code, body = await admin.get("instances/nb")
     assert code == 404, body
+
+
+async def test_deleting_a_project_whose_instance_is_still_deleting(as_, fake):
+    """An instance deleted a moment ago is still Deleting in SageMaker (and gone from it soon
+    after): the project's delete must neither delete it again nor fail."""
+    await make_project(as_)
+    admin = as_(ADMIN)
+    await make_instance(as_(OWNER), fake, "old", "Stopped")
+    code, body = await admin.delete("instances/old")
+    assert code == 202 and body["status"] == "Deleting", body
+    code, p = await admin.patch("projects/vision", {"suspended": True})
+    assert code == 200, p
+    code, body = await admin.delete("projects/vision")
+    assert code == 204, body
+    assert [c["NotebookInstanceName"] for c in fake.calls_of("delete_notebook_instance")] \
+        == ["old"]
+    code, body = await admin.get("instances/old")
+    assert code == 404, body
+
+
+def test_a_delete_of_an_instance_already_gone_is_done(clients):
+    """NotebookAws.delete against moto: an instance gone between a look and the delete."""
+    from jupyterlab_nbjobs.aws.notebooks import NotebookAws
+
+    NotebookAws(clients).delete("never-was")  # raised aws_invalid_request (RecordNotFound)

@@ -318,8 +318,12 @@ class InstanceService:
 
     async def remove_project_instances(self, project: str) -> None:
         for row in await self.store.list([project]):
-            if await self._aws(self.aws.describe, row["name"]) is not None:
-                await self._remove(row)
+            found = await self._aws(self.aws.describe, row["name"])
+            if found is not None:
+                # One already on its way out (deleted earlier, still Deleting in SageMaker)
+                # takes no second delete: SageMaker refuses that in this state.
+                if found["NotebookInstanceStatus"] != "Deleting":
+                    await self._remove(row)
             elif row["own_lifecycle_config"]:
                 await self._aws(self.aws.delete_lifecycle_config, row["own_lifecycle_config"])
             await self.store.delete(row["name"])
