@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..models import ACTIVE_STATUSES
 from .engine import Database
 from .tables import JobRow, ScheduleFireRow, ScheduleRow, SweepRow, utcnow
 
 SCHEDULE_COLUMNS = list(ScheduleRow.__table__.columns)
 FIRE_COLUMNS = list(ScheduleFireRow.__table__.columns)
 SWEEP_COLUMNS = list(SweepRow.__table__.columns)
-NOT_FINAL = ("queued", "running", "stopping")
+NOT_FINAL = sorted(s.value for s in ACTIVE_STATUSES)
 
 
 class _Lost(Exception):
