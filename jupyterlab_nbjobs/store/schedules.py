@@ -158,10 +158,6 @@ class ScheduleStore:
             ).mappings().all()
         return [dict(r) for r in rows]
 
-    def all_fires(self) -> list[dict[str, Any]]:
-        with self.db.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(*FIRE_COLUMNS)).mappings()]
-
     def job_ids(self, schedule_id: str) -> list[str]:
         with self.db.engine.connect() as conn:
             return list(conn.execute(

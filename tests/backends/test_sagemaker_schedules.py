@@ -173,8 +173,6 @@ async def test_create_makes_a_tagged_pipeline_and_a_zoned_schedule(setup, tmp_pa
     assert got["Target"]["RoleArn"] == ROLE + "-scheduler"
     [create] = recorder.params("CreateSchedule")
     assert create["ScheduleExpressionTimezone"] == "Europe/Paris"
-    assert await schedules.describe(handle) == {"state": "ENABLED", "expression": "cron(0 9 ? * 2-6 *)",
-                                                "timezone": "Europe/Paris", "target": handle["pipeline_arn"]}
 
 
 async def test_pause_resume_update_delete(setup, tmp_path):
@@ -266,40 +264,3 @@ async def test_run_training_job_reads_the_step_metadata(setup, tmp_path):
         "before-call.sagemaker.ListPipelineExecutionSteps", steps)
     assert await schedules.run_training_job("arn:exec") == "pipelines-abc-runnotebook-x"
 
-
-async def test_collect_run_brings_a_scheduled_runs_outputs_home(setup, tmp_path):
-    """A pipeline run's training job (made by hand: moto's pipelines create none) with an
-    output tarball where SageMaker puts it; the step metadata comes from the thin fake."""
-    import io
-    import tarfile
-
-    from botocore.awsrequest import AWSResponse
-
-    backend, _, schedules, fake = setup
-    handle = await schedules.create(_request(tmp_path))
-    sm, s3 = backend.clients.client("sagemaker"), backend.clients.client("s3")
-    definition = json.loads(sm.describe_pipeline(PipelineName=handle["pipeline_name"])["PipelineDefinition"])
-    args = definition["Steps"][0]["Arguments"]
-    arn = sm.create_training_job(TrainingJobName="pipelines-x1-RunNotebook-a", **args)["TrainingJobArn"]
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, body in (("analysis.ipynb", b"{}"), ("files/out.csv", b"1\n"),
-                           (".nbjobs/result.json", b'{"status": "completed", "cells_done": 2, "cells_total": 2}')):
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    out_bucket, _, prefix = handle["s3_output"][5:].partition("/")
-    s3.put_object(Bucket=out_bucket, Key=f"{prefix}/pipelines-x1-RunNotebook-a/output/output.tar.gz",
-                  Body=buf.getvalue(), Tagging="project=p&system=s&user=u")
-
-    def steps(**_kw):
-        return AWSResponse("http://fake", 200, {}, None), {"PipelineExecutionSteps": [
-            {"StepName": "RunNotebook", "Metadata": {"TrainingJob": {"Arn": arn}}}]}
-
-    sm.meta.events.register("before-call.sagemaker.ListPipelineExecutionSteps", steps)
-    assert await schedules.collect_run(handle, "arn:exec", tmp_path / "o", tmp_path / "s") is None  # running
-    fake.set("pipelines-x1-RunNotebook-a", "Completed")
-    result = await schedules.collect_run(handle, "arn:exec", tmp_path / "run-out", tmp_path / "scratch")
-    assert result["status"] == "completed" and result["cells_done"] == 2
-    assert sorted(result["outputs"]) == ["analysis.ipynb", "files/out.csv"]
-    assert (tmp_path / "run-out" / "files" / "out.csv").read_text() == "1\n"

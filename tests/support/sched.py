@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from sqlalchemy import select
+
 from jupyterlab_nbjobs.backends.base import Backend
 from jupyterlab_nbjobs.services.jobs import JobService
 from jupyterlab_nbjobs.services.scheduler import Scheduler
 from jupyterlab_nbjobs.services.schedules import ScheduleService
 from jupyterlab_nbjobs.store import Database, JobStore
-from jupyterlab_nbjobs.store.schedules import ScheduleStore
+from jupyterlab_nbjobs.store.schedules import FIRE_COLUMNS, ScheduleStore
 
 SPECS = {"python3": {"spec": {"display_name": "Python 3", "language": "python"}}}
 
@@ -73,6 +75,11 @@ class ClaimLog(ScheduleStore):
         claimed = super().claim(schedule_id, *args, **kwargs)
         self.won += [(schedule_id, t) for t, outcome in claimed or () if outcome == "run"]
         return claimed
+
+    def all_fires(self) -> list[dict]:
+        """Every fire record of every schedule (the service reads them per schedule)."""
+        with self.db.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(*FIRE_COLUMNS)).mappings()]
 
 
 class Stack:

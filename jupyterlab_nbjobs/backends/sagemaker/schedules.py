@@ -31,11 +31,9 @@ from ...aws.errors import AwsNotFound, aws_errors
 from ...aws.s3 import S3Uri, delete_keys, list_keys
 from ...aws.tags import SCHEDULE_ID_TAG, TagPolicy
 from ...errors import InvalidRequest
-from ...runner.contract import RunnerResult
 from ..base import ScheduleRequest, ScheduleTrigger
 from .config import SageMakerConfig
 from .cron import check_timezone, to_eventbridge
-from .outputs import build_result, collect_outputs
 from .request import RunSettings, max_runtime, stage_inputs, training_job_request
 from .studio import studio_tags
 
@@ -209,16 +207,6 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
                                         "StartDate", "EndDate", "KmsKeyArn") if got.get(k)}
             scheduler.update_schedule(**args, State=state)
 
-    async def describe(self, handle: dict[str, Any]) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            with aws_errors("scheduler"):
-                got = self.clients.client("scheduler").get_schedule(
-                    Name=handle["schedule_name"], GroupName=handle["group"])
-            return {"state": got.get("State"), "expression": got.get("ScheduleExpression"),
-                    "timezone": got.get("ScheduleExpressionTimezone"),
-                    "target": (got.get("Target") or {}).get("Arn")}
-        return await asyncio.to_thread(read)
-
     async def delete(self, handle: dict[str, Any]) -> None:
         """Schedule first (no new runs), then the pipeline, then the staged snapshot."""
         await asyncio.to_thread(self._delete, handle)
@@ -286,31 +274,6 @@ class SageMakerScheduleTrigger(ScheduleTrigger):
             return None
         return {"training_job_name": name, "s3_output": handle["s3_output"],
                 "region": handle.get("region"), "pipeline_execution_arn": run["execution_arn"]}
-
-    async def collect_run(self, handle: dict[str, Any], execution_arn: str, output_dir: Path,
-                          scratch: Path, spec: dict[str, Any] | None = None,
-                          training_job: str | None = None) -> RunnerResult | None:
-        """Bring a scheduled run's outputs into `output_dir` (the schedule service makes it a
-        job); None while the run has no finished training job yet. `spec` (the schedule's
-        RunnerSpec) names the notebook, so the driver's outputs get a local job's names."""
-        name = training_job or await self.run_training_job(execution_arn)
-        if name is None:
-            return None
-
-        def collect() -> RunnerResult | None:
-            sagemaker, s3 = self.clients.client("sagemaker"), self.clients.client("s3")
-            with aws_errors("sagemaker"):
-                desc = sagemaker.describe_training_job(TrainingJobName=name)
-            if desc.get("TrainingJobStatus") not in ("Completed", "Failed", "Stopped"):
-                return None
-            out = S3Uri.parse(handle["s3_output"])
-            key = out.key(name, "output", "output.tar.gz")
-            with aws_errors("s3", bucket=out.bucket):
-                extracted, driver = collect_outputs(s3, out.bucket, key, Path(output_dir),
-                                                    Path(scratch), spec or {}, desc)
-            problems = [] if extracted else [f"no outputs at s3://{out.bucket}/{key}"]
-            return build_result(desc, 1, extracted, problems, driver)
-        return await asyncio.to_thread(collect)
 
 
 def _quietly(call, *args, **kwargs) -> None:
