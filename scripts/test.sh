@@ -55,6 +55,7 @@ run "ruff" "$PY" -m ruff check .
 run "lint-imports" lint_imports
 run "pytest" pytest_allow_empty
 run "jest" jlpm jest --ci
+run "tsc (tests)" jlpm tsc --noEmit -p tsconfig.test.json
 run "galata" bash -c 'cd ui-tests && jlpm playwright test'
 
 echo

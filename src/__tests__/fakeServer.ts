@@ -45,6 +45,7 @@ export function makeJob(id: string, patch: Partial<IJob> = {}): IJob {
     updated_at: t,
     started_at: null,
     ended_at: null,
+    redacted: [],
     ...patch
   };
 }
@@ -87,6 +88,7 @@ export function makeSchedule(id: string, patch: Partial<ISchedule> = {}): ISched
     created_at: t,
     updated_at: t,
     warnings: [],
+    redacted: [],
     ...patch
   };
 }
