@@ -78,12 +78,17 @@ class NbJobsApp(ExtensionApp):
         from .composition import build
 
         self.nbjobs = build(self, root_dir=self.serverapp.root_dir,
-                            kernel_specs=self.serverapp.kernel_spec_manager.get_all_specs)
+                            kernel_specs=self._kernel_specs)
         self.settings.update({"nbjobs_jobs": self.nbjobs.jobs,
                               "nbjobs_schedules": self.nbjobs.schedules,
                               "nbjobs_sweeps": self.nbjobs.sweeps,
                               "nbjobs_instances": self.nbjobs.instances.service,
                               "nbjobs_projects": self.nbjobs.instances.projects})
+
+    def _kernel_specs(self):
+        ksm = self.serverapp.kernel_spec_manager
+        _spell_out_kernel_dirs(ksm)
+        return ksm.get_all_specs()
 
     # The services, as tests and other extensions reach them from the app.
     jobs = property(lambda self: self.nbjobs.jobs)
@@ -128,3 +133,26 @@ class NbJobsApp(ExtensionApp):
     @default("db_url")
     def _db_url_default(self):
         return "sqlite:///" + os.path.join(jupyter_data_dir(), "nbjobs", "nbjobs.sqlite")
+
+
+def _spell_out_kernel_dirs(ksm) -> None:
+    """jupyter_client's default kernel_dirs imports all of IPython (with prompt_toolkit and
+    jedi: ~18 MB that stay in the server) only to name the legacy ~/.ipython/kernels folder.
+    When that default is still to be computed, set it to the same folders without the import
+    (IPYTHONDIR, else ~/.ipython, as the runner does). Configured dirs, another manager class
+    or an IPython already imported: left alone."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.paths import jupyter_path
+
+    if "IPython" in sys.modules or not isinstance(ksm, KernelSpecManager):
+        return
+    if "kernel_dirs" in ksm._trait_values:  # configured, or computed already
+        return
+    owner = next(c for c in type(ksm).__mro__ if "_kernel_dirs_default" in vars(c))
+    if owner is not KernelSpecManager:  # a subclass computes its own default
+        return
+    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join("~", ".ipython")
+    ksm.kernel_dirs = [*jupyter_path("kernels"),
+                       os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]

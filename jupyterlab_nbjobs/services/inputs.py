@@ -183,7 +183,36 @@ def _exporter_usable(name: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def export_formats() -> dict[str, str]:
-    """Output format name -> label, from the nbconvert exporters usable here."""
+    """Output format name -> label, from the nbconvert exporters usable here.
+
+    Found out in a child Python with this server's environment (the same nbconvert config
+    and entry points): importing nbconvert's exporters would keep ~10 MB (nbconvert,
+    bleach, mistune, bs4, ...) in the server for a list read once. In-process if the child
+    fails. Blocking (~1 s, once)."""
+    import json
+    import subprocess
+    import sys
+
+    here = str(Path(__file__).resolve().parents[2])
+    # rfc3987_syntax: jsonschema's optional IRI checker (nbformat imports jsonschema), whose
+    # grammar takes seconds to build and is never used here (as in the runner).
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
+            "sys.modules.setdefault('rfc3987_syntax', None); "
+            "from jupyterlab_nbjobs.services.inputs import export_formats_here as f; "
+            "print(json.dumps(f()))")
+    try:
+        out = subprocess.run([sys.executable, "-c", code, here], capture_output=True,
+                             timeout=120, check=True, stdin=subprocess.DEVNULL).stdout
+        formats = json.loads(out.decode().strip().splitlines()[-1])
+        if isinstance(formats, dict) and formats.get("ipynb"):
+            return formats
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        pass
+    return export_formats_here()
+
+
+def export_formats_here() -> dict[str, str]:
+    """export_formats(), computed in this process."""
     from nbconvert.exporters import get_export_names
 
     formats = {"ipynb": "Notebook (.ipynb)"}
@@ -195,7 +224,7 @@ def export_formats() -> dict[str, str]:
 
 
 def check_output_formats(formats: list[str]) -> list[str]:
-    if all(f == "ipynb" for f in formats):  # no need to import nbconvert (~1 s, ~30 MB)
+    if all(f == "ipynb" for f in formats):  # no need to ask nbconvert
         return ["ipynb"]
     known = export_formats()
     unknown = [f for f in formats if f not in known]

@@ -17,8 +17,8 @@ def fresh_formats():
     inputs.export_formats.cache_clear()
 
 
-def test_formats_that_cannot_work_are_not_offered(fresh_formats, monkeypatch):
-    monkeypatch.setattr(inputs.shutil, "which", lambda name: None)
+def test_formats_that_cannot_work_are_not_offered(fresh_formats, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no xelatex, for the child Python too
     offered = inputs.export_formats()
     assert list(offered)[0] == "ipynb" and "html" in offered
     assert "pdf" not in offered  # no xelatex
@@ -27,8 +27,12 @@ def test_formats_that_cannot_work_are_not_offered(fresh_formats, monkeypatch):
     assert err.value.reason == "unknown_output_format"
 
 
-def test_pdf_offered_when_xelatex_exists(fresh_formats, monkeypatch):
-    monkeypatch.setattr(inputs.shutil, "which", lambda name: f"/usr/bin/{name}")
+def test_pdf_offered_when_xelatex_exists(fresh_formats, monkeypatch, tmp_path):
+    # On PATH, where the child Python that lists the formats looks for it.
+    xelatex = tmp_path / "xelatex"
+    xelatex.write_text("#!/bin/sh\n")
+    xelatex.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     assert inputs.export_formats()["pdf"] == "PDF (LaTeX)"
 
 
