@@ -8,6 +8,10 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, List, Type, Unicode, default
 
+# Another package offers a backend with one line in its pyproject.toml:
+#   [project.entry-points."jupyterlab_nbjobs.backends"]
+#   mine = "my_package.backend:MyBackend"
+BACKEND_ENTRY_POINTS = "jupyterlab_nbjobs.backends"
 
 class NbJobsApp(ExtensionApp):
     name = "jupyterlab_nbjobs"
@@ -30,7 +34,9 @@ class NbJobsApp(ExtensionApp):
         Type(klass="jupyterlab_nbjobs.backends.base.Backend"),
         help="Backend classes to offer, each configured with c.<ClassName>.* (importable "
         "names or classes). Default: LocalBackend, plus SageMakerBackend when enable_sagemaker "
-        "(or being in Studio) says so.",
+        "(or being in Studio) says so, RemoteBackend when c.RemoteBackend.targets names a "
+        "server, and the backends installed packages declare in the entry-point group "
+        "'jupyterlab_nbjobs.backends'.",
     ).tag(config=True)
 
     default_backend = Unicode("local", help="Backend used when a request names none.").tag(
@@ -116,6 +122,11 @@ class NbJobsApp(ExtensionApp):
         # Remote: offered once c.RemoteBackend.targets names a server.
         if self.config.get("RemoteBackend", {}).get("targets"):
             classes.append("jupyterlab_nbjobs.backends.remote.RemoteBackend")
+        # Backends of other packages, as papermill finds engines: installed means offered.
+        from importlib.metadata import entry_points
+
+        for entry in sorted(entry_points(group=BACKEND_ENTRY_POINTS), key=lambda e: e.name):
+            classes.append(entry.value.replace(":", "."))
         return classes
 
     def _sagemaker_wanted(self) -> bool:

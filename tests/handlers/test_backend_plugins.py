@@ -99,3 +99,49 @@ def test_two_backends_with_one_name_are_refused(tmp_path):
         {"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}"}, [LocalBackend, NamedLikeLocal]))
     with pytest.raises(ValueError, match="needs a name of its own"):
         make_backends(settings, events=None)
+
+
+PLUGIN = '''
+from tests.handlers.test_backend_plugins import RecordedBackend
+
+
+class PluginBackend(RecordedBackend):
+    name = "plugin"
+    label = "From another package"
+'''
+
+
+@pytest.fixture
+def installed_plugin(tmp_path_factory, monkeypatch):
+    """A package with a backend entry point, installed the way pip leaves one: a module and
+    a .dist-info folder on sys.path."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "nbjobs_plugin_demo.py").write_text(PLUGIN)
+    info = site / "nbjobs_plugin_demo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: nbjobs-plugin-demo\n"
+                                   "Version: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[jupyterlab_nbjobs.backends]\nplugin = nbjobs_plugin_demo:PluginBackend\n")
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+class TestInstalledByEntryPoint:
+    @pytest.fixture
+    def jp_server_config(self, nbjobs_config, installed_plugin):
+        # backend_classes left to its default: what is installed is offered.
+        return Config({
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_nbjobs": True},
+                          "allow_unauthenticated_access": False},
+            "NbJobsApp": nbjobs_config,
+            "PluginBackend": {"outcome": "failed"},
+        })
+
+    async def test_offered_next_to_the_default_ones(self, api, notebook):
+        code, env = await api.get("environments")
+        assert code == 200
+        assert [b["name"] for b in env["backends"]] == ["local", "plugin"], env["backends"]
+        job = await api.create(input_path=notebook("p.ipynb", "x = 1"), backend="plugin")
+        done = await api.wait(job["id"])
+        assert done["status"] == "failed" and done["backend"] == "plugin"  # its own trait
