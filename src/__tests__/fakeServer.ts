@@ -4,7 +4,14 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, INotebookParameters, IOutputFile, ISchedule, JobStatus } from '../api/types';
+import {
+  IEnvironments,
+  IJob,
+  INotebookParameters,
+  IOutputFile,
+  ISchedule,
+  JobStatus
+} from '../api/types';
 
 export interface IRecorded {
   method: string;
@@ -101,6 +108,13 @@ export class FakeServer {
   outputs = new Map<string, IOutputFile[]>();
   /** The parameters cell of each notebook path (GET parameters). */
   notebooks = new Map<string, INotebookParameters>();
+  /** What GET environments answers; null answers 503, as a server whose kernels cannot be listed. */
+  environments: IEnvironments | null = {
+    kernels: [{ name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }],
+    default_kernel: 'python3',
+    output_formats: [{ name: 'ipynb', label: 'Notebook' }],
+    backends: [{ name: 'local', label: 'Local', default: true, options: {} }]
+  } as unknown as IEnvironments;
   requests: IRecorded[] = [];
   /** Set to answer the next request with this status and body. */
   failNext: { status: number; body: any } | null = null;
@@ -188,6 +202,11 @@ export class FakeServer {
       }
       const next = [1, 2, 3, 4, 5].map(i => `2026-01-0${i}T09:00:00Z`);
       return json(200, { ...body, description: '', next_fire_times: next });
+    }
+    if (path === 'environments' && method === 'GET') {
+      return this.environments
+        ? json(200, this.environments)
+        : json(503, { message: 'kernels unavailable', reason: 'backend_unavailable' });
     }
     if (path === 'parameters' && method === 'GET') {
       const found = this.notebooks.get(q.get('path') ?? '');

@@ -6,6 +6,8 @@ import {
   buildSettings,
   fieldOfServerError,
   IFormValues,
+  jobFieldShown,
+  parseBackendOptions,
   rerunBody,
   serverErrors,
   valuesFromSettings
@@ -93,6 +95,36 @@ describe('buildSettings', () => {
     expect(fieldOfServerError('timeout_seconds')).toBe('timeout_seconds');
     expect(fieldOfServerError(null)).toBe('form');
     expect(fieldOfServerError('backend_options.image')).toBe('backend_options.image');
+  });
+});
+
+describe('which error keys a form of job settings shows at an input', () => {
+  it('its fixed inputs, its parameter rows, the compute fields of the chosen backend', () => {
+    const form = {
+      params: [{ name: 'n' }],
+      computeFields: [{ name: 'instance_type' }],
+      backend: 'cloud'
+    };
+    expect(jobFieldShown('max_retries', form)).toBe(true);
+    expect(jobFieldShown('param:n', form)).toBe(true);
+    expect(jobFieldShown('param:m', form)).toBe(false);
+    expect(jobFieldShown('backend_options.instance_type', form)).toBe(true);
+    expect(jobFieldShown('backend_options.image', form)).toBe(false);
+    // The JSON options input exists only for a backend (not local) that describes no fields.
+    expect(jobFieldShown('backend_options', form)).toBe(false);
+    expect(jobFieldShown('backend_options', { ...form, computeFields: [] })).toBe(true);
+    expect(jobFieldShown('backend_options', { ...form, computeFields: [], backend: 'local' })).toBe(
+      false
+    );
+    expect(jobFieldShown('cron', form)).toBe(false);
+  });
+
+  it('reads backend options typed as JSON', () => {
+    expect(parseBackendOptions('  ')).toEqual({ options: {} });
+    expect(parseBackendOptions('{"image": "x"}')).toEqual({ options: { image: 'x' } });
+    expect(parseBackendOptions('[1]')).toEqual({ error: 'must be a JSON object' });
+    expect(parseBackendOptions('{')).toEqual({ error: 'must be a JSON object' });
+    expect(parseBackendOptions('null')).toEqual({ error: 'must be a JSON object' });
   });
 });
 

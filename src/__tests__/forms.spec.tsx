@@ -10,6 +10,7 @@ import { IEnvironments, IJob, IJobRerun, ISchedule, IScheduleUpdate } from '../a
 import { CreateJobForm } from '../components/CreateJobForm';
 import { ScheduleEdit } from '../components/ScheduleEdit';
 import { Created, CreateJobModel, IRunAgain } from '../model/createJob';
+import { ScheduleEditModel } from '../model/schedules';
 import { INbJobs } from '../tokens';
 import { makeJob, makeSchedule } from './fakeServer';
 
@@ -206,13 +207,84 @@ describe('the create-job form', () => {
 });
 
 describe('the schedule edit form', () => {
-  it('shows every error of a refused save next to its field at once', async () => {
-    const client = new NbJobsClient({
+  let client: NbJobsClient;
+  let host: HTMLDivElement;
+  let root: Root;
+  let editor: ScheduleEditModel;
+  let onSave: jest.Mock<Promise<ISchedule>, [IScheduleUpdate]>;
+
+  beforeEach(() => {
+    client = new NbJobsClient({
       serverSettings: { baseUrl: 'http://localhost:8888/' } as ServerConnection.ISettings
     });
-    jest.spyOn(client, 'getEnvironments').mockResolvedValue(environments);
+    jest.spyOn(client, 'getEnvironments').mockResolvedValue({
+      ...environments,
+      backends: [
+        ...environments.backends,
+        {
+          name: 'cloud',
+          label: 'Cloud',
+          default: false,
+          options: { fields: [{ name: 'instance_type', label: 'Instance type', type: 'string' }] }
+        }
+      ]
+    } as unknown as IEnvironments);
+    jest.spyOn(client, 'validateCron').mockImplementation(async (cron, timezone) => ({
+      cron,
+      timezone,
+      description: '',
+      next_fire_times: ['2026-01-05T00:00:00Z', '2026-01-06T00:00:00Z']
+    }) as any);
+    onSave = jest.fn(async (patch: IScheduleUpdate) => makeSchedule('s1', patch as any));
+    editor = new ScheduleEditModel(client, patch => onSave(patch));
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  });
+
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+    editor.dispose();
+    jest.restoreAllMocks();
+  });
+
+  async function render(schedule: ISchedule): Promise<void> {
+    await act(async () => {
+      root.render(
+        <ScheduleEdit
+          schedule={schedule}
+          model={editor}
+          trans={nullTranslator.load('jupyterlab')}
+          onSaved={() => undefined}
+          onCancel={() => undefined}
+        />
+      );
+    });
+  }
+
+  const el = (id: string) => host.querySelector(`#nbjobs-${id}`) as HTMLInputElement;
+  const error = (field: string) =>
+    host.querySelector(`[data-field="${field}"] .jp-NbJobs-fieldError`)?.textContent;
+  const change = async (id: string, value: string) => {
+    const target = el(id);
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target), 'value')!.set!;
+    await act(async () => {
+      setter.call(target, value);
+      target.dispatchEvent(new Event(target.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    });
+  };
+  const submit = async () => {
+    await act(async () => {
+      host.querySelector('form')!.dispatchEvent(
+        new Event('submit', { bubbles: true, cancelable: true })
+      );
+    });
+  };
+
+  it('shows every error of a refused save next to its field at once', async () => {
     jest.spyOn(client, 'getParameters').mockRejectedValue(new ApiError(404, 'not_found', 'x'));
-    const onSave = jest.fn(async (_: IScheduleUpdate): Promise<ISchedule> => {
+    onSave.mockImplementation(async () => {
       throw new ApiError(400, 'invalid_value', 'max_retries: ... (and 2 more problems)',
         'max_retries', [
           { field: 'max_retries', message: 'Input should be a valid integer' },
@@ -220,34 +292,61 @@ describe('the schedule edit form', () => {
           { field: 'name', message: 'String should have at most 200 characters' }
         ]);
     });
-    const host = document.createElement('div');
-    document.body.appendChild(host);
-    const root = createRoot(host);
-    await act(async () => {
-      root.render(
-        <ScheduleEdit
-          schedule={makeSchedule('s1', { name: 'nightly' })}
-          trans={nullTranslator.load('jupyterlab')}
-          client={client}
-          onSave={onSave}
-          onSaved={() => undefined}
-          onCancel={() => undefined}
-        />
-      );
-    });
-    await act(async () => {
-      host.querySelector('form')!.dispatchEvent(
-        new Event('submit', { bubbles: true, cancelable: true })
-      );
-    });
+    await render(makeSchedule('s1', { name: 'nightly' }));
+    await submit();
     expect(onSave).toHaveBeenCalledTimes(1);
-    const error = (field: string) =>
-      host.querySelector(`[data-field="${field}"] .jp-NbJobs-fieldError`)?.textContent;
     expect(error('edit-retries')).toBe('Input should be a valid integer');
     expect(error('edit-catchup_limit')).toBe('Input should be greater than or equal to 0');
     expect(error('edit-name')).toBe('String should have at most 200 characters');
     expect(host.querySelectorAll('.jp-NbJobs-fieldError')).toHaveLength(3);
-    act(() => root.unmount());
-    host.remove();
+  });
+
+  it("edits with the create form's parts and sends only what changed", async () => {
+    jest.spyOn(client, 'getParameters').mockResolvedValue({
+      path: 'nightly.ipynb',
+      kernel_name: 'python3',
+      has_parameters_cell: true,
+      parameters: [{ name: 'n', inferred_type: 'int', default: '1', help: '' }]
+    } as any);
+    await render(
+      makeSchedule('s1', {
+        input_path: 'nightly.ipynb',
+        kernel_name: 'python3',
+        cron: '0 9 * * 1-5',
+        timezone: 'Asia/Tokyo',
+        parameters: { n: 4 }
+      })
+    );
+    // The kernel by its display name; the preset the cron matches; typed parameter fields.
+    const kernel = el('edit-kernel_name') as unknown as HTMLSelectElement;
+    expect(kernel.selectedOptions[0].textContent).toBe('Python 3 (ipykernel)');
+    expect(Array.from(kernel.options).map(o => o.textContent)).toContain("The notebook's own");
+    expect(el('edit-preset').value).toBe('weekdays');
+    expect(el('edit-timezone').value).toBe('Asia/Tokyo');
+    expect(el('param-n').value).toBe('4');
+    // The create form's cron preview: the server's next runs of the edited cron.
+    await act(async () => {
+      await new Promise(resolve => setTimeout(resolve, 450));
+    });
+    expect(client.validateCron).toHaveBeenLastCalledWith('0 9 * * 1-5', 'Asia/Tokyo', 5);
+    expect(host.querySelectorAll('.jp-NbJobs-nextRuns li')).toHaveLength(2);
+
+    await change('edit-preset', 'daily');
+    await change('param-n', '5');
+    await submit();
+    expect(onSave).toHaveBeenCalledTimes(1);
+    expect(onSave.mock.calls[0][0]).toEqual({ cron: '0 9 * * *', parameters: { n: 5 } });
+
+    // A backend that describes its compute fields gets the create form's compute section.
+    await change('edit-backend', 'cloud');
+    expect(el('edit-compute-instance_type')).not.toBeNull();
+    await change('edit-compute-instance_type', 'ml.m5.large');
+    await submit();
+    expect(onSave.mock.calls[1][0]).toEqual({
+      cron: '0 9 * * *',
+      parameters: { n: 5 },
+      backend: 'cloud',
+      backend_options: { instance_type: 'ml.m5.large' }
+    });
   });
 });

@@ -101,6 +101,8 @@ export function ComputeSection(props: {
   errors: Errors;
   trans: TranslationBundle;
   onChange: (texts: ComputeTexts) => void;
+  /** Before each input's id, so that two forms open at once keep their ids apart. */
+  idPrefix?: string;
 }): JSX.Element {
   const { fields, texts, errors, trans } = props;
   const set = (name: string, value: string) => props.onChange({ ...texts, [name]: value });
@@ -116,7 +118,7 @@ export function ComputeSection(props: {
     <fieldset className="jp-NbJobs-fieldset" aria-label={trans.__('Compute')}>
       <legend>{trans.__('Compute')}</legend>
       {fields.map(f => {
-        const id = `compute-${f.name}`;
+        const id = `${props.idPrefix ?? ''}compute-${f.name}`;
         const value = texts[f.name] ?? '';
         let input: JSX.Element;
         if (f.type === 'boolean') {

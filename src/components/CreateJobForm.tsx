@@ -6,23 +6,19 @@ import { Created, CreateJobModel, CreateRequest, IRunAgain } from '../model/crea
 import {
   buildSettings,
   IFormValues,
+  jobFieldShown,
   rerunBody,
   serverErrors,
   valuesFromSettings
 } from '../model/form';
 import { initialText, kindOf, sweepSize } from '../model/params';
 import { INbJobs } from '../tokens';
-import {
-  backendFields,
-  ComputeSection,
-  ComputeTexts,
-  computeOptions,
-  computeTexts
-} from './ComputeSection';
-import { Errors, Field } from './fields';
+import { backendFields, ComputeTexts, computeOptions, computeTexts } from './ComputeSection';
+import { Errors, TextField } from './fields';
 import { OutputsSection } from './OutputsSection';
 import { IParamRow, ParametersSection } from './ParametersSection';
 import { rowsFromValues } from './paramRows';
+import { RuntimeFields, runtimeFields } from './RuntimeFields';
 import { defaultSchedule, IScheduleState, ScheduleSection } from './ScheduleSection';
 import { useSignal } from './useSignal';
 
@@ -135,7 +131,7 @@ export function CreateJobForm(props: {
     });
   }, [v.inputPath]);
 
-  const fields = backendFields(envs?.backends.find(b => b.name === v.backend));
+  const fields = runtimeFields(envs, v.backend);
   const built = buildSettings({ ...v, params: rows }, mode === 'sweep');
   if (fields.length) {
     const c = computeOptions(fields, compute);
@@ -145,11 +141,7 @@ export function CreateJobForm(props: {
   const runs = mode === 'sweep' ? sweepSize(built.grid) : 1;
   // The error keys this form shows next to an input (others join the form's message).
   const shownKey = (key: string) =>
-    FIELD_KEYS.includes(key) ||
-    (key.startsWith('param:') && rows.some(r => `param:${r.name}` === key)) ||
-    (key.startsWith('backend_options.') &&
-      fields.some(f => `backend_options.${f.name}` === key)) ||
-    (key === 'backend_options' && v.backend !== 'local' && !fields.length) ||
+    jobFieldShown(key, { params: rows, computeFields: fields, backend: v.backend }) ||
     (mode === 'schedule' && (key === 'cron' || key === 'timezone'));
 
   const submit = async (e: React.FormEvent) => {
@@ -237,7 +229,7 @@ export function CreateJobForm(props: {
           ))}
         </div>
       )}
-      <Field
+      <TextField
         id="name"
         label={trans.__('Name')}
         error={shown['name']}
@@ -246,16 +238,11 @@ export function CreateJobForm(props: {
             ? undefined
             : trans.__('Left empty, the job is named "%1", after its notebook.', baseName(v.inputPath))
         }
-      >
-        <input
-          id="nbjobs-name"
-          className="jp-mod-styled"
-          placeholder={baseName(v.inputPath)}
-          value={v.name}
-          onChange={e => set({ name: e.target.value })}
-        />
-      </Field>
-      <Field
+        placeholder={baseName(v.inputPath)}
+        value={v.name}
+        onChange={name => set({ name })}
+      />
+      <TextField
         id="input_path"
         label={trans.__('Input notebook')}
         error={shown['input_path']}
@@ -268,71 +255,19 @@ export function CreateJobForm(props: {
               : trans.__('The run uses the snapshot of this notebook taken earlier, not the file as it is now.')
             : undefined
         }
-      >
-        <input
-          id="nbjobs-input_path"
-          className="jp-mod-styled"
-          readOnly={!!again}
-          value={v.inputPath}
-          onChange={e => set({ inputPath: e.target.value })}
-        />
-      </Field>
-      <Field id="kernel_name" label={trans.__('Kernel')} error={shown['kernel_name']}>
-        <select
-          id="nbjobs-kernel_name"
-          className="jp-mod-styled"
-          value={v.kernel}
-          onChange={e => set({ kernel: e.target.value })}
-        >
-          {!envs?.kernels.some(k => k.name === v.kernel) && (
-            <option value={v.kernel}>{v.kernel || trans.__('(notebook default)')}</option>
-          )}
-          {envs?.kernels.map(k => (
-            <option key={k.name} value={k.name}>
-              {k.display_name}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id="backend" label={trans.__('Backend')} error={shown['backend']}>
-        <select
-          id="nbjobs-backend"
-          className="jp-mod-styled"
-          value={v.backend}
-          onChange={e => set({ backend: e.target.value })}
-        >
-          {(envs?.backends ?? [{ name: 'local', label: 'Local' }]).map(b => (
-            <option key={b.name} value={b.name}>
-              {b.label}
-            </option>
-          ))}
-        </select>
-      </Field>
-      {fields.length > 0 && (
-        <ComputeSection
-          fields={fields}
-          texts={compute}
-          errors={shown}
-          trans={trans}
-          onChange={setCompute}
-        />
-      )}
-      {v.backend !== 'local' && !fields.length && (
-        <Field
-          id="backend_options"
-          label={trans.__('Compute options (JSON)')}
-          error={shown['backend_options']}
-          help={JSON.stringify(envs?.backends.find(b => b.name === v.backend)?.options ?? {})}
-        >
-          <textarea
-            id="nbjobs-backend_options"
-            className="jp-mod-styled jp-NbJobs-code"
-            rows={3}
-            value={v.backendOptions}
-            onChange={e => set({ backendOptions: e.target.value })}
-          />
-        </Field>
-      )}
+        readOnly={!!again}
+        value={v.inputPath}
+        onChange={inputPath => set({ inputPath })}
+      />
+      <RuntimeFields
+        values={v}
+        compute={compute}
+        environments={envs}
+        errors={shown}
+        trans={trans}
+        onChange={set}
+        onComputeChange={setCompute}
+      />
       <ParametersSection
         rows={rows}
         sweep={mode === 'sweep'}
@@ -397,21 +332,6 @@ export function CreateJobForm(props: {
     </form>
   );
 }
-
-/** Error keys of inputs the form always has. */
-const FIELD_KEYS = [
-  'form',
-  'name',
-  'input_path',
-  'kernel_name',
-  'backend',
-  'parameters',
-  'output_formats',
-  'env',
-  'timeout_seconds',
-  'max_retries',
-  'tags'
-];
 
 function baseName(path: string): string {
   const file = path.split('/').pop() ?? path;

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { IOutputFormatInfo } from '../api/types';
 import { IFormValues } from '../model/form';
-import { Errors, Field } from './fields';
+import { Errors, Field, TextField } from './fields';
 
 type Values = Pick<
   IFormValues,
@@ -46,47 +46,44 @@ export function OutputsSection(props: {
           onChange={e => onChange({ packageInputFolder: e.target.checked })}
         />
       </Field>
-      <Field id="env" label={trans.__('Environment variables')} error={errors['env']}>
-        <textarea
-          id="nbjobs-env"
-          className="jp-mod-styled jp-NbJobs-code"
-          rows={2}
-          placeholder="NAME=value"
-          value={values.env}
-          onChange={e => onChange({ env: e.target.value })}
-        />
-      </Field>
-      <Field id="timeout_seconds" label={trans.__('Timeout (seconds)')} error={errors['timeout_seconds']}>
-        <input
-          id="nbjobs-timeout_seconds"
-          className="jp-mod-styled"
-          type="number"
-          min={1}
-          placeholder={trans.__('none')}
-          value={values.timeout}
-          onChange={e => onChange({ timeout: e.target.value })}
-        />
-      </Field>
-      <Field id="max_retries" label={trans.__('Retries')} error={errors['max_retries']}>
-        <input
-          id="nbjobs-max_retries"
-          className="jp-mod-styled"
-          type="number"
-          min={0}
-          max={30}
-          value={values.retries}
-          onChange={e => onChange({ retries: e.target.value })}
-        />
-      </Field>
-      <Field id="tags" label={trans.__('Tags')} error={errors['tags']}>
-        <input
-          id="nbjobs-tags"
-          className="jp-mod-styled"
-          placeholder={trans.__('comma, separated')}
-          value={values.tags}
-          onChange={e => onChange({ tags: e.target.value })}
-        />
-      </Field>
+      <TextField
+        id="env"
+        label={trans.__('Environment variables')}
+        error={errors['env']}
+        rows={2}
+        code
+        placeholder="NAME=value"
+        value={values.env}
+        onChange={env => onChange({ env })}
+      />
+      <TextField
+        id="timeout_seconds"
+        label={trans.__('Timeout (seconds)')}
+        error={errors['timeout_seconds']}
+        type="number"
+        min={1}
+        placeholder={trans.__('none')}
+        value={values.timeout}
+        onChange={timeout => onChange({ timeout })}
+      />
+      <TextField
+        id="max_retries"
+        label={trans.__('Retries')}
+        error={errors['max_retries']}
+        type="number"
+        min={0}
+        max={30}
+        value={values.retries}
+        onChange={retries => onChange({ retries })}
+      />
+      <TextField
+        id="tags"
+        label={trans.__('Tags')}
+        error={errors['tags']}
+        placeholder={trans.__('comma, separated')}
+        value={values.tags}
+        onChange={tags => onChange({ tags })}
+      />
     </fieldset>
   );
 }

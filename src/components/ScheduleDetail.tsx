@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import { JobActions, ScheduleActions } from '../actions';
-import { ScheduleDetailModel } from '../model/schedules';
+import { ScheduleDetailModel, ScheduleEditModel } from '../model/schedules';
 import { CommandIDs } from '../tokens';
 import { formatTime } from './format';
 import { ScheduleEdit } from './ScheduleEdit';
@@ -23,7 +23,9 @@ export function ScheduleDetail(props: {
   useSignal(props.jobActions.service.names.changed);
   const { names } = props.jobActions.service;
   const { schedule: s, runs } = model;
-  const [editing, setEditing] = React.useState(false);
+  // The editor's model while the schedule is edited, disposed when the editor closes.
+  const [editor, setEditor] = React.useState<ScheduleEditModel | null>(null);
+  React.useEffect(() => () => editor?.dispose(), [editor]);
   const error = model.error;
 
   if (!s) {
@@ -90,7 +92,7 @@ export function ScheduleDetail(props: {
         >
           {trans.__('Compare runs')}
         </button>
-        <button type="button" className="jp-NbJobs-textButton" onClick={() => setEditing(!editing)}>
+        <button type="button" className="jp-NbJobs-textButton" onClick={() => setEditor(editor ? null : model.edit())}>
           {trans.__('Edit')}
         </button>
         <button
@@ -101,14 +103,13 @@ export function ScheduleDetail(props: {
           {trans.__('Delete')}
         </button>
       </div>
-      {editing ? (
+      {editor ? (
         <ScheduleEdit
           schedule={s}
+          model={editor}
           trans={trans}
-          client={props.jobActions.service.client}
-          onSave={patch => model.update(patch)}
-          onSaved={() => setEditing(false)}
-          onCancel={() => setEditing(false)}
+          onSaved={() => setEditor(null)}
+          onCancel={() => setEditor(null)}
         />
       ) : (
         <section className="jp-NbJobs-section">

@@ -1,43 +1,43 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ApiError, NbJobsClient } from '../api/client';
-import {
-  CatchupPolicy,
-  IEnvironments,
-  ISchedule,
-  IScheduleUpdate,
-  OverlapPolicy,
-  Parameters
-} from '../api/types';
-import { serverErrors } from '../model/form';
+import { ApiError } from '../api/client';
+import { ISchedule, IScheduleUpdate, JSONValue, Parameters } from '../api/types';
+import { jobFieldShown, parseBackendOptions, serverErrors } from '../model/form';
 import { parseEnv } from '../model/params';
-import { Errors, Field } from './fields';
+import { ScheduleEditModel } from '../model/schedules';
+import { ComputeTexts, computeOptions, computeTexts } from './ComputeSection';
+import { Errors, Field, TextField } from './fields';
 import { FormatChoices } from './OutputsSection';
 import { IParamRow, ParametersSection } from './ParametersSection';
 import { parseRows, rowsFromValues } from './paramRows';
-import { describeCron, PolicyFields, PRESETS, timezones } from './ScheduleSection';
-import { presetLabel } from './vocabulary';
+import { RuntimeFields, runtimeFields } from './RuntimeFields';
+import { IScheduleState, PRESETS, ScheduleSection } from './ScheduleSection';
+import { useSignal } from './useSignal';
 
-/** Edit every field of a schedule; sends only what changed (PATCH). */
+/**
+ * Edit every field of a schedule with the create form's parts (the kernel, backend and
+ * compute fields, typed parameters, the schedule section); sends only what changed (PATCH).
+ */
 export function ScheduleEdit(props: {
   schedule: ISchedule;
+  /** The kernels, backends, formats and notebook parameters on offer; the save. */
+  model: ScheduleEditModel;
   trans: TranslationBundle;
-  /** For the notebook's parameters and the kernels, backends and formats on offer. */
-  client: NbJobsClient;
-  /** Send the changed fields; rejects with the server's ApiError. */
-  onSave: (patch: IScheduleUpdate) => Promise<ISchedule>;
   onSaved: (s: ISchedule) => void;
   onCancel: () => void;
 }): JSX.Element {
-  const { schedule: s, trans } = props;
+  const { schedule: s, model, trans } = props;
+  useSignal(model.changed);
+  const envs = model.environments;
   const [f, setF] = React.useState(() => ({
     name: s.name,
     input_path: s.input_path,
-    kernel_name: s.kernel_name ?? '',
+    kernel: s.kernel_name ?? '',
     backend: s.backend,
-    cron: s.cron,
-    timezone: s.timezone,
+    backendOptions: Object.keys(s.backend_options).length
+      ? JSON.stringify(s.backend_options, null, 2)
+      : '',
     output_formats: s.output_formats,
     package_input_folder: s.package_input_folder,
     env: Object.entries(s.env)
@@ -46,29 +46,45 @@ export function ScheduleEdit(props: {
     timeout: s.timeout_seconds === null ? '' : String(s.timeout_seconds),
     retries: String(s.max_retries),
     tags: s.tags.join(', '),
-    overlap: s.overlap_policy,
-    catchup: s.catchup_policy,
     catchup_limit: String(s.catchup_limit),
     start_at: toLocalInput(s.start_at),
     end_at: toLocalInput(s.end_at)
   }));
+  const [when, setWhen] = React.useState<IScheduleState>(() => ({
+    preset: Object.keys(PRESETS).find(k => PRESETS[k] === s.cron) ?? 'custom',
+    cron: s.cron,
+    timezone: s.timezone,
+    overlap: s.overlap_policy,
+    catchup: s.catchup_policy
+  }));
+  const [compute, setCompute] = React.useState<ComputeTexts>({});
+  // backend_options are sent only once edited: the compute fields hold only what they know.
+  const [optionsEdited, setOptionsEdited] = React.useState(false);
   const [errors, setErrors] = React.useState<Errors>({});
   const set = (patch: Partial<typeof f>) => setF(old => ({ ...old, ...patch }));
   // The create form's parameter fields: the notebook's parameters, typed, with this
   // schedule's values (rows appear once the notebook's cell is read).
-  const [rows, setRows] = React.useState<IParamRow[]>(() => rowsFromValues(s.parameters as Parameters, []));
-  const [envs, setEnvs] = React.useState<IEnvironments | null>(null);
+  const [rows, setRows] = React.useState<IParamRow[]>(() =>
+    rowsFromValues(s.parameters as Parameters, [])
+  );
   React.useEffect(() => {
-    void props.client.getEnvironments().then(setEnvs, () => undefined);
+    void model.loadEnvironments().then(e => {
+      if (e) {
+        const options = s.backend_options as { [k: string]: JSONValue };
+        setCompute(computeTexts(runtimeFields(e, s.backend), options));
+      }
+    });
   }, []);
   React.useEffect(() => {
-    void props.client.getParameters(f.input_path).then(
-      p => setRows(rowsFromValues(s.parameters as Parameters, p.parameters)),
-      () => undefined
-    );
+    // A notebook that cannot be read keeps the rows shown: the schedule runs its snapshot.
+    void model.setPath(f.input_path).then(p => {
+      if (p) {
+        setRows(rowsFromValues(s.parameters as Parameters, p.parameters));
+      }
+    });
   }, [f.input_path]);
-  const zones = React.useMemo(timezones, []);
   const typed = parseRows(rows);
+  const fields = runtimeFields(envs, f.backend);
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -83,6 +99,19 @@ export function ScheduleEdit(props: {
     if (timeout !== null && !(timeout > 0)) {
       errs['timeout_seconds'] = trans.__('must be a positive number of seconds');
     }
+    let backendOptions: { [k: string]: JSONValue } = {};
+    if (fields.length) {
+      const c = computeOptions(fields, compute);
+      Object.assign(errs, c.errors);
+      backendOptions = c.options;
+    } else if (f.backend !== 'local') {
+      const parsed = parseBackendOptions(f.backendOptions);
+      if ('error' in parsed) {
+        errs['backend_options'] = parsed.error;
+      } else {
+        backendOptions = parsed.options;
+      }
+    }
     if (Object.keys(errs).length) {
       setErrors(errs);
       return;
@@ -90,10 +119,10 @@ export function ScheduleEdit(props: {
     const all: IScheduleUpdate = {
       name: f.name,
       input_path: f.input_path,
-      kernel_name: f.kernel_name || null,
+      kernel_name: f.kernel || null,
       backend: f.backend,
-      cron: f.cron,
-      timezone: f.timezone,
+      cron: when.cron,
+      timezone: when.timezone,
       parameters,
       output_formats: f.output_formats,
       package_input_folder: f.package_input_folder,
@@ -101,19 +130,20 @@ export function ScheduleEdit(props: {
       timeout_seconds: timeout,
       max_retries: Number(f.retries),
       tags: f.tags.split(',').map(x => x.trim()).filter(Boolean),
-      overlap_policy: f.overlap as OverlapPolicy,
-      catchup_policy: f.catchup as CatchupPolicy,
+      overlap_policy: when.overlap,
+      catchup_policy: when.catchup,
       catchup_limit: Number(f.catchup_limit),
       start_at: f.start_at ? new Date(f.start_at).toISOString() : null,
       end_at: f.end_at ? new Date(f.end_at).toISOString() : null
     };
+    if (optionsEdited || f.backend !== s.backend) {
+      all.backend_options = backendOptions;
+    }
     const before: any = {
       ...s,
       start_at: s.start_at ? new Date(s.start_at).toISOString() : null,
       end_at: s.end_at ? new Date(s.end_at).toISOString() : null,
-      kernel_name: s.kernel_name || null,
-      overlap_policy: s.overlap_policy,
-      catchup_policy: s.catchup_policy
+      kernel_name: s.kernel_name || null
     };
     const patch: any = {};
     for (const [k, v] of Object.entries(all)) {
@@ -122,35 +152,26 @@ export function ScheduleEdit(props: {
       }
     }
     try {
-      props.onSaved(await props.onSave(patch));
+      props.onSaved(await model.save(patch));
     } catch (error) {
       // Every problem the server found, each next to its field.
       const known = (key: string) =>
-        EDIT_KEYS.includes(key) ||
-        (key.startsWith('param:') && rows.some(r => `param:${r.name}` === key));
+        SCHEDULE_KEYS.includes(key) ||
+        jobFieldShown(key, { params: rows, computeFields: fields, backend: f.backend });
       setErrors(serverErrors(error as ApiError, known));
     }
   };
 
   const text = (key: keyof typeof f, label: string, rows = 0) => (
-    <Field id={`edit-${key}`} label={label} error={errors[SERVER_FIELD[key] ?? key]}>
-      {rows ? (
-        <textarea
-          id={`nbjobs-edit-${key}`}
-          className="jp-mod-styled jp-NbJobs-code"
-          rows={rows}
-          value={String(f[key])}
-          onChange={e => set({ [key]: e.target.value } as any)}
-        />
-      ) : (
-        <input
-          id={`nbjobs-edit-${key}`}
-          className="jp-mod-styled"
-          value={String(f[key])}
-          onChange={e => set({ [key]: e.target.value } as any)}
-        />
-      )}
-    </Field>
+    <TextField
+      id={`edit-${key}`}
+      label={label}
+      error={errors[SERVER_FIELD[key] ?? key]}
+      rows={rows || undefined}
+      code={rows > 0}
+      value={String(f[key])}
+      onChange={value => set({ [key]: value })}
+    />
   );
 
   return (
@@ -161,81 +182,26 @@ export function ScheduleEdit(props: {
         </div>
       )}
       {text('name', trans.__('Name'))}
-      <Field id="edit-preset" label={trans.__('Repeat')}>
-        <select
-          id="nbjobs-edit-preset"
-          className="jp-mod-styled"
-          value={Object.keys(PRESETS).find(k => PRESETS[k] === f.cron) ?? 'custom'}
-          onChange={e => PRESETS[e.target.value] && set({ cron: PRESETS[e.target.value] })}
-        >
-          {Object.keys(PRESETS).map(k => (
-            <option key={k} value={k}>
-              {presetLabel(k, trans)}
-            </option>
-          ))}
-          <option value="custom">{trans.__('Custom (cron)')}</option>
-        </select>
-      </Field>
-      <Field
-        id="edit-cron"
-        label={trans.__('Cron expression')}
-        error={errors['cron']}
-        help={describeCron(f.cron) ?? undefined}
-      >
-        <input
-          id="nbjobs-edit-cron"
-          className="jp-mod-styled jp-NbJobs-code"
-          value={f.cron}
-          onChange={e => set({ cron: e.target.value })}
-        />
-      </Field>
-      <Field id="edit-timezone" label={trans.__('Time zone')} error={errors['timezone']}>
-        <select
-          id="nbjobs-edit-timezone"
-          className="jp-mod-styled"
-          value={f.timezone}
-          onChange={e => set({ timezone: e.target.value })}
-        >
-          {(zones.includes(f.timezone) ? zones : [f.timezone, ...zones]).map(z => (
-            <option key={z} value={z}>
-              {z}
-            </option>
-          ))}
-        </select>
-      </Field>
       {text('input_path', trans.__('Input notebook'))}
-      <Field id="edit-kernel_name" label={trans.__('Kernel')} error={errors['kernel_name']}>
-        <select
-          id="nbjobs-edit-kernel_name"
-          className="jp-mod-styled"
-          value={f.kernel_name}
-          onChange={e => set({ kernel_name: e.target.value })}
-        >
-          <option value="">{trans.__("The notebook's own")}</option>
-          {f.kernel_name && !envs?.kernels.some(k => k.name === f.kernel_name) && (
-            <option value={f.kernel_name}>{f.kernel_name}</option>
-          )}
-          {envs?.kernels.map(k => (
-            <option key={k.name} value={k.name}>
-              {k.display_name}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id="edit-backend" label={trans.__('Backend')} error={errors['backend']}>
-        <select
-          id="nbjobs-edit-backend"
-          className="jp-mod-styled"
-          value={f.backend}
-          onChange={e => set({ backend: e.target.value })}
-        >
-          {(envs?.backends ?? [{ name: f.backend, label: f.backend }]).map(b => (
-            <option key={b.name} value={b.name}>
-              {b.label}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <RuntimeFields
+        idPrefix="edit-"
+        notebookKernel={trans.__("The notebook's own")}
+        values={f}
+        compute={compute}
+        environments={envs}
+        errors={errors}
+        trans={trans}
+        onChange={patch => {
+          set(patch);
+          if ('backendOptions' in patch) {
+            setOptionsEdited(true);
+          }
+        }}
+        onComputeChange={texts => {
+          setCompute(texts);
+          setOptionsEdited(true);
+        }}
+      />
       <ParametersSection
         rows={rows}
         sweep={false}
@@ -244,6 +210,32 @@ export function ScheduleEdit(props: {
         trans={trans}
         onChange={setRows}
       />
+      <ScheduleSection
+        idPrefix="edit-"
+        value={when}
+        preview={model.cron}
+        errors={errors}
+        trans={trans}
+        onChange={setWhen}
+      >
+        {text('catchup_limit', trans.__('At most this many missed runs'))}
+        {(['start_at', 'end_at'] as const).map(key => (
+          <Field
+            key={key}
+            id={`edit-${key}`}
+            label={key === 'start_at' ? trans.__('Starts') : trans.__('Ends')}
+            error={errors[key]}
+          >
+            <input
+              id={`nbjobs-edit-${key}`}
+              className="jp-mod-styled"
+              type="datetime-local"
+              value={f[key]}
+              onChange={e => set({ [key]: e.target.value })}
+            />
+          </Field>
+        ))}
+      </ScheduleSection>
       <Field id="edit-output_formats" label={trans.__('Output formats')} error={errors['output_formats']}>
         <FormatChoices
           formats={envs?.output_formats ?? s.output_formats.map(name => ({ name, label: name }))}
@@ -264,30 +256,6 @@ export function ScheduleEdit(props: {
       {text('timeout', trans.__('Timeout (seconds)'))}
       {text('retries', trans.__('Retries'))}
       {text('tags', trans.__('Tags'))}
-      <PolicyFields
-        idPrefix="edit-"
-        overlap={f.overlap}
-        catchup={f.catchup}
-        onChange={set}
-        trans={trans}
-      />
-      {text('catchup_limit', trans.__('At most this many missed runs'))}
-      {(['start_at', 'end_at'] as const).map(key => (
-        <Field
-          key={key}
-          id={`edit-${key}`}
-          label={key === 'start_at' ? trans.__('Starts') : trans.__('Ends')}
-          error={errors[key]}
-        >
-          <input
-            id={`nbjobs-edit-${key}`}
-            className="jp-mod-styled"
-            type="datetime-local"
-            value={f[key]}
-            onChange={e => set({ [key]: e.target.value } as any)}
-          />
-        </Field>
-      ))}
       <div className="jp-NbJobs-formButtons">
         <button type="button" className="jp-NbJobs-textButton" onClick={props.onCancel}>
           {trans.__('Cancel')}
@@ -306,25 +274,8 @@ const SERVER_FIELD: { [key: string]: string } = {
   retries: 'max_retries'
 };
 
-/** Error keys of the inputs this form has (others join its form-level message). */
-const EDIT_KEYS = [
-  'form',
-  'name',
-  'cron',
-  'timezone',
-  'input_path',
-  'kernel_name',
-  'backend',
-  'parameters',
-  'output_formats',
-  'env',
-  'timeout_seconds',
-  'max_retries',
-  'tags',
-  'catchup_limit',
-  'start_at',
-  'end_at'
-];
+/** Error keys of the inputs this form has besides a job's settings. */
+const SCHEDULE_KEYS = ['cron', 'timezone', 'catchup_limit', 'start_at', 'end_at'];
 
 /** ISO time -> the local "YYYY-MM-DDTHH:mm" a datetime-local input shows. */
 function toLocalInput(iso: string | null): string {

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { CatchupPolicy, OverlapPolicy } from '../api/types';
 import { CronPreviewModel } from '../model/createJob';
-import { Errors, Field } from './fields';
+import { Errors, Field, TextField } from './fields';
 import { browserZone } from './format';
 import { useSignal } from './useSignal';
 import { catchupLabel, describeCron, overlapLabel, presetLabel } from './vocabulary';
@@ -51,12 +51,19 @@ export function ScheduleSection(props: {
   errors: Errors;
   trans: TranslationBundle;
   onChange: (value: IScheduleState) => void;
+  /** Before each input's id, so that two forms open at once keep their ids apart. */
+  idPrefix?: string;
+  /** More rows of the section (the schedule editor's limits). */
+  children?: React.ReactNode;
 }): JSX.Element {
   const { value, trans, errors, preview } = props;
+  const prefix = props.idPrefix ?? '';
   useSignal(preview.changed);
   const next = preview.nextFireTimes;
   const serverError = preview.error;
-  const zones = React.useMemo(timezones, []);
+  const allZones = React.useMemo(timezones, []);
+  // A zone this runtime does not list (a schedule made elsewhere) stays choosable.
+  const zones = allZones.includes(value.timezone) ? allZones : [value.timezone, ...allZones];
   const words = describeCron(value.cron);
 
   // The server's next fire times, so the user sees real dates (the model debounces).
@@ -68,9 +75,9 @@ export function ScheduleSection(props: {
   return (
     <fieldset className="jp-NbJobs-fieldset" aria-label={trans.__('Schedule')}>
       <legend>{trans.__('Schedule')}</legend>
-      <Field id="preset" label={trans.__('Repeat')}>
+      <Field id={`${prefix}preset`} label={trans.__('Repeat')}>
         <select
-          id="nbjobs-preset"
+          id={`nbjobs-${prefix}preset`}
           className="jp-mod-styled"
           value={value.preset}
           onChange={e => {
@@ -86,23 +93,18 @@ export function ScheduleSection(props: {
           <option value="custom">{trans.__('Custom (cron)')}</option>
         </select>
       </Field>
-      <Field
-        id="cron"
+      <TextField
+        id={`${prefix}cron`}
         label={trans.__('Cron expression')}
         error={errors['cron'] ?? (serverError && !words ? serverError : undefined)}
         help={words ?? undefined}
-      >
-        <input
-          id="nbjobs-cron"
-          className="jp-mod-styled jp-NbJobs-code"
-          value={value.cron}
-          aria-invalid={!!errors['cron']}
-          onChange={e => set({ cron: e.target.value, preset: 'custom' })}
-        />
-      </Field>
-      <Field id="timezone" label={trans.__('Time zone')} error={errors['timezone']}>
+        code
+        value={value.cron}
+        onChange={cron => set({ cron, preset: 'custom' })}
+      />
+      <Field id={`${prefix}timezone`} label={trans.__('Time zone')} error={errors['timezone']}>
         <select
-          id="nbjobs-timezone"
+          id={`nbjobs-${prefix}timezone`}
           className="jp-mod-styled"
           value={value.timezone}
           onChange={e => set({ timezone: e.target.value })}
@@ -127,12 +129,13 @@ export function ScheduleSection(props: {
         </div>
       )}
       <PolicyFields
-        idPrefix=""
+        idPrefix={prefix}
         overlap={value.overlap}
         catchup={value.catchup}
         onChange={set}
         trans={trans}
       />
+      {props.children}
     </fieldset>
   );
 }

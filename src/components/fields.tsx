@@ -25,3 +25,46 @@ export function Field(props: {
 }
 
 export type Errors = { [field: string]: string };
+
+/** A labelled one-line input (or a textarea of `rows` rows) for a text value. */
+export function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  help?: string;
+  placeholder?: string;
+  /** A textarea of this many rows instead of a one-line input. */
+  rows?: number;
+  /** Code (cron, JSON, NAME=value lines): shown monospaced. */
+  code?: boolean;
+  type?: 'text' | 'number';
+  min?: number;
+  max?: number;
+  readOnly?: boolean;
+}): JSX.Element {
+  const common = {
+    id: `nbjobs-${props.id}`,
+    className: `jp-mod-styled${props.code ? ' jp-NbJobs-code' : ''}`,
+    placeholder: props.placeholder,
+    readOnly: props.readOnly,
+    value: props.value,
+    'aria-invalid': props.error ? true : undefined
+  };
+  return (
+    <Field id={props.id} label={props.label} error={props.error} help={props.help}>
+      {props.rows ? (
+        <textarea {...common} rows={props.rows} onChange={e => props.onChange(e.target.value)} />
+      ) : (
+        <input
+          {...common}
+          type={props.type}
+          min={props.min}
+          max={props.max}
+          onChange={e => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}

@@ -5,16 +5,15 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { NbJobsClient } from '../api/client';
 import {
   CatchupPolicy,
-  IEnvironments,
   IJob,
   IJobRerun,
   IJobSettings,
-  INotebookParameters,
   ISchedule,
   ISweep,
   OverlapPolicy
 } from '../api/types';
 import { IBuilt } from './form';
+import { JobSourcesModel } from './jobSources';
 
 /** What the create-job form made. */
 export type Created =
@@ -51,91 +50,28 @@ export type CreateRequest =
   | { kind: 'sweep'; settings: IJobSettings; grid: IBuilt['grid'] };
 
 /**
- * The server side of the create-job form: the kernels, formats and backends on offer, the
- * parameters of the chosen notebook, the cron preview, and the create requests.
+ * The server side of the create-job form: what JobSourcesModel reads (the kernels, formats
+ * and backends on offer, the chosen notebook's parameters), the cron preview, and the create
+ * requests.
  */
-export class CreateJobModel implements IDisposable {
-  constructor(private _client: NbJobsClient) {
-    this.cron = new CronPreviewModel(_client);
+export class CreateJobModel extends JobSourcesModel {
+  constructor(client: NbJobsClient) {
+    super(client);
+    this.cron = new CronPreviewModel(client);
   }
 
   /** The next fire times of the cron being typed. */
   readonly cron: CronPreviewModel;
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
-  get environments(): IEnvironments | null {
-    return this._environments;
-  }
-
-  /** Why the environments could not be read. */
-  get environmentsError(): string | null {
-    return this._environmentsError;
-  }
-
-  /** The chosen notebook's parameters cell (null while it is read, or if that failed). */
-  get notebook(): INotebookParameters | null {
-    return this._notebook;
-  }
-
-  /** Why the chosen notebook's parameters could not be read (a missing notebook, say). */
-  get notebookError(): string | null {
-    return this._notebookError;
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  /** Read the environments; resolves to them, or null on failure. */
-  async loadEnvironments(): Promise<IEnvironments | null> {
-    try {
-      this._environments = await this._client.getEnvironments();
-      this._environmentsError = null;
-    } catch (error) {
-      this._environmentsError = (error as Error).message;
-    }
-    this._emit();
-    return this._environments;
-  }
-
-  /**
-   * Read the parameters of the notebook at `path`; resolves to them, or to null on failure
-   * or when another path was chosen meanwhile.
-   */
-  async setPath(path: string): Promise<INotebookParameters | null> {
-    const request = ++this._pathRequest;
-    this._notebook = null;
-    this._notebookError = null;
-    this._emit();
-    try {
-      const notebook = await this._client.getParameters(path);
-      if (request !== this._pathRequest) {
-        return null;
-      }
-      this._notebook = notebook;
-      return notebook;
-    } catch (error) {
-      if (request === this._pathRequest) {
-        this._notebookError = (error as Error).message;
-      }
-      return null;
-    } finally {
-      this._emit();
-    }
-  }
 
   /** Create what the form asks for; rejects with the server's ApiError. */
   async create(request: CreateRequest): Promise<Created> {
     const { settings } = request;
     switch (request.kind) {
       case 'job':
-        return { kind: 'job', job: await this._client.createJob(settings) };
+        return { kind: 'job', job: await this.client.createJob(settings) };
       case 'schedule': {
         const { cron, timezone, overlap, catchup } = request.schedule;
-        const schedule = await this._client.createSchedule({
+        const schedule = await this.client.createSchedule({
           ...settings,
           cron,
           timezone,
@@ -147,33 +83,15 @@ export class CreateJobModel implements IDisposable {
       case 'sweep':
         return {
           kind: 'sweep',
-          sweep: await this._client.createSweep({ ...settings, grid: request.grid })
+          sweep: await this.client.createSweep({ ...settings, grid: request.grid })
         };
     }
   }
 
   dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
     this.cron.dispose();
-    Signal.clearData(this);
+    super.dispose();
   }
-
-  private _emit(): void {
-    if (!this._disposed) {
-      this._changed.emit();
-    }
-  }
-
-  private _environments: IEnvironments | null = null;
-  private _environmentsError: string | null = null;
-  private _notebook: INotebookParameters | null = null;
-  private _notebookError: string | null = null;
-  private _pathRequest = 0;
-  private _disposed = false;
-  private _changed = new Signal<this, void>(this);
 }
 
 /** Ask the server only once the user paused typing for this long. */

@@ -90,18 +90,11 @@ export function buildSettings(v: IFormValues, sweep: boolean): IBuilt {
   if (!Number.isInteger(retries) || retries < 0 || retries > 30) {
     errors['max_retries'] = 'must be a whole number from 0 to 30';
   }
-  let backendOptions: { [k: string]: JSONValue } = {};
-  if (v.backendOptions.trim()) {
-    try {
-      const parsed = JSON.parse(v.backendOptions);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new Error();
-      }
-      backendOptions = parsed;
-    } catch {
-      errors['backend_options'] = 'must be a JSON object';
-    }
+  const options = parseBackendOptions(v.backendOptions);
+  if ('error' in options) {
+    errors['backend_options'] = options.error;
   }
+  const backendOptions = 'options' in options ? options.options : {};
   const tags = v.tags
     .split(',')
     .map(t => t.trim())
@@ -124,6 +117,24 @@ export function buildSettings(v: IFormValues, sweep: boolean): IBuilt {
   return { settings, grid, errors };
 }
 
+/** backend_options typed as JSON (empty: none). */
+export function parseBackendOptions(
+  text: string
+): { options: { [k: string]: JSONValue } } | { error: string } {
+  if (!text.trim()) {
+    return { options: {} };
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return { options: parsed };
+    }
+  } catch {
+    // Not JSON: the same answer as JSON that is not an object.
+  }
+  return { error: 'must be a JSON object' };
+}
+
 /** Where a server error belongs: its `field` (e.g. parameters.n) -> a form field key. */
 export function fieldOfServerError(field: string | null | undefined): string {
   if (!field) {
@@ -137,6 +148,43 @@ export function fieldOfServerError(field: string | null | undefined): string {
     return `backend_options.${second}`;
   }
   return head;
+}
+
+/** Error keys of the inputs every form of job settings has. */
+export const JOB_FIELD_KEYS: readonly string[] = [
+  'form',
+  'name',
+  'input_path',
+  'kernel_name',
+  'backend',
+  'parameters',
+  'output_formats',
+  'env',
+  'timeout_seconds',
+  'max_retries',
+  'tags'
+];
+
+/**
+ * Whether a form of job settings shows this error key next to an input: one of its fixed
+ * inputs, a parameter row it has, a compute field of the chosen backend, or the JSON options
+ * of a backend that describes no fields. Other keys join the form-level message.
+ */
+export function jobFieldShown(
+  key: string,
+  form: {
+    params: readonly { name: string }[];
+    computeFields: readonly { name: string }[];
+    backend: string;
+  }
+): boolean {
+  return (
+    JOB_FIELD_KEYS.includes(key) ||
+    (key.startsWith('param:') && form.params.some(p => `param:${p.name}` === key)) ||
+    (key.startsWith('backend_options.') &&
+      form.computeFields.some(f => `backend_options.${f.name}` === key)) ||
+    (key === 'backend_options' && form.backend !== 'local' && !form.computeFields.length)
+  );
 }
 
 /** What a server error body says, as ApiError carries it. */

@@ -1,5 +1,7 @@
 import { NbJobsClient } from '../api/client';
 import { IJob, ISchedule, IScheduleUpdate } from '../api/types';
+import { CronPreviewModel } from './createJob';
+import { JobSourcesModel } from './jobSources';
 import { PollingModel } from './polling';
 
 /** The Schedules tab's list, re-read while the tab is shown. */
@@ -48,6 +50,11 @@ export class ScheduleDetailModel extends PollingModel {
     return this._runs;
   }
 
+  /** A model for the editor of this schedule; the caller disposes it. */
+  edit(): ScheduleEditModel {
+    return new ScheduleEditModel(this._client, patch => this.update(patch));
+  }
+
   /** Change fields of the schedule (PATCH); rejects with the server's ApiError. */
   async update(patch: IScheduleUpdate): Promise<ISchedule> {
     const schedule = await this._client.updateSchedule(this.scheduleId, patch);
@@ -75,4 +82,31 @@ export class ScheduleDetailModel extends PollingModel {
   private _client: NbJobsClient;
   private _schedule: ISchedule | null = null;
   private _runs: IJob[] = [];
+}
+
+/**
+ * The schedule editor's server side: the create form's sources (kernels, backends, formats,
+ * the notebook's parameters), its cron preview, and the save of the changed fields.
+ */
+export class ScheduleEditModel extends JobSourcesModel {
+  constructor(
+    client: NbJobsClient,
+    private _save: (patch: IScheduleUpdate) => Promise<ISchedule>
+  ) {
+    super(client);
+    this.cron = new CronPreviewModel(client);
+  }
+
+  /** The next fire times of the cron being edited. */
+  readonly cron: CronPreviewModel;
+
+  /** Send the changed fields (PATCH); rejects with the server's ApiError. */
+  save(patch: IScheduleUpdate): Promise<ISchedule> {
+    return this._save(patch);
+  }
+
+  dispose(): void {
+    this.cron.dispose();
+    super.dispose();
+  }
 }
