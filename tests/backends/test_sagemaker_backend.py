@@ -312,7 +312,7 @@ async def test_reconcile_survives_aws_being_unreachable(aws, tmp_path):
     await backend.reconcile([ActiveRun("job-down", 1, run.job_dir, {
         "training_job_name": "nbjobs-job-down-a1", "s3_output": f"s3://{OUT_BUCKET}/results"})])
     await asyncio.sleep(0.3)  # a few failed polls
-    assert events.finished == {} and "job-down" in backend._tracked  # still watched, not failed
+    assert events.finished == {} and backend.watcher.watches("job-down")  # still watched, not failed
     await backend.close()
 
 

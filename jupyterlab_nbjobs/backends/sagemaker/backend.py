@@ -1,8 +1,8 @@
 """SageMakerBackend: each attempt of a job is one SageMaker training job.
 
-start() stages JOB_DIR to S3 and creates the training job; a single poll task watches every
-tracked training job (batched, with backoff, boto3 off the event loop) and, when one ends,
-brings its output.tar.gz home into the job's output_dir and reports on_finished.
+start() stages JOB_DIR to S3 and creates the training job; its TrainingJobWatcher (watch.py)
+polls every tracked training job and, when one ends, brings its outputs home and reports
+on_finished.
 Built by the composition root as `SageMakerBackend(events, parent=app)`, which reads
 `c.SageMakerConfig.*`.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,10 @@ from ...aws.errors import aws_errors
 from ...aws.s3 import S3Uri, check_bucket_region, delete_keys
 from ...aws.tags import ATTEMPT_TAG, JOB_ID_TAG, TagPolicy
 from ...errors import InvalidRequest, NbJobsError
-from ...runner.contract import RESULT_FILE, SPEC_FILE, RunnerResult, read_json, write_json_atomic
+from ...runner.contract import SPEC_FILE, read_json
 from ..base import ActiveRun, Backend, BackendEvents, RunRequest, ScheduleTrigger
 from .config import SageMakerConfig
 from .options import form_fields, validate_options
-from .outputs import build_result, collect_outputs
-from .progress import StatusLog
 from .request import (
     DEFAULT_RETRY_ATTEMPTS,
     RunSettings,
@@ -40,27 +37,14 @@ from .request import (
     training_job_name,
     training_job_request,
 )
-from .status import FINAL_STATES, describe_many, describe_one, stop_training_job
+from .status import describe_one, stop_training_job
 from .studio import studio_tags
+from .watch import TrainingJobWatcher
 
 # S3 allows 10 tags on an object; staged inputs carry project, system, user, job id, attempt.
 MAX_EXTRA_TAGS = 5
 
 log = logging.getLogger(__name__)
-SCRATCH = ".sagemaker"  # inside JOB_DIR: the downloaded tarball before extraction
-
-
-@dataclass
-class _Tracked:
-    job_id: str
-    attempt: int
-    job_dir: Path
-    name: str
-    output_uri: S3Uri
-    spec: dict[str, Any]
-    last_status: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    status_log: StatusLog | None = None
 
 
 class SageMakerBackend(Backend):
@@ -79,9 +63,7 @@ class SageMakerBackend(Backend):
         self._defaults: Defaults | None = None
         self._refreshed = False
         self._checked_buckets: set[str] = set()
-        self._tracked: dict[str, _Tracked] = {}
-        self._poller: asyncio.Task | None = None
-        self._wake: asyncio.Event | None = None
+        self.watcher = TrainingJobWatcher(self.clients, self.settings, events)
         self._trigger: ScheduleTrigger | None = None
 
     # -- settings ---------------------------------------------------------------------------
@@ -218,10 +200,10 @@ class SageMakerBackend(Backend):
         settings = self.resolve(run.options)
         name = training_job_name(run.job_id, run.attempt)
         handle = await asyncio.to_thread(self._launch, run, settings, name)
-        self._tracked[run.job_id] = self._track(run.job_id, run.attempt, Path(run.job_dir), name,
-                                                settings.s3_output, dict(run.spec))
+        self.watcher.track(run.job_id, run.attempt, Path(run.job_dir), name, settings.s3_output,
+                           dict(run.spec))
         await self.events.on_started(run.job_id, run.attempt, handle)
-        self._kick()
+        self.watcher.kick()
 
     def _launch(self, run: RunRequest, settings: RunSettings, name: str) -> dict[str, Any]:
         s3, sagemaker = self.clients.client("s3"), self.clients.client("sagemaker")
@@ -265,17 +247,17 @@ class SageMakerBackend(Backend):
     def reaches(self, job_id: str) -> bool:
         """Only a training job this process polls can be stopped here; the job service
         adopts any other first (a CLI stopping a job a server started, say)."""
-        return job_id in self._tracked
+        return self.watcher.watches(job_id)
 
     def active_job_ids(self) -> list[str]:
-        return list(self._tracked)
+        return self.watcher.job_ids()
 
     async def stop(self, job_id: str) -> None:
-        tracked = self._tracked.get(job_id)
-        if tracked is None:
+        name = self.watcher.training_job(job_id)
+        if name is None:
             return  # not ours, or already finished: nothing left to stop
-        await asyncio.to_thread(stop_training_job, self.clients.client("sagemaker"), tracked.name)
-        self._kick()
+        await asyncio.to_thread(stop_training_job, self.clients.client("sagemaker"), name)
+        self.watcher.kick()
 
     async def reconcile(self, runs: list[ActiveRun]) -> None:
         for run in runs:
@@ -298,112 +280,15 @@ class SageMakerBackend(Backend):
             if not out_uri:
                 log.warning("nbjobs: no output location known for %s; its outputs stay in S3", name)
                 out_uri = "s3://unknown-bucket"
-            out = S3Uri.parse(out_uri)
-            self._tracked[run.job_id] = self._track(run.job_id, run.attempt, Path(run.job_dir),
-                                                    name, out, spec)
-        if self._tracked:
-            self._kick()
-
-    @staticmethod
-    def _track(job_id: str, attempt: int, job_dir: Path, name: str, out: S3Uri,
-               spec: dict[str, Any]) -> _Tracked:
-        log_path = None
-        if spec.get("output_dir") and spec.get("output_stem"):
-            log_path = Path(spec["output_dir"]) / f"{spec['output_stem']}.log"
-        return _Tracked(job_id, attempt, job_dir, name, out, spec,
-                        status_log=StatusLog(log_path) if log_path else None)
-
-    async def close(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
-            self._poller = None
-
-    # -- polling ----------------------------------------------------------------------------
-    def _kick(self) -> None:
-        if self._wake is None:
-            self._wake = asyncio.Event()
-        self._wake.set()
-        if self._poller is None or self._poller.done():
-            self._poller = asyncio.ensure_future(self._poll_loop())
-
-    async def _poll_loop(self) -> None:
-        base, most = self.settings.poll_interval, self.settings.poll_max_interval
-        interval = base
-        while self._tracked:
-            assert self._wake is not None
-            self._wake.clear()
-            try:
-                changed = await self.poll_once()
-            except Exception:  # noqa: BLE001 - one bad report must not stop watching the rest
-                log.exception("nbjobs: SageMaker poll failed")
-                changed = False
-            interval = base if changed else min(most, interval * 1.5)
-            # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancel (close()).
-            waiter = asyncio.ensure_future(self._wake.wait())
-            try:
-                await asyncio.wait({waiter}, timeout=interval)
-            finally:
-                waiter.cancel()
+            self.watcher.track(run.job_id, run.attempt, Path(run.job_dir), name,
+                               S3Uri.parse(out_uri), spec)
+        self.watcher.kick()
 
     async def poll_once(self) -> bool:
-        """One batched status check of every tracked job; True when anything changed."""
-        tracked = list(self._tracked.values())
-        if not tracked:
-            return False
-        try:
-            found = await asyncio.to_thread(describe_many, self.clients.client("sagemaker"),
-                                            [t.name for t in tracked])
-        except NbJobsError as exc:
-            log.warning("nbjobs: SageMaker status poll failed: %s", exc.message)
-            return False
-        changed = False
-        for t in tracked:
-            desc = found.get(t.name) or {}
-            status = desc.get("TrainingJobStatus")
-            if status != t.last_status:
-                changed, t.last_status = True, status
-            if t.status_log is not None and desc:
-                await asyncio.to_thread(t.status_log.note, desc)
-            if status in FINAL_STATES or status is None:
-                await self._finish(t, desc)
-        return changed
+        return await self.watcher.poll_once()
 
-    async def _finish(self, t: _Tracked, desc: dict[str, Any]) -> None:
-        try:
-            result = await asyncio.to_thread(self._collect, t, desc)
-        except Exception as exc:  # noqa: BLE001 - report, never lose the job
-            log.exception("nbjobs: collecting %s failed", t.name)
-            result = {"status": "failed", "attempt": t.attempt, "outputs": [],
-                      "error": {"message": f"could not collect the outputs of {t.name}: {exc}",
-                                "reason": "runner_error"}}
-        self._tracked.pop(t.job_id, None)
-        await self.events.on_finished(t.job_id, t.attempt, result)
-
-    def _collect(self, t: _Tracked, desc: dict[str, Any]) -> RunnerResult:
-        if desc.get("TrainingJobStatus") is None:
-            return {"status": "failed", "attempt": t.attempt, "outputs": [], "error": {
-                "message": f"the training job {t.name} no longer exists", "reason": "runner_died"}}
-        problems: list[str] = []
-        extracted = driver = None
-        output_dir = t.spec.get("output_dir")
-        if output_dir:
-            key = t.output_uri.key(t.name, "output", "output.tar.gz")
-            try:
-                with aws_errors("s3", bucket=t.output_uri.bucket):
-                    extracted, driver = collect_outputs(
-                        self.clients.client("s3"), t.output_uri.bucket, key, Path(output_dir),
-                        t.job_dir / SCRATCH, t.spec, desc)
-                if extracted is None:
-                    problems.append(f"no outputs at s3://{t.output_uri.bucket}/{key}")
-            except NbJobsError as exc:
-                problems.append(f"downloading outputs failed: {exc.message}")
-        result = build_result(desc, t.attempt, extracted, problems, driver)
-        try:
-            write_json_atomic(t.job_dir / RESULT_FILE, result)
-        except OSError:
-            pass  # the job directory was deleted meanwhile; the event still carries the result
-        return result
+    async def close(self) -> None:
+        await self.watcher.close()
 
 
 def _os_user() -> str:
