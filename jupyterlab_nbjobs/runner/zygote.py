@@ -13,6 +13,9 @@ JSON object per line each way:
 It keeps `size` spares per kernelspec in use (runner/spare.py: a forked runner with a
 kernel already started, waiting for a job). A job goes to a ready spare of its kernel,
 else to one still starting its kernel, else to a fresh fork that starts its own kernel.
+In a burst (a job found no ready spare while other jobs ran) it keeps `burst` spares of
+that kernelspec instead, for `burst_hold` seconds after the last such job: replacements
+then start a few jobs ahead instead of one; afterwards idle spares beyond `size` end.
 Every forked runner calls setsid(), so it survives the server and the zygote exactly like
 a cold runner, and a stop kills its process group. The zygote itself stays
 single-threaded, without an event loop or a zmq context, so forking it is safe.
@@ -54,11 +57,16 @@ class Zygote:
         size: int,
         kernels: list[str],
         fork_socket: str | None = None,
+        burst: int | None = None,
+        burst_hold: float = 30.0,
     ):
         self.out_fd = out_fd
         self.fork_socket = fork_socket
         self.pool_dir = pool_dir
         self.size = size
+        self.burst = max(size, burst if burst is not None else size)
+        self.burst_hold = burst_hold
+        self.bursting: dict[str, float] = {}  # kernel -> monotonic time its burst ends
         self.targets: dict[str, int] = {k: size for k in kernels[:MAX_KERNELSPECS]}
         self.failures: dict[str, int] = {}
         self.spares: dict[int, Spare] = {}
@@ -95,6 +103,8 @@ class Zygote:
         kernel = msg.get("kernel") or ""
         try:
             spare = self.pick(kernel) if msg.get("warm") else None
+            if msg.get("warm") and self.jobs and (spare is None or not spare.ready):
+                self.bursting[kernel] = time.monotonic() + self.burst_hold
             if spare is None:
                 spare = self.fork(None)
             del self.spares[spare.pid]
@@ -123,13 +133,36 @@ class Zygote:
         return (ready or mine or [None])[0]
 
     # -- spares -----------------------------------------------------------------------
+    def wanted(self, kernel: str) -> int:
+        if self.bursting.get(kernel, 0.0) > time.monotonic():
+            return self.burst
+        return self.targets.get(kernel, 0)
+
     def replenish(self) -> None:
-        for kernel, want in self.targets.items():
+        for kernel in self.targets:
             if self.failures.get(kernel, 0) >= MAX_FAILURES:
                 continue
             have = sum(1 for s in self.spares.values() if s.kernel == kernel and not s.failed)
-            for _ in range(want - have):
+            for _ in range(self.wanted(kernel) - have):
                 self.fork(kernel)
+
+    def trim(self) -> None:
+        """After a burst: end the idle spares beyond `size` (their kernels with them)."""
+        now = time.monotonic()
+        for kernel, until in list(self.bursting.items()):
+            if until > now:
+                continue
+            del self.bursting[kernel]
+            mine = [s for s in self.spares.values() if s.kernel == kernel and not s.failed]
+            mine.sort(key=lambda s: s.ready)  # still starting first: they cost CPU to finish
+            for spare in mine[: max(0, len(mine) - self.targets.get(kernel, 0))]:
+                del self.spares[spare.pid]  # not a failure when it exits
+                self.unwatch(spare)
+                self.send({"op": "spare_gone", "pid": spare.pid})
+                try:
+                    os.kill(spare.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
 
     def fork(self, kernel: str | None) -> Spare:
         parent_sock, child_sock = socket.socketpair()
@@ -216,7 +249,10 @@ class Zygote:
         self.send({"op": "ready", "pid": os.getpid()})
         self.replenish()
         while self.running:
-            for key, _ in self.sel.select(timeout=5.0):
+            timeout = 5.0
+            if self.bursting:
+                timeout = max(0.0, min(timeout, min(self.bursting.values()) - time.monotonic()))
+            for key, _ in self.sel.select(timeout=timeout):
                 kind, spare = key.data
                 if kind == "stdin":
                     self.on_stdin()
@@ -228,6 +264,8 @@ class Zygote:
                 elif kind == "spare":
                     self.on_spare(spare)
             self.reap()
+            if self.bursting:
+                self.trim()
         for spare in list(self.spares.values()):  # idle spares shut their kernels down
             self.unwatch(spare)
             try:
@@ -309,7 +347,7 @@ def warm_caches(pool_dir: Path, kernel: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """argv: POOL_DIR SIZE [KERNEL ...]"""
+    """argv: POOL_DIR SIZE[,BURST[,BURST_HOLD]] [KERNEL ...]"""
     from .__main__ import skip_iri_grammar
 
     skip_iri_grammar()
@@ -332,7 +370,10 @@ def main(argv: list[str]) -> int:
         print("nbjobs zygote: threads after imports, not forking", file=sys.stderr)
         return 3
     fork_socket = wait_kernel_server(server)
-    Zygote(out_fd, pool_dir, int(argv[1]), argv[2:], fork_socket).run()
+    size, *more = argv[1].split(",")
+    burst = int(more[0]) if more else None
+    hold = float(more[1]) if len(more) > 1 else 30.0
+    Zygote(out_fd, pool_dir, int(size), argv[2:], fork_socket, burst, hold).run()
     return 0
 
 

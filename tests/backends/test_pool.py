@@ -269,6 +269,45 @@ def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
     assert out == f"x2 {(exec_job / 'work').resolve()} 1\n"
 
 
+def test_a_burst_keeps_more_spares_and_gives_them_back_after_it(tmp_path, tracked):
+    """A job that finds no started kernel while another runs raises the spares to
+    burst_kernels; burst_hold after the last such job the idle extras end (not counted as
+    failed spares: the pool goes on making them)."""
+    long = make_job(tmp_path, ["import time\ntime.sleep(4)"], job_id="long")
+    quick = make_job(tmp_path, ["x = 1"], job_id="quick")
+    after = make_job(tmp_path, ["x = 2"], job_id="after")
+    rec = EventRecorder()
+
+    async def scenario():
+        backend = LocalBackend(rec, warm_kernels=1, burst_kernels=3)
+        backend.pool.burst_hold = 2.0
+        await ready_pool(backend, 1)
+        track_pool(backend, tracked)
+        await backend.start(request(long))
+        await backend.start(request(quick))  # the replacement is still starting: a burst
+        await async_wait_for(lambda: len(backend.pool.ready_spares) >= 3, timeout=120)
+        track_pool(backend, tracked)
+        extra = set(backend.pool.ready_spares)
+        await rec.wait_finished("quick")
+        await async_wait_for(lambda: len(backend.pool.ready_spares) == 1, timeout=30)
+        trimmed = extra - set(backend.pool.ready_spares)
+        assert len(trimmed) >= 2
+        await async_wait_for(lambda: all(gone(p) for p in trimmed), timeout=30)
+        await asyncio.sleep(1.0)
+        assert len(backend.pool.ready_spares) == 1  # back to warm_kernels, and it stays
+        await rec.wait_finished("long")
+        await backend.start(request(after))
+        result = await rec.wait_finished("after")
+        await backend.close()
+        return result
+
+    result = asyncio.run(scenario())
+    for job in (long, quick, after):
+        track_job(job, tracked)
+        assert rec.results[job.name]["status"] == "completed", rec.results[job.name]
+    assert "(warm kernel, forked)" in runner_out(after)
+
+
 def test_dead_spare_kernel_is_replaced_by_a_fresh_one(tmp_path, tracked):
     job = make_job(tmp_path, ["print('ran')"])
     rec = EventRecorder()

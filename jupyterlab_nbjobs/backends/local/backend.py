@@ -55,6 +55,11 @@ class LocalBackend(Backend):
     warm_kernels = Integer(
         2, help="Kernels kept started ahead of demand per kernelspec in use (warm_pool)."
     ).tag(config=True)
+    burst_kernels = Integer(
+        4, help="Kernels kept started ahead per kernelspec during a burst (a job found no "
+        "started kernel while others ran), until 30 s after its last such job; then back to "
+        "warm_kernels. At least warm_kernels."
+    ).tag(config=True)
     python = Unicode(help="Python that runs the runner. Default: this server's.").tag(config=True)
     poll_interval = Float(0.1, help="Seconds between looks at the running jobs.").tag(config=True)
     stop_grace = Float(
@@ -92,6 +97,7 @@ class LocalBackend(Backend):
             self.python,
             _PACKAGE_PARENT,
             size=max(0, int(self.warm_kernels)),
+            burst=max(0, int(self.burst_kernels)),
             pool_dir=self.pool_dir,
             on_exit=self._on_runner_exit,
             on_change=self._on_pool_change,

@@ -35,6 +35,7 @@ _BOOT = (
 RESPAWN_BACKOFF = 30.0  # seconds between zygote starts after one died
 REPLY_TIMEOUT = 20.0
 READY_WAIT = 15.0  # seconds a job waits for a starting pool before running cold
+BURST_HOLD = 30.0  # seconds after the last job of a burst that its extra spares are kept
 
 
 class WarmPool:
@@ -44,6 +45,7 @@ class WarmPool:
         package_parent: str,
         *,
         size: int = 2,
+        burst: int | None = None,
         kernels: tuple[str, ...] = ("python3",),
         pool_dir: str | None = None,
         on_exit: Callable[[int, int], None] | None = None,
@@ -52,6 +54,8 @@ class WarmPool:
         self.python = python
         self.package_parent = package_parent
         self.size = size
+        self.burst = max(size, burst if burst is not None else size)
+        self.burst_hold = BURST_HOLD
         self.kernels = list(kernels)
         self._own_dir = pool_dir is None
         self.pool_dir = Path(pool_dir or tempfile.mkdtemp(prefix="nbjobs-pool-"))
@@ -101,7 +105,7 @@ class WarmPool:
                         _BOOT,
                         self.package_parent,
                         str(self.pool_dir),
-                        str(self.size),
+                        f"{self.size},{self.burst},{self.burst_hold}",
                         *self.kernels,
                     ],
                     stdin=subprocess.PIPE,
