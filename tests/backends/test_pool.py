@@ -297,11 +297,10 @@ def test_a_burst_keeps_more_spares_and_gives_them_back_after_it(tmp_path, tracke
         assert len(backend.pool.ready_spares) == 1  # back to warm_kernels, and it stays
         await rec.wait_finished("long")
         await backend.start(request(after))
-        result = await rec.wait_finished("after")
+        await rec.wait_finished("after")
         await backend.close()
-        return result
 
-    result = asyncio.run(scenario())
+    asyncio.run(scenario())
     for job in (long, quick, after):
         track_job(job, tracked)
         assert rec.results[job.name]["status"] == "completed", rec.results[job.name]
