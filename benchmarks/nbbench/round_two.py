@@ -14,7 +14,9 @@ Every side runs in the same invocation, one after the other (never two servers a
   back between samples (each sample waits until the tree is the server alone);
 - a one-cell job that sets env vars (a fresh kernel), median;
 - bursts of 20 and 100 one-cell jobs (workloads_jobs.burst);
-- sustained throughput and server RSS growth over --many jobs (workloads_jobs.many_jobs).
+- sustained throughput and server RSS growth over --many jobs (workloads_jobs.many_jobs);
+- with --rss-jobs N (ours only, e.g. 10000; long): the server's RSS growth over N jobs, with a
+  sample a minute; --rss-only runs just that, --rss-from folds an earlier run's into the report.
 """
 
 from __future__ import annotations
@@ -155,9 +157,15 @@ def run_side(side: str, args, results: dict, python: str | None) -> None:
     log(f"{side}: {args.starts} starts, idle memory")
     data, server = start_and_idle(make, args.starts, args.settle)
     results[side] = data
+    guard = int(args.min_available_gb * (1 << 30))
     try:
         if side == "bare":
             return
+        if side == "ours" and args.rss_jobs:
+            log(f"ours: server RSS over {args.rss_jobs} jobs, 20 in flight")
+            data["rss_run"] = many_jobs(server, ONE, args.rss_jobs, 20, args.rss_cap, 0.05, guard)
+            if args.rss_only:
+                return
         if side == "ours":
             log("ours: first jobs, cold and warmed by the form")
             data["first"] = first_jobs(server, args.first, args.job_timeout, args.poll)
@@ -168,7 +176,6 @@ def run_side(side: str, args, results: dict, python: str | None) -> None:
             seconds, status = run_one(server.client, ONE, args.job_timeout, args.poll)
             data["first"] = {"cold": {"median": seconds if status == "completed" else None,
                                       "samples": [seconds], "status": status}}
-        guard = int(args.min_available_gb * (1 << 30))
         data["bursts"] = {}
         sizes = args.bursts if side == "ours" else args.bursts_theirs
         for size in [int(s) for s in sizes.split(",") if s]:
@@ -226,6 +233,10 @@ def table(results: dict) -> str:
         ("server RSS growth over the many-jobs run", "MB", ("many", "server_rss_growth_mb"),
          "≤ 30 MB / 10,000"),
         ("jobs in the many-jobs run", "", ("many", "completed"), ""),
+        ("server RSS growth over the long run", "MB", ("rss_run", "server_rss_growth_mb"),
+         "≤ 30 MB / 10,000"),
+        ("jobs in the long run", "", ("rss_run", "completed"), ""),
+        ("long run throughput, jobs/min", "", ("rss_run", "jobs_per_minute"), ""),
     ]
     out = ["| measure | nbjobs | jupyter-scheduler | bare server | nbjobs / bare "
            "| nbjobs / scheduler | target |", "|---|---|---|---|---|---|---|"]
@@ -258,6 +269,13 @@ def parse(argv):
     p.add_argument("--job-timeout", type=float, default=180.0)
     p.add_argument("--burst-timeout", type=float, default=600.0)
     p.add_argument("--min-available-gb", type=float, default=2.0)
+    p.add_argument("--rss-jobs", type=int, default=0, help="ours: also run this many jobs "
+                   "(e.g. 10000) and report the server's RSS growth over them")
+    p.add_argument("--rss-cap", type=float, default=3600.0, help="time cap of that run (s)")
+    p.add_argument("--rss-only", action="store_true", help="ours: only the start, idle "
+                   "memory and the --rss-jobs run")
+    p.add_argument("--rss-from", type=Path, help="a JSON report of an earlier --rss-jobs run "
+                   "whose long-run rows this report shows (the run it came from is named)")
     p.add_argument("--work-dir", type=Path, default=BENCH_DIR / ".work")
     p.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "round-two.md")
     args = p.parse_args(argv)
@@ -285,9 +303,19 @@ def main(argv=None) -> int:
                                                 BENCH_DIR / ".work" / "venv-install.log")
         results["meta"]["scheduler_version"] = version
     errors = []
+    if args.rss_from:
+        earlier = json.loads(args.rss_from.read_text())
+        got = (earlier.get("ours") or {}).get("rss_run")
+        if got:
+            results.setdefault("ours", {})["rss_run"] = got
+            results["meta"]["rss_from"] = (f"{args.rss_from.name} ({earlier['meta']['started']} "
+                                           f"UTC, load at start {earlier['meta']['load_start']})")
     for side in sides:
         try:
+            kept = (results.get(side) or {}).get("rss_run")
             run_side(side, args, results, python)
+            if kept and "rss_run" not in results[side]:
+                results[side]["rss_run"] = kept
         except Exception as exc:  # noqa: BLE001 - record it, go on with the other sides
             errors.append(f"{side}: {type(exc).__name__}: {exc}")
             log(f"{side} FAILED: {exc}")
@@ -307,6 +335,8 @@ def write(results: dict, errors: list[str], out: Path) -> None:
             f"{meta.get('load_end')}; nbjobs {meta['nbjobs_commit']}; jupyter-scheduler "
             f"{meta.get('scheduler_version')}.", f"Command: `{meta['command']}`", "",
             table(results), ""]
+    if meta.get("rss_from"):
+        text += [f"The long-run rows come from {meta['rss_from']}.", ""]
     text += [f"- error: {e}" for e in errors]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(text) + "\n")

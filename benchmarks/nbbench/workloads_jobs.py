@@ -161,13 +161,15 @@ def many_jobs(server: Server, notebook: str, total: int, in_flight: int, time_ca
     started = time.perf_counter()
     deadline = time.monotonic() + time_cap
     next_report = time.monotonic() + 60
+    rss_samples: list[list[float]] = []  # [jobs final, server RSS MB], once a minute
     with Sampler(server.proc, server.registry, interval=1.0,
                  min_available=min_available) as sampler:
         while time.monotonic() < deadline and not sampler.low_memory:
             if time.monotonic() > next_report:
                 next_report += 60
-                log(f"  {len(done)} of {total} jobs final, server RSS "
-                    f"{server.server_rss() / MB:.0f} MB")
+                now_rss = server.server_rss() / MB
+                rss_samples.append([len(done), round(now_rss, 1)])
+                log(f"  {len(done)} of {total} jobs final, server RSS {now_rss:.0f} MB")
             room = min(in_flight - (len(submitted) - len(done)), total - len(submitted))
             if room > 0:
                 submitted += submit_all(server.client, notebook, room)
@@ -199,4 +201,5 @@ def many_jobs(server: Server, notebook: str, total: int, in_flight: int, time_ca
         "server_rss_growth_mb": (after - before) / MB,
         "tree_rss_before_mb": before_tree / MB, "tree_rss_after_mb": after_tree / MB,
         "peak_tree_rss_mb": sampler.peak_rss / MB, "low_memory": sampler.low_memory,
+        "rss_samples": rss_samples,
     }
