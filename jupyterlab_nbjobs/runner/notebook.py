@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -155,11 +156,16 @@ async def shutdown_kernel(km: Any, kc: Any = None) -> None:
     if km is None:
         return
     pid = kernel_pid(km)
-    if pid:
-        # Killed (and reaped) first: jupyter_client's own kill polls every 0.1 s for the end.
-        kill_process_tree(pid)
     try:
-        if km.has_kernel:
+        if pid:
+            # Killed (and reaped) here: jupyter_client's shutdown_kernel would poll every
+            # 0.1 s for the end and then sleep 10 ms more (its in_pending_state). The
+            # provisioner only has to see that its process is gone.
+            kill_process_tree(pid)
+            prov = km.provisioner
+            if prov is not None and prov.has_process:
+                await asyncio.wait_for(prov.wait(), 5.0)
+        elif km.has_kernel:
             await km.shutdown_kernel(now=True)
     except Exception:  # noqa: BLE001 - it is dead already
         pass
