@@ -165,6 +165,8 @@ def test_version_and_every_setting_answer_without_a_command(cli):
                    "--SageMakerConfig.role_arn=", "--RemoteBackend.", "--NotebookInstances."):
         assert option in res.stdout, option
     assert "--NbJobsApp.answer_yes" not in res.stdout  # a Jupyter application's, not ours
+    res = cli("lcc", "notebook-instance", "--version", "0.9")  # a command's own --version
+    assert res.returncode == 0 and "jupyterlab_nbjobs==0.9" in res.stdout, res.stderr
 
 
 async def test_cli_and_server_share_the_store(api, tmp_path, jp_root_dir, nbjobs_config):

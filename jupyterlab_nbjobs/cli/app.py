@@ -59,11 +59,15 @@ class NbJobsCommand(JupyterApp):
     def parse_command_line(self, argv=None):
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser()
-        # Before argparse, which would ask for a command first.
-        if "--version" in argv:
+        # Before argparse, which would ask for a command first; only ahead of the command,
+        # whose own options may have the same names (lcc --version 1.0).
+        commands = set(COMMANDS) | set(STANDALONE)
+        command_at = next((i for i, a in enumerate(argv) if a in commands), len(argv))
+        own = argv[:command_at]
+        if "--version" in own:
             print(__version__)
             self.exit(0)
-        if "--help-all" in argv:
+        if "--help-all" in own:
             parser.print_help()
             print("\nSettings (--Class.trait=value or c.Class.trait in jupyter_server_config.py):")
             from ..composition import configurable_classes
