@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -80,9 +81,13 @@ async def test_killed_runner_becomes_failed_and_its_kernel_dies(world):
     first = make_service(world)
     job, row, info = await start_running(first, world, "import time\ntime.sleep(120)", "killed")
     await first.close()
+    runner = psutil.Process(row["handle"]["pgid"])  # the session leader
     os.killpg(row["handle"]["pgid"], signal.SIGKILL)  # the whole runner tree dies...
     kernel = psutil.Process(info["kernel_pid"])
     assert kernel.is_running()  # ...but the kernel lives in its own session
+    # A kill lands a moment later: gone before the next server looks, as with a server down.
+    with contextlib.suppress(psutil.NoSuchProcess, ChildProcessError):
+        runner.wait(timeout=10)
 
     second = make_service(world)
     await second.reconcile()
