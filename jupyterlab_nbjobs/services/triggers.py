@@ -24,6 +24,7 @@ from ..runner.contract import SPEC_FILE, WORK_DIR, runner_spec, write_json_atomi
 from ..store.tables import utcnow
 from . import cron, inputs
 from .job_dirs import INPUT_DIR
+from .wakeable import cancel_and_wait
 
 if TYPE_CHECKING:
     from .jobs import JobService
@@ -141,10 +142,8 @@ class RunImporter:
         self._task = asyncio.ensure_future(self._loop())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:

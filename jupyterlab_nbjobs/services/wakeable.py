@@ -10,6 +10,13 @@ import uuid
 from typing import Any
 
 
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """End a service's background task and wait until it has unwound."""
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def new_node_id() -> str:
     """Names this server in the claims it records (host, process, a random part)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -36,13 +43,8 @@ class WakeableLoop:
     async def stop(self) -> None:
         if self.wake in self._listeners:
             self._listeners.remove(self.wake)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def wake(self, *_: Any) -> None:
         """Thread-safe: may be called from any thread."""

@@ -16,6 +16,7 @@ import urllib.request
 from datetime import datetime, timedelta
 
 from ...errors import BackendUnavailable, NbJobsError
+from ..wakeable import cancel_and_wait
 from .autostop import AutoStop
 from .service import InstanceService
 
@@ -57,13 +58,8 @@ class IdleStop:
             self._task = asyncio.create_task(self._run(), name="nbjobs-idle-stop")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:
