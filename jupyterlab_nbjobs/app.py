@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from jupyter_core.paths import jupyter_data_dir
@@ -80,16 +81,21 @@ class NbJobsApp(ExtensionApp):
         "resource metadata file exists) or when c.SageMakerConfig is set.",
     ).tag(config=True)
 
-    def initialize_settings(self):
-        from .composition import build
+    load_when_needed = Bool(
+        True, help="Build the job store and the services with the first request to /nbjobs/, "
+        "or as soon as the store has work (a run to resume, an active schedule) or notebook "
+        "instances are enabled: until then the server holds none of it (~30 MB) and starts "
+        "as fast as without the extension. False: build at start. With a database other than "
+        "SQLite the store is always read at start.",
+    ).tag(config=True)
 
-        self.nbjobs = build(self, root_dir=self.serverapp.root_dir,
-                            kernel_specs=self._kernel_specs)
-        self.settings.update({"nbjobs_jobs": self.nbjobs.jobs,
-                              "nbjobs_schedules": self.nbjobs.schedules,
-                              "nbjobs_sweeps": self.nbjobs.sweeps,
-                              "nbjobs_instances": self.nbjobs.instances.service,
-                              "nbjobs_projects": self.nbjobs.instances.projects})
+    def initialize_settings(self):
+        from .stack import Stack
+
+        self.stack = Stack(self, kernel_specs=self._kernel_specs)
+
+    # The store and the services, built on first use (see Stack).
+    nbjobs = property(lambda self: self.stack.now())
 
     def _kernel_specs(self):
         ksm = self.serverapp.kernel_spec_manager
@@ -104,15 +110,45 @@ class NbJobsApp(ExtensionApp):
     instances = property(lambda self: self.nbjobs.instances)  # c.NotebookInstances.*
 
     def initialize_handlers(self):
+        from jupyter_server.utils import url_path_join
+
+        from .handlers.on_demand import OnDemandRoutes
+
+        web_app = self.serverapp.web_app
+        self.routes = OnDemandRoutes(web_app, self._load_routes)
+        web_app.add_handlers(".*$", [(url_path_join(web_app.settings["base_url"],
+                                                    "/nbjobs/.*"), self.routes)])
+
+    async def _load_routes(self) -> list[tuple]:
+        """The handlers' routes, as ExtensionApp would register them, once the services are
+        built and started."""
+        from jupyter_server.extension.handler import ExtensionHandlerMixin
+        from jupyter_server.utils import url_path_join
+
         from .handlers import all_routes
 
-        self.handlers.extend(all_routes("/nbjobs"))
+        await self.stack.ready()
+        base_url = self.serverapp.web_app.settings["base_url"]
+        routes = []
+        for pattern, handler, *kwargs in await asyncio.to_thread(all_routes, "/nbjobs"):
+            extra = {"name": self.name} if issubclass(handler, ExtensionHandlerMixin) else {}
+            routes.append((url_path_join(base_url, pattern), handler,
+                           {**extra, **(kwargs[0] if kwargs else {})}))
+        return routes
+
+    def instances_enabled(self) -> bool:
+        from .services.instances.config import NotebookInstances
+
+        return NotebookInstances(parent=self).enabled
 
     async def _start_jupyter_server_extension(self, serverapp):
-        await self.nbjobs.start(run_scheduler=self.enable_scheduler)
+        if self.stack.work_waiting():
+            await self.routes.load()  # runs to resume, schedules to fire: before serving
+        else:
+            self.stack.watch(self.scheduler_poll_interval)
 
     async def stop_extension(self):
-        await self.nbjobs.close()
+        await self.stack.close()
 
     @default("backend_classes")
     def _backend_classes_default(self):

@@ -36,6 +36,13 @@ def jp_server_config(nbjobs_config):
 
 
 @pytest.fixture
+def nbjobs_app(jp_serverapp):
+    """The extension's app; its services (`.jobs`, `.instances`, ...) are built when first
+    reached."""
+    return jp_serverapp.extension_manager.extension_points["jupyterlab_nbjobs"].app
+
+
+@pytest.fixture
 def notebook(jp_root_dir):
     def make(rel: str, *sources: str, **kwargs) -> str:
         return write_notebook(Path(jp_root_dir), rel, *sources, **kwargs)

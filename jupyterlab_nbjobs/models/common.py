@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import keyword
 import math
@@ -23,20 +22,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-
-class JobStatus(str, enum.Enum):
-    queued = "queued"
-    running = "running"
-    completed = "completed"
-    failed = "failed"
-    stopping = "stopping"
-    stopped = "stopped"
-
-
-# JobStatus is a str enum, so these sets also answer for plain strings ("failed" in ...).
-FINAL_STATUSES = frozenset({JobStatus.completed, JobStatus.failed, JobStatus.stopped})
-RUNNING_STATUSES = frozenset({JobStatus.running, JobStatus.stopping})  # a backend holds the run
-ACTIVE_STATUSES = frozenset({JobStatus.queued, *RUNNING_STATUSES})  # not final yet
+# Defined where the server start can read them without pydantic; served from here as before.
+from ..status import (  # noqa: F401
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    RUNNING_STATUSES,
+    JobStatus,
+)
 
 
 class StrictModel(BaseModel):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from .revisions import MIGRATIONS, head_revisions
+
+__all__ = ["MIGRATIONS", "Database", "head_revisions"]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -95,16 +96,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([\w-]+|None)["\']?\s*$', re.M)
-
-
-def head_revisions() -> set[str]:
-    """The revisions no migration builds on, read from the migration files' own
-    `revision = ...` / `down_revision = ...` lines (what alembic itself reads)."""
-    revisions, parents = set(), set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        for key, value in _REVISION.findall(path.read_text()):
-            (revisions if key == "revision" else parents).add(value)
-    return revisions - parents

@@ -20,13 +20,13 @@ from tests.support.aws import (
 
 
 @pytest.fixture
-def sagemaker(jp_serverapp, monkeypatch, tmp_path):
+def sagemaker(nbjobs_app, monkeypatch, tmp_path):
     """Add the SageMaker backend to the running server's job service, as composition.build does
     when c.SageMakerConfig is set."""
     url = moto_url()
     set_fake_credentials(monkeypatch)
     reset_moto(url)
-    jobs = jp_serverapp.web_app.settings["nbjobs_jobs"]
+    jobs = nbjobs_app.jobs
     backend, recorder, fake = make_backend(tmp_path, url, events=jobs)
     jobs.add_backend(backend)
     return backend, recorder, fake

@@ -93,9 +93,9 @@ def as_(jp_fetch):
 
 
 @pytest.fixture
-def service(jp_serverapp):
+def service(nbjobs_app):
     """The server's InstanceService."""
-    return jp_serverapp.web_app.settings["nbjobs_instances"]
+    return nbjobs_app.instances.service
 
 
 async def settle(api: UserApi, name: str, want: str, tries: int = 20) -> dict:

@@ -4,10 +4,8 @@ Off unless `enabled` is set, so a local JupyterLab is unaffected."""
 
 from __future__ import annotations
 
-from traitlets import Bool, Dict, Float, Integer, List, Unicode
+from traitlets import Bool, Dict, Float, Integer, List, Unicode, default
 from traitlets.config import Configurable
-
-from ...models.instances import DEFAULT_INSTANCE_TYPE
 
 OFFERED_INSTANCE_TYPES = ["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.m5.xlarge",
                           "ml.m5.2xlarge", "ml.c5.xlarge", "ml.r5.xlarge", "ml.g4dn.xlarge",
@@ -50,7 +48,7 @@ class NotebookInstances(Configurable):
     # Choices
     instance_types = List(Unicode(), OFFERED_INSTANCE_TYPES,
                           help="Instance types users may choose.").tag(config=True)
-    default_instance_type = Unicode(DEFAULT_INSTANCE_TYPE).tag(config=True)
+    default_instance_type = Unicode(help="Default: the instance models' own.").tag(config=True)
     log_group = Unicode("/aws/sagemaker/NotebookInstances").tag(config=True)
     presigned_url_seconds = Integer(
         43200, help="SessionExpirationDurationInSeconds of the opened session (1800-43200); "
@@ -68,3 +66,10 @@ class NotebookInstances(Configurable):
         0, help="Stop an InService instance whose Jupyter has been idle this long (0: "
         "never).").tag(config=True)
     idle_check_interval = Float(60.0, help="Seconds between idle checks.").tag(config=True)
+
+    # Read from the models when asked: the server asks `enabled` at start without them.
+    @default("default_instance_type")
+    def _default_instance_type(self):
+        from ...models.instances import DEFAULT_INSTANCE_TYPE
+
+        return DEFAULT_INSTANCE_TYPE

@@ -20,11 +20,11 @@ def driver_ready():
 
 
 @pytest.fixture
-def sagemaker(driver_ready, jp_serverapp, monkeypatch, tmp_path):
+def sagemaker(driver_ready, nbjobs_app, monkeypatch, tmp_path):
     url = moto_url()
     set_fake_credentials(monkeypatch)
     reset_moto(url)
-    jobs = jp_serverapp.web_app.settings["nbjobs_jobs"]
+    jobs = nbjobs_app.jobs
     backend, recorder, fake = make_backend(tmp_path, url, events=jobs)
     jobs.add_backend(backend)
     return SageMakerStandIn(backend, recorder, fake, tmp_path)

@@ -1,0 +1,132 @@
+"""The routes under /nbjobs/, loaded with the first request that needs them.
+
+The server registers one `OnDemandRoutes` at start. Until a request arrives, neither the
+handlers nor what they import (pydantic, the services, SQLAlchemy) are loaded. The first
+request waits, with its body buffered, while `load` brings them in; it is then served by
+its own handler, as every later request is without the wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from inspect import isclass
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from tornado import httputil, web
+from tornado.routing import Router, RuleRouter
+
+log = logging.getLogger(__name__)
+
+Routes = list[tuple[Any, ...]]  # (pattern, handler class, kwargs), as tornado takes them
+
+
+class OnDemandRoutes(Router):
+    """Routes the prefix's requests to handlers that `load` returns when first needed."""
+
+    # jupyter_server checks each registered handler class's methods for authentication; a
+    # router has none (tests/handlers/test_auth.py checks every handler it loads).
+    SUPPORTED_METHODS: tuple[str, ...] = ()
+
+    def __init__(self, application: web.Application, load: Callable[[], Awaitable[Routes]]):
+        self.application = application
+        self._load = load
+        self._handlers: _HandlerRules | None = None
+        self._loading: asyncio.Future | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._handlers is not None
+
+    def find_handler(self, request: httputil.HTTPServerRequest,
+                     **kwargs: Any) -> httputil.HTTPMessageDelegate | None:
+        if self._handlers is not None:
+            return self._handlers.find_handler(request)  # None: the server's own 404
+        return _LoadThenServe(self, request)
+
+    async def load(self) -> None:
+        """Load once; callers meanwhile share the one load. A failed load is tried again
+        by the next request."""
+        if self._handlers is not None:
+            return
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        loading = self._loading
+        try:
+            routes = await asyncio.shield(loading)
+        except BaseException:
+            if self._loading is loading and loading.done():
+                self._loading = None
+            raise
+        if self._handlers is None:
+            self._handlers = _HandlerRules(self.application, routes)
+
+
+class _HandlerRules(RuleRouter):
+    """Tornado rules whose targets are RequestHandler classes of `application`."""
+
+    def __init__(self, application: web.Application, rules: Routes):
+        self.application = application
+        super().__init__(rules)
+
+    def get_target_delegate(self, target: Any, request: httputil.HTTPServerRequest,
+                            **target_params: Any) -> httputil.HTTPMessageDelegate | None:
+        if isclass(target) and issubclass(target, web.RequestHandler):
+            return self.application.get_handler_delegate(request, target, **target_params)
+        return super().get_target_delegate(target, request, **target_params)
+
+
+class _LoadThenServe(httputil.HTTPMessageDelegate):
+    """The first requests: keep the head and body, load the routes, then hand the request to
+    the delegate the application finds for it (its handler, or the server's 404)."""
+
+    def __init__(self, routes: OnDemandRoutes, request: httputil.HTTPServerRequest):
+        self.routes = routes
+        self.request = request
+        self.head: tuple[Any, httputil.HTTPHeaders] | None = None
+        self.chunks: list[bytes] = []
+        self.delegate: httputil.HTTPMessageDelegate | None = None
+        self.closed = False
+        self.task: asyncio.Task | None = None
+
+    def headers_received(self, start_line, headers) -> None:
+        self.head = (start_line, headers)
+
+    def data_received(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+
+    def finish(self) -> None:
+        self.task = asyncio.ensure_future(self._serve())
+
+    def on_connection_close(self) -> None:
+        self.closed = True
+        if self.delegate is not None:
+            self.delegate.on_connection_close()
+
+    async def _serve(self) -> None:
+        try:
+            await self.routes.load()
+        except Exception:
+            log.exception("notebook jobs could not start; the request gets a 503")
+            delegate = self.routes.application.get_handler_delegate(self.request,
+                                                                   StartFailedHandler)
+        else:
+            delegate = self.routes.application.find_handler(self.request)
+        if self.closed:
+            return
+        self.delegate = delegate
+        assert self.head is not None
+        delegate.headers_received(*self.head)
+        for chunk in self.chunks:
+            delegate.data_received(chunk)
+        delegate.finish()
+
+
+class StartFailedHandler(APIHandler):
+    """Any method: 503 with the JSON error shape; the cause is in the server log only."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(503, "notebook jobs could not start; see the server log",
+                            reason="Service Unavailable")

@@ -1,0 +1,202 @@
+"""The store and the services are built on first need: the first request, or work the store
+holds (a run to resume, an active schedule) at start or later, written by another process.
+
+Real servers in fresh Pythons (the test process has everything imported already), real
+kernels, the real command line writing the same SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+
+from jupyterlab_nbjobs.store.pending import has_pending_work, sqlite_path
+
+HEAVY = ("sqlalchemy", "pydantic", "jupyterlab_nbjobs.composition",
+         "jupyterlab_nbjobs.handlers.jobs", "jupyterlab_nbjobs.models")
+
+# A server in a fresh Python; SCENARIO (below) drives it over HTTP and reads what it loaded.
+DRIVER = textwrap.dedent('''
+    import asyncio, json, os, subprocess, sys, time
+    d = sys.argv[1]
+    from jupyter_server.serverapp import ServerApp
+    from tornado.httpclient import AsyncHTTPClient
+
+    HEAVY = {heavy!r}
+    app = ServerApp.instance()
+    app.jpserver_extensions = {{"jupyterlab_nbjobs": True, "jupyterlab": False,
+                               "jupyter_lsp": False, "notebook_shim": False}}
+    app.initialize(argv=[f"--ServerApp.root_dir={{d}}/root", "--port=0", "--allow-root",
+                         "--ServerApp.open_browser=False", "--IdentityProvider.token=t"])
+    ext = app.extension_manager.extension_points["jupyterlab_nbjobs"].app
+
+    def loaded():
+        return sorted(m for m in HEAVY if m in sys.modules)
+
+    async def call(method, path, body=None):
+        r = await AsyncHTTPClient().fetch(
+            f"http://127.0.0.1:{{app.port}}{{path}}", method=method,
+            headers={{"Authorization": "token t"}}, raise_error=False,
+            body=None if body is None else json.dumps(body))
+        try:
+            return r.code, json.loads(r.body or b"null")
+        except ValueError:
+            return r.code, None
+
+    async def final(job_id):
+        for _ in range(600):
+            code, job = await call("GET", f"/nbjobs/jobs/{{job_id}}")
+            if job["status"] in ("completed", "failed", "stopped"):
+                return job["status"]
+            await asyncio.sleep(0.1)
+
+    async def drive():
+        for _ in range(600):  # until the extension's start has decided
+            if ext.stack.built or ext.stack.watching:
+                break
+            await asyncio.sleep(0.05)
+        out = {{"at_start": loaded(), "built_at_start": ext.stack.built}}
+        try:
+            pass  # the scenario
+        finally:
+            print("RESULT " + json.dumps(out), flush=True)
+            app.io_loop.add_callback(app.stop)
+
+    app.io_loop.add_callback(lambda: asyncio.ensure_future(drive()))
+    app.start()
+''')
+
+FIRST_REQUESTS = '''
+            # Four first requests at once: a POST with a body, two GETs and a path we lack.
+            results = await asyncio.gather(
+                call("POST", "/nbjobs/jobs", {"input_path": "one.ipynb"}),
+                call("GET", "/nbjobs/jobs"), call("GET", "/nbjobs/environments"),
+                call("GET", "/nbjobs/no-such-thing"), call("GET", "/api/status"))
+            out["codes"] = [code for code, _ in results]
+            out["no_such_thing"] = results[3][1]
+            out["status"] = await final(results[0][1]["id"])
+            out["after"] = loaded()
+'''
+
+CLI_SCHEDULE = '''
+            # The command line (another process) adds a schedule to the idle server's store.
+            cli = [sys.executable, "-m", "jupyterlab_nbjobs.cli", "--root-dir", f"{d}/root",
+                   "schedule", "create", "one.ipynb", "--cron", "* * * * * *"]
+            made = await asyncio.to_thread(subprocess.run, cli, capture_output=True, text=True)
+            out["cli"] = [made.returncode, made.stderr[-2000:]]
+            for _ in range(300):
+                if ext.stack.built:
+                    break
+                await asyncio.sleep(0.1)
+            out["built_by_itself"] = ext.stack.built
+            for _ in range(300):  # the schedule's first fire, run as a job
+                code, page = await call("GET", "/nbjobs/jobs")
+                if page["jobs"]:
+                    break
+                await asyncio.sleep(0.1)
+            out["fired"] = [j["status"] for j in page["jobs"]][:1]
+            code, schedules = await call("GET", "/nbjobs/schedules")
+            for s in schedules["schedules"]:
+                await call("DELETE", f"/nbjobs/schedules/{s['id']}")
+'''
+
+
+def run_server(tmp_path, scenario: str, **settings) -> dict:
+    """Run DRIVER with `scenario`; the settings go in a config file the CLI reads too."""
+    root = tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "one.ipynb")
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+        env[name] = str(tmp_path / name)
+    os.makedirs(env["JUPYTER_CONFIG_DIR"], exist_ok=True)
+    config = {"NbJobsApp": {"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                            "staging_dir": str(tmp_path / "staging"), **settings},
+              "LocalBackend": {"warm_pool": False}}
+    with open(os.path.join(env["JUPYTER_CONFIG_DIR"], "jupyter_server_config.json"), "w") as f:
+        json.dump(config, f)
+    env["JUPYTER_CONFIG_PATH"] = ""
+    script = DRIVER.format(heavy=HEAVY).replace("        pass  # the scenario", textwrap.indent(
+        textwrap.dedent(scenario).strip("\n"), " " * 8))
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+    assert lines, proc.stderr[-4000:]
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def test_an_idle_server_loads_nothing_until_the_first_requests_which_all_get_served(tmp_path):
+    out = run_server(tmp_path, FIRST_REQUESTS)
+    assert out["at_start"] == [] and out["built_at_start"] is False, out
+    assert out["codes"] == [201, 200, 200, 404, 200], out
+    assert out["status"] == "completed", out
+    assert set(out["after"]) == set(HEAVY), out
+
+
+def test_work_in_the_store_is_taken_up_at_start_and_when_another_process_adds_it(tmp_path):
+    # An idle server; the command line adds a schedule; the server starts by itself and fires.
+    out = run_server(tmp_path, CLI_SCHEDULE, cron_seconds_field=True,
+                     scheduler_poll_interval=0.3)
+    assert out["cli"][0] == 0, out["cli"]
+    assert out["at_start"] == [] and out["built_by_itself"] is True, out
+    assert out["fired"] and out["fired"][0] in ("queued", "running", "completed"), out
+
+    # The next start finds a run to settle (the fire above may be final by now: add one
+    # that is not) and builds before it serves.
+    db = tmp_path / "db.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE jobs SET status = 'running'")
+    assert has_pending_work(f"sqlite:///{db}")
+    out = run_server(tmp_path, '''
+        out["statuses"] = [j["status"] for j in (await call("GET", "/nbjobs/jobs"))[1]["jobs"]]
+    ''')
+    assert out["built_at_start"] is True and "sqlalchemy" in out["at_start"], out
+    assert out["statuses"] and "running" not in out["statuses"], out  # settled at start
+
+
+def test_a_store_that_cannot_open_gets_a_503_with_the_error_shape(tmp_path):
+    out = run_server(tmp_path, '''
+        out["first"] = await call("GET", "/nbjobs/jobs")
+        out["again"] = await call("POST", "/nbjobs/jobs", {"input_path": "one.ipynb"})
+    ''', db_url="sqlite:////proc/no-such-dir/db.sqlite")
+    for code, body in (out["first"], out["again"]):
+        assert code == 503 and body["message"] and body["reason"], out
+
+
+async def test_pending_work_follows_the_store(api, notebook, nbjobs_config, tmp_path):
+    url = nbjobs_config["db_url"]
+    assert sqlite_path(url) == str(tmp_path / "nbjobs.sqlite")
+    nb = notebook("p.ipynb", "x = 1")
+    job = await api.create(input_path=nb)
+    assert (await api.wait(job["id"]))["status"] == "completed"
+    assert not has_pending_work(url)
+    code, sched = await api.post("schedules", {"input_path": nb, "cron": "@daily"})
+    assert code == 201, sched
+    assert has_pending_work(url)
+    assert not has_pending_work(url, schedules=False)  # the scheduler runs elsewhere
+    code, _ = await api.post(f"schedules/{sched['id']}/pause", {})
+    assert code == 200
+    assert not has_pending_work(url)
+    path = sqlite_path(url)
+    with sqlite3.connect(path) as conn:  # as a server of an older version left it
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    assert has_pending_work(url)
+
+
+@pytest.mark.parametrize("url, pending", [
+    ("sqlite://", False), ("sqlite:///:memory:", False),
+    ("postgresql://user@localhost/db", True),  # not read at start: always built
+])
+def test_pending_work_of_other_urls(url, pending, tmp_path):
+    assert has_pending_work(url) is pending
+    assert has_pending_work(f"sqlite:///{tmp_path / 'none' / 'new.sqlite'}") is False
+    assert not (tmp_path / "none").exists()
