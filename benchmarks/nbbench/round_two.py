@@ -69,7 +69,7 @@ def alone(server: Server, timeout: float) -> bool:
 def start_and_idle(make, starts: int, settle: float) -> tuple[dict, Server]:
     """`starts` starts: start time and idle memory of each; the last server is returned
     running. An untimed first start creates the database, as an installed server has."""
-    seconds, mems, server = [], [], make()
+    seconds, mems, lists, server = [], [], [], make()
     server.prepare()
     notebooks.write_notebooks(server.root / "bench")
     server.start()
@@ -80,10 +80,14 @@ def start_and_idle(make, starts: int, settle: float) -> tuple[dict, Server]:
         seconds.append(server.start_seconds)
         time.sleep(settle)
         mems.append(tree_memory(server))
+        if server.side != "bare":
+            lists.append(server.client.first_list())
         if i < starts - 1:
             server.stop()
     out = {"start_seconds": summary(seconds), "start_samples": seconds,
            "idle_samples": mems}
+    if lists:
+        out["first_list_seconds"] = {**summary(lists), "samples": lists}
     for key in ("pss_mb", "uss_mb", "rss_mb", "processes"):
         out[f"idle_{key}"] = percentile([m[key] for m in mems], 50)
     return out, server
@@ -214,6 +218,8 @@ def table(results: dict) -> str:
 
     rows = [
         ("server start, median", "s", ("start_seconds", "median"), "≤ bare + 5%"),
+        ("first job list after start (what loads on demand), median", "s",
+         ("first_list_seconds", "median"), ""),
         ("idle tree USS, before any job", "MB", ("idle_uss_mb",), "≤ bare + 15 MB"),
         ("idle tree PSS, before any job", "MB", ("idle_pss_mb",), ""),
         ("idle tree processes", "", ("idle_processes",), ""),

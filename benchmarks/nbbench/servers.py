@@ -120,7 +120,7 @@ class Server:
         self.http = JsonHttp(self.port, self.token)
         self.client = {"ours": OursClient, "bare": BareClient}.get(
             self.side, TheirsClient)(self.http)
-        if not wait_until(self._ready, timeout, interval=0.2):
+        if not wait_until(self._ready, timeout, interval=0.02):
             tail = self.log_path.read_text(errors="replace")[-3000:]
             self.stop()
             raise RuntimeError(f"{self.side} server not ready in {timeout:.0f} s; log:\n{tail}")

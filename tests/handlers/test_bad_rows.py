@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from jupyterlab_nbjobs.store import Database, JobStore
+from jupyterlab_nbjobs.store import JobStore
 from jupyterlab_nbjobs.store.schedules import ScheduleStore, SweepStore
 
 
@@ -21,8 +21,8 @@ def nested(depth: int):
 
 
 @pytest.fixture
-def db(nbjobs_config, api):  # after the server (which migrates the store) has started
-    return Database(nbjobs_config["db_url"])
+def db(nbjobs_app, api):  # the server's store, migrated when the app's services are built
+    return nbjobs_app.nbjobs.db
 
 
 async def test_bad_job_rows_are_redacted_or_left_out(api, notebook, db):
