@@ -34,7 +34,8 @@ class NbJobsApp(ExtensionApp):
     backend_classes = List(
         Type(klass="jupyterlab_nbjobs.backends.base.Backend"),
         help="Backend classes to offer, each configured with c.<ClassName>.* (importable "
-        "names or classes). Default: LocalBackend, plus SageMakerBackend when enable_sagemaker "
+        "names or classes). Empty (the default): LocalBackend, plus SageMakerBackend when "
+        "enable_sagemaker "
         "(or being in Studio) says so, RemoteBackend when c.RemoteBackend.targets names a "
         "server, and the backends installed packages declare in the entry-point group "
         "'jupyterlab_nbjobs.backends'.",
@@ -150,8 +151,16 @@ class NbJobsApp(ExtensionApp):
     async def stop_extension(self):
         await self.stack.close()
 
-    @default("backend_classes")
-    def _backend_classes_default(self):
+    def offered_backend_classes(self) -> list[type]:
+        """`backend_classes`, or when it is empty the default set. Not the trait's default:
+        jupyter_server reads every trait at start, and that would import each backend."""
+        if self.backend_classes:
+            return list(self.backend_classes)
+        from traitlets.utils.importstring import import_item
+
+        return [import_item(name) for name in self._default_backend_names()]
+
+    def _default_backend_names(self) -> list[str]:
         classes = ["jupyterlab_nbjobs.backends.local.LocalBackend"]
         if self._sagemaker_wanted():
             classes.append("jupyterlab_nbjobs.backends.sagemaker.backend.SageMakerBackend")

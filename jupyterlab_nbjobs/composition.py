@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .app import BACKEND_ENTRY_POINTS
 from .backends.base import Backend, BackendEvents
 from .services.instances.wiring import Instances, build_instances
 from .services.jobs import JobService
@@ -82,7 +83,10 @@ def make_backends(settings: NbJobsApp, events: BackendEvents) -> list[Backend]:
     """One instance of each class in `c.NbJobsApp.backend_classes`, configured from `settings`."""
     carry_moved_settings(settings)
     backends: dict[str, Backend] = {}
-    for cls in settings.backend_classes:
+    for cls in settings.offered_backend_classes():
+        if not (isinstance(cls, type) and issubclass(cls, Backend)):
+            raise TypeError(f"{cls!r} is not a Backend class (c.NbJobsApp.backend_classes, "
+                            f"or the entry-point group {BACKEND_ENTRY_POINTS!r})")
         backend = cls(events, parent=settings)
         if not backend.name or backend.name in backends:
             raise ValueError(f"backend {cls.__name__} needs a name of its own "
