@@ -36,7 +36,8 @@ def _ratio(a, b) -> str:
 
 
 def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
-    """(workload, what, unit, path in each side's results, target from issue 6)."""
+    """(workload, what, unit, path in each side's results, the target it is held to:
+    the report's target column)."""
     sides = [results.get(k) or {} for k in ("ours", "theirs")]
     bursts = sorted({int(k) for side in sides for k in (side.get("w2") or {})})
     seeded = next((s["w3"]["rows_seeded"] for s in sides if s.get("w3")), 0)
