@@ -31,7 +31,7 @@ _BOOT = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
     "from jupyterlab_nbjobs.runner.__main__ import exit_now, main; exit_now(main())"
 )
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])  # above jupyterlab_nbjobs/
 
 
 def _poll_all(runs: list[Watched], now: float) -> list[tuple]:
