@@ -144,10 +144,21 @@ def tracked():
     raise AssertionError(f"processes left running: {sorted({p.pid for p in left})}")
 
 
+def pool_children(backend: LocalBackend) -> list[int]:
+    """The zygote's children: its kernel server, its spares (ready or starting) and the
+    runners of jobs it forked."""
+    try:
+        return [c.pid for c in psutil.Process(backend.pool.pid).children()]
+    except (psutil.Error, TypeError):  # no zygote
+        return []
+
+
 def track_pool(backend: LocalBackend, tracked: set[int]) -> None:
+    """Everything the pool runs, down to the spares' kernels (forked by the kernel server):
+    spares and kernels live on in their own sessions if the zygote dies."""
     tracked.add(backend.pool.pid)
     tracked.update(p for p in backend.pool.spare_kernels.values() if p)
-    for pid in backend.pool.spare_pids():
+    for pid in pool_children(backend):
         tracked.add(pid)
         try:
             tracked.update(c.pid for c in psutil.Process(pid).children(recursive=True))
@@ -338,7 +349,7 @@ def test_killed_zygote_falls_back_to_cold_runners_and_its_spares_go(tmp_path, tr
         backend = LocalBackend(rec, warm_kernels=1)
         await ready_pool(backend, 1)
         track_pool(backend, tracked)
-        spares = backend.pool.spare_pids()
+        spares = pool_children(backend)  # the kernel server and the spares
         os.kill(backend.pool.pid, signal.SIGKILL)
         await async_wait_for(lambda: not backend.pool.ready(), timeout=10)
         await backend.start(request(job))
@@ -346,7 +357,7 @@ def test_killed_zygote_falls_back_to_cold_runners_and_its_spares_go(tmp_path, tr
         # a cold runner: our own child, not the zygote's
         assert psutil.Process(handle["pid"]).ppid() == os.getpid()
         result = await rec.wait_finished("job1")
-        # spares of a dead zygote shut their kernels down and exit
+        # the kernel server and the spares of a dead zygote shut down and exit
         await async_wait_for(lambda: all(gone(p) for p in spares), timeout=30)
         await backend.close()
         return result

@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from ...runner.procs import kill_process_tree
+from ...runner.procs import kill_process_tree, wait_dead
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class WarmPool:
         with self._lock:
             self._closed = True
             proc = self._proc
-        spares = self._spares()
+        spares, helpers = self._children()
         kernels = [self.spare_kernels.get(p.pid) for p in spares]
         if proc is not None:
             try:
@@ -249,27 +249,35 @@ class WarmPool:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        # The kernel server ends on its own once the zygote is gone (its stdin closes);
+        # waited for so that nothing of the pool outlives close(). Killed alone if it
+        # lingers: running jobs' kernels are its children and go on.
+        wait_dead(helpers, timeout=5.0)
+        for helper in helpers:
+            try:
+                helper.kill()
+            except psutil.Error:
+                pass
         if self._own_dir:
             shutil.rmtree(self.pool_dir, ignore_errors=True)
 
-    def _spares(self) -> list[psutil.Process]:
-        """The zygote's forked children not running a job: idle or starting spares."""
+    def _children(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
+        """The zygote's children but job runners: (forked ones, i.e. idle or starting
+        spares; the others, i.e. the kernel server)."""
         try:
             zygote = psutil.Process(self._proc.pid) if self.alive() else None
             if zygote is None:
-                return []
+                return [], []
             cmd = zygote.cmdline()
             kids = zygote.children()
         except psutil.Error:
-            return []
-        spares = []
+            return [], []
+        spares, helpers = [], []
         for k in kids:
             try:  # forked children share the zygote's command line; the kernel server not
-                if k.pid not in self._job_pids and k.cmdline() == cmd:
-                    spares.append(k)
+                if k.pid in self._job_pids:
+                    continue
+                (spares if k.cmdline() == cmd else helpers).append(k)
             except psutil.Error:
                 pass
-        return spares
-
-    def spare_pids(self) -> list[int]:
-        return [p.pid for p in self._spares()]
+        return spares, helpers
