@@ -15,7 +15,10 @@ server's. `random` reseeds itself on fork.
 
 Protocol: one request per connection: a JSON object {"argv", "env", "cwd"} sent with three
 fds (stdin, stdout, stderr), then the write side shut; the answer is {"pid"} or
-{"error"}. The server exits when its stdin closes.
+{"error"}. The server exits when its stdin closes. With a second argument LISTEN_FD it
+serves on that listening socket, bound by its parent (the zygote), which can then hand out
+SOCKET_PATH at once: requests made while this server still imports wait in the socket's
+backlog instead of being refused.
 """
 
 import json
@@ -84,10 +87,11 @@ def _child(request, fds, launcher):
 
 # What every fresh ipykernel imports by the time its first cell has run, beyond
 # ipykernel.kernelapp: above all its debugger (debugpy's pydevd, ~60% of a forked kernel's
-# start when left to each kernel). Imported once the server is up and has nothing to do (a
-# kernel asked for before that imports them itself, as a fresh kernel does), so that the
-# first kernel of a cold pool does not wait for them. Only imports: none of them starts a
-# thread or opens a socket (checked: the server forks only while single-threaded).
+# start when left to each kernel). Imported before the first fork: a kernel forked earlier
+# would import them itself (as a fresh kernel does), so the first kernel would not be ready
+# any sooner, and each of a cold pool's first kernels would pay for them again. Only
+# imports: none of them starts a thread or opens a socket (checked: the server forks only
+# while single-threaded).
 PREIMPORT = (
     "ipykernel.ipkernel",
     "ipykernel.debugger",
@@ -115,13 +119,14 @@ def _preimport():
     _IMPORT_ENV.update({k: v for k, v in os.environ.items() if before.get(k) != v})
 
 
-def _serve(path):
+def _serve(path, listen_fd=None):
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as ipykernel_launcher does; IPython adds '' back
     import importlib.util
 
     from ipykernel import kernelapp  # noqa: F401 - the point of this process
 
+    _preimport()
     launcher = importlib.util.find_spec("ipykernel_launcher").origin
     if threading.active_count() != 1:
         print("nbjobs kernel server: threads after imports, not forking", file=sys.stderr)
@@ -131,28 +136,22 @@ def _serve(path):
     os.set_blocking(wfd, False)
     signal.set_wakeup_fd(wfd)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if os.path.exists(path):
-        os.unlink(path)
-    srv.bind(path)
-    srv.listen(64)
+    if listen_fd is not None:
+        srv = socket.socket(fileno=listen_fd)
+    else:
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if os.path.exists(path):
+            os.unlink(path)
+        srv.bind(path)
+        srv.listen(64)
     sel = selectors.DefaultSelector()
     sel.register(srv, selectors.EVENT_READ, "accept")
     sel.register(0, selectors.EVENT_READ, "stdin")
     sel.register(rfd, selectors.EVENT_READ, "signal")
     sys.stdout.write("ready\n")
     sys.stdout.flush()
-    preimported = False
     while True:
-        events = sel.select(timeout=0 if not preimported else 5.0)
-        if not events and not preimported:
-            preimported = True
-            _preimport()
-            if threading.active_count() != 1:
-                print("nbjobs kernel server: threads after imports, not forking", file=sys.stderr)
-                os.unlink(path)
-                return 3
-            continue
+        events = sel.select(timeout=5.0)
         for key, _ in events:
             if key.data == "stdin":
                 if not os.read(0, 4096):
@@ -207,4 +206,4 @@ def _accept(srv, launcher):
 
 
 if __name__ == "__main__":
-    sys.exit(_serve(sys.argv[1]))
+    sys.exit(_serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None))

@@ -14,27 +14,12 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import psutil
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-
-SERVER_SOURCE = Path(__file__).with_name("kernel_server.py")
-
-
-def start_server(socket_path: Path, stderr: Any = None) -> subprocess.Popen:
-    """Start the kernel server; it exits when the returned process's stdin closes."""
-    return subprocess.Popen(
-        [sys.executable, "-c", SERVER_SOURCE.read_text(), str(socket_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        close_fds=True,
-    )
 
 
 class ForkedProcess:

@@ -348,16 +348,19 @@ def warm_caches(pool_dir: Path, kernel: str) -> None:
 
 def main(argv: list[str]) -> int:
     """argv: POOL_DIR SIZE[,BURST[,BURST_HOLD]] [KERNEL ...]"""
-    from .__main__ import skip_iri_grammar
+    from .__main__ import skip_iri_grammar, skip_papermill_s3
 
     skip_iri_grammar()
+    skip_papermill_s3()
     pool_dir = Path(argv[0])
     pool_dir.mkdir(parents=True, exist_ok=True)
     # The protocol gets its own fd; anything printed goes to stderr (the zygote's log).
     out_fd = os.dup(1)
     os.dup2(2, 1)
-    server = start_kernel_server(pool_dir)  # imports in parallel with ours below
-    from . import execute, notebook, outputs  # noqa: F401 - the imports every job needs
+    # First, so that its imports (ipykernel's, as long as ours) run beside ours below: a
+    # cold pool's first job waits for both.
+    fork_socket = start_kernel_server(pool_dir)
+    from . import execute, kernels, notebook, outputs, spare  # noqa: F401 - what every job needs
 
     for name in argv[2:] or ["python3"]:
         try:
@@ -369,7 +372,6 @@ def main(argv: list[str]) -> int:
     if threading.active_count() != 1:  # forking a threaded process is not safe
         print("nbjobs zygote: threads after imports, not forking", file=sys.stderr)
         return 3
-    fork_socket = wait_kernel_server(server)
     size, *more = argv[1].split(",")
     burst = int(more[0]) if more else None
     hold = float(more[1]) if len(more) > 1 else 30.0
@@ -377,17 +379,31 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def start_kernel_server(pool_dir: Path) -> tuple | None:
-    """Start the kernel fork server (it exits when this process does)."""
+def start_kernel_server(pool_dir: Path) -> str | None:
+    """Start the kernel fork server (it exits when this process does) on a socket bound
+    here: its path is usable at once, a request made while the server still imports waits
+    in the backlog, and one made after the server died is refused (this process keeps no
+    copy of the socket), so the spare starts its kernel the usual way. Returns the path,
+    or None without a server."""
+    import subprocess
     import tempfile
-
-    from .kernels import start_server
 
     path = pool_dir / "kernels.sock"
     if len(str(path)) > 100:  # unix socket paths are short
         path = Path(tempfile.mkdtemp(prefix="nbjobs-k-")) / "kernels.sock"
+    source = Path(__file__).with_name("kernel_server.py")
     try:
-        proc = start_server(path, stderr=sys.stderr)
+        path.unlink(missing_ok=True)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(str(path))
+            listener.listen(64)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", source.read_text(), str(path), str(listener.fileno())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=sys.stderr,
+                pass_fds=(listener.fileno(),),
+            )
     except OSError as exc:
         print(f"nbjobs zygote: no kernel server: {exc!r}", file=sys.stderr)
         return None
@@ -395,20 +411,4 @@ def start_kernel_server(pool_dir: Path) -> tuple | None:
     # runner's next Popen would reap it there and close its pipes' fd numbers, which the
     # child reuses for its own files by then.
     _KEEP.append(proc)
-    return proc, str(path)
-
-
-def wait_kernel_server(server: tuple | None, wait: float = 60.0) -> str | None:
-    """The kernel server's socket once it listens; None if it does not come up (spares
-    then start their kernels the usual way)."""
-    import select
-
-    if server is None:
-        return None
-    proc, path = server
-    ready, _, _ = select.select([proc.stdout], [], [], wait)
-    if not ready or proc.stdout.readline().strip() != b"ready":
-        print("nbjobs zygote: the kernel server did not come up", file=sys.stderr)
-        proc.kill()
-        return None
-    return path
+    return str(path)
