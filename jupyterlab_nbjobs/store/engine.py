@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from .pending import sqlite_path
 from .revisions import MIGRATIONS, head_revisions
 
 __all__ = ["MIGRATIONS", "Database", "head_revisions"]
@@ -81,8 +84,21 @@ class Database:
         return bool(current) and current == head_revisions()
 
     def migrate(self) -> None:
+        """Bring the database to the newest migration. alembic runs in a child process when
+        the database outlives this one, so that it (with mako and pygments, ~15 MB) is not
+        kept by a long-lived server after an upgrade or its first start."""
         if self.at_head():
             return
+        if self.is_sqlite and sqlite_path(self.url) == "":
+            self.upgrade()  # in memory: only this process sees it
+            return
+        done = subprocess.run([sys.executable, "-m", "jupyterlab_nbjobs.store.migrate"],
+                              input=self.url, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"migrating the job store failed:\n{done.stderr[-4000:]}")
+
+    def upgrade(self) -> None:
+        """Run alembic's upgrade to head here, under the migration lock."""
         from alembic import command
         from alembic.config import Config
 

@@ -82,6 +82,7 @@ FIRST_REQUESTS = '''
             out["no_such_thing"] = results[3][1]
             out["status"] = await final(results[0][1]["id"])
             out["after"] = loaded()
+            out["alembic_here"] = [m for m in ("alembic", "mako", "pygments") if m in sys.modules]
 '''
 
 CLI_SCHEDULE = '''
@@ -140,6 +141,7 @@ def test_an_idle_server_loads_nothing_until_the_first_requests_which_all_get_ser
     assert out["codes"] == [201, 200, 200, 404, 200], out
     assert out["status"] == "completed", out
     assert set(out["after"]) == set(HEAVY), out
+    assert out["alembic_here"] == [], out  # the new store was migrated by a child process
 
 
 def test_work_in_the_store_is_taken_up_at_start_and_when_another_process_adds_it(tmp_path):
