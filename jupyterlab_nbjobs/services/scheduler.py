@@ -85,7 +85,7 @@ class Scheduler(WakeableLoop):
     # -- lifecycle --------------------------------------------------------------------------
     async def stop(self) -> None:
         await super().stop()
-        if self._creating:
+        while self._creating:  # a tick the stop cut short still creates what it claimed
             await asyncio.gather(*self._creating, return_exceptions=True)
 
     # -- the loop ----------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class Scheduler(WakeableLoop):
                     except asyncio.TimeoutError:
                         pass
                     continue
-                await self.tick(now)
+                await self._tick_through(now)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -135,6 +135,15 @@ class Scheduler(WakeableLoop):
             task = asyncio.ensure_future(asyncio.to_thread(inputs.export_formats))
             self._creating.add(task)
             task.add_done_callback(self._creating.discard)
+
+    async def _tick_through(self, now: datetime) -> None:
+        """A tick in its own task, so that stop() cancelling the loop between a claim (done
+        in a worker thread, so it commits anyway) and its run cannot leave the fire claimed
+        without a job until the next server's recovery."""
+        task = asyncio.ensure_future(self.tick(now))
+        self._creating.add(task)
+        task.add_done_callback(self._creating.discard)
+        await asyncio.shield(task)
 
     async def tick(self, now: datetime | None = None) -> None:
         now = now or utcnow()

@@ -192,3 +192,34 @@ async def test_claim_without_job_is_recovered_once(tmp_path):
     assert stack.store.get(sched.id)["next_fire_at"] == fire + timedelta(hours=1)
     assert stack.store.job_ids(sched.id) == job_ids
     await stack.stop()
+
+
+async def test_a_stop_during_a_claim_still_creates_the_claimed_run(tmp_path):
+    """stop() cancels the loop while its claim runs in a worker thread (and so commits): the
+    fire's run is created before stop() returns, not left to another server's recovery."""
+    import threading
+
+    root = tmp_path / "root"
+    write_notebook(root, "n.ipynb", "x = 1")
+    stack = Stack(f"sqlite:///{tmp_path / 'db.sqlite'}", root, tmp_path / "w", poll=0.2)
+    entered, release = threading.Event(), threading.Event()
+    claim = stack.store.claim
+
+    def slow_claim(*args, **kwargs):
+        entered.set()
+        release.wait(10)
+        return claim(*args, **kwargs)
+
+    stack.store.claim = slow_claim
+    sched = await stack.schedules.create(ScheduleCreate(input_path="n.ipynb",
+                                                        cron="* * * * * *"), "me")
+    await stack.start()
+    assert await asyncio.to_thread(entered.wait, 10)
+    stopping = asyncio.ensure_future(stack.scheduler.stop())
+    await asyncio.sleep(0.2)  # the loop is cancelled while the claim is still in its thread
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    fires = stack.store.fires(sched.id)
+    assert fires and all(f["job_id"] for f in fires if f["outcome"] == "run"), fires
+    assert len(stack.store.job_ids(sched.id)) == sum(f["outcome"] == "run" for f in fires)
+    await stack.stop()
