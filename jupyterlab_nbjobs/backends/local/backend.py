@@ -18,6 +18,7 @@ from typing import Any
 
 from traitlets import Bool, Float, Integer, Unicode, default, observe
 
+from ...memory import release_free_memory
 from ...runner.contract import REASON_STOPPED
 from ..base import ActiveRun, Backend, BackendEvents, RunRequest
 from .launch import clear_attempt_files, launch_cold, launch_warm
@@ -156,6 +157,7 @@ class LocalBackend(Backend):
                 log.info("nbjobs: no local job for %.0f s; ending the warm pool",
                          self.pool_idle_timeout)
                 await asyncio.to_thread(old.close)
+                await asyncio.to_thread(release_free_memory)  # what the jobs' bookkeeping freed
                 return
             await asyncio.sleep(min(left, 30.0) + 0.05)
 
