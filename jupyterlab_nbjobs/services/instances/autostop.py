@@ -32,8 +32,6 @@ class AutoStop(WakeableLoop):
         self.store = service.store
         self.poll_interval = poll_interval
         self.node_id = node_id or new_node_id()
-        # (instance, stop time, when the stop call was made) of each stop this server made
-        self.stops: list[tuple[str, datetime, datetime]] = []
 
     async def _run(self) -> None:
         while True:
@@ -78,6 +76,5 @@ class AutoStop(WakeableLoop):
             log.warning("auto-stop of %s failed: %s", row["name"], exc.message)
             outcome = "failed"
         if outcome == "stopped":
-            self.stops.append((row["name"], expected, self.service.clock()))
             log.info("auto-stopped %s (stop time %s)", row["name"], expected.isoformat())
         await self.store.record_stop(row["name"], "daily", expected, self.node_id, outcome)

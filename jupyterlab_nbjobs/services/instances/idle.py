@@ -51,7 +51,6 @@ class IdleStop:
         self.minutes = minutes
         self.interval = interval
         self._task: asyncio.Task | None = None
-        self.stops: list[tuple[str, datetime]] = []  # (instance, its last activity)
 
     async def start(self) -> None:
         if self.minutes > 0:
@@ -95,7 +94,6 @@ class IdleStop:
             outcome = await self.service.auto_stop(row["name"])
             await self.store.record_stop(row["name"], "idle", now, self.node_id, outcome)
             if outcome == "stopped":
-                self.stops.append((row["name"], seen))
                 stopped.append(row["name"])
                 log.info("idle-stopped %s (last activity %s)", row["name"], seen.isoformat())
         return stopped
