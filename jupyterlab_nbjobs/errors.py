@@ -1,8 +1,11 @@
 """The NbJobsError tree. Each class carries the HTTP status a handler answers with."""
 
+import contextlib
+import re
 
 # A 400 lists at most this many problems (a body of a thousand bad tags need not echo them all).
 MAX_LISTED_ERRORS = 100
+_COUNTED = re.compile(r" \(and \d+ more problems?\)$")
 
 
 class NbJobsError(Exception):
@@ -50,6 +53,37 @@ class InvalidRequest(NbJobsError):
         errors = [{"message": m, **({"field": f} if f else {})}
                   for f, m, _ in described[:MAX_LISTED_ERRORS]]
         return cls(message, reason=reason, field=field or None, errors=errors)
+
+
+class Problems:
+    """Checks run one after another, each in `with problems.check():`; every InvalidRequest
+    they raise is kept, and `raise_any()` raises them as one 400 that lists them all."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidRequest] = []
+
+    @contextlib.contextmanager
+    def check(self):
+        try:
+            yield
+        except InvalidRequest as exc:
+            self.found.append(exc)
+
+    def add(self, message: str, reason: str, field: str) -> None:
+        self.found.append(InvalidRequest(message, reason=reason, field=field))
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if not self.found:
+            return
+        errors = [e for exc in self.found for e in exc.errors or
+                  [{"message": exc.message, **({"field": exc.field} if exc.field else {})}]]
+        first, more = self.found[0], len(errors) - 1
+        message = _COUNTED.sub("", first.message)  # its own count, if it listed several
+        raise InvalidRequest(f"{message} (and {more} more problem{'s' if more > 1 else ''})",
+                             reason=first.reason, field=first.field,
+                             errors=errors[:MAX_LISTED_ERRORS])
 
 
 def _describe(problem: dict) -> tuple[str, str, str]:

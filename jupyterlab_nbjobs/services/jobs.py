@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.base import ActiveRun, Backend
-from ..errors import Conflict, InvalidRequest, NotFound
+from ..errors import Conflict, InvalidRequest, NotFound, Problems
 from ..models import (
     FINAL_STATUSES,
     Job,
@@ -122,20 +122,33 @@ class JobService(JobViews):
                 f"unknown backend {backend_name!r}; available: {', '.join(self.backends)}",
                 reason="unknown_backend", field="backend",
             )
-        options = backend.validate_options(dict(request.backend_options))
+        # Each check that does not need another's result runs: a 400 lists them all.
+        problems = Problems()
+        options = notebook = nb = None
+        with problems.check():
+            options = backend.validate_options(dict(request.backend_options))
+        kernel = request.kernel_name
         if snapshot_from is None:
-            notebook, nb = inputs.read_notebook(self.root_dir, request.input_path)
-            kernel = request.kernel_name or inputs.notebook_kernel(nb)
-        else:
-            notebook, kernel = None, request.kernel_name
-        where, specs = backend.kernel_specs(options) or ("", self.kernel_specs())
-        if not kernel:
-            kernel = "python3" if "python3" in specs else next(iter(sorted(specs)), None)
-        inputs.check_kernel(kernel, specs, where)
-        backend.check_job(request, options)
+            with problems.check():
+                notebook, nb = inputs.read_notebook(self.root_dir, request.input_path)
+            if nb is not None and not kernel:
+                kernel = inputs.notebook_kernel(nb)
+        known = snapshot_from is not None or nb is not None or kernel
+        if options is not None and known:  # else which kernel is meant cannot be told
+            where, specs = backend.kernel_specs(options) or ("", self.kernel_specs())
+            if not kernel:
+                kernel = "python3" if "python3" in specs else next(iter(sorted(specs)), None)
+            with problems.check():
+                inputs.check_kernel(kernel, specs, where)
+        if options is not None:
+            with problems.check():
+                backend.check_job(request, options)
+        formats: list[str] = []
+        with problems.check():
+            formats = inputs.check_output_formats(request.output_formats)
+        problems.raise_any()
         return {"backend": backend_name, "backend_options": options, "notebook": notebook,
-                "kernel_name": kernel,
-                "output_formats": inputs.check_output_formats(request.output_formats)}
+                "kernel_name": kernel, "output_formats": formats}
 
     def _prepare(self, request: JobSettings, user: str | None, schedule_id: str | None,
                  sweep_id: str | None, snapshot_from: Path | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from ..errors import Conflict, InvalidRequest, NbJobsError, NotFound
+from ..errors import Conflict, InvalidRequest, NbJobsError, NotFound, Problems
 from ..models import (
     FireRecord,
     JobCreate,
@@ -89,15 +89,18 @@ class ScheduleService:
 
     # -- checks ------------------------------------------------------------------------------
     def _check_timing(self, request: ScheduleCreate) -> tuple[str, datetime | None]:
-        expr = cron.normalize(request.cron, self.allow_seconds)
-        cron.zone(request.timezone)
+        problems, expr = Problems(), ""
+        with problems.check():
+            expr = cron.normalize(request.cron, self.allow_seconds)
+        with problems.check():
+            cron.zone(request.timezone)
         start, end = _aware(request.start_at), _aware(request.end_at)
-        if start and end and end <= start:
-            raise InvalidRequest("end_at must be after start_at", reason="invalid_dates",
-                                 field="end_at")
         now = utcnow()
-        if end and end <= now:
-            raise InvalidRequest("end_at is in the past", reason="invalid_dates", field="end_at")
+        if start and end and end <= start:
+            problems.add("end_at must be after start_at", "invalid_dates", "end_at")
+        elif end and end <= now:
+            problems.add("end_at is in the past", "invalid_dates", "end_at")
+        problems.raise_any()
         first = cron.next_fire(expr, request.timezone, now, start=start, end=end)
         if first is None:
             raise InvalidRequest(
@@ -148,8 +151,12 @@ class ScheduleService:
         return await asyncio.to_thread(self._checked_model, row, list(request.parameters))
 
     def _prepare_create(self, request: ScheduleCreate, user: str | None) -> dict[str, Any]:
-        expr, first = self._check_timing(request)
-        resolved = self._resolve(request, None)
+        problems = Problems()  # the timing's problems and the job settings', in one 400
+        with problems.check():
+            expr, first = self._check_timing(request)
+        with problems.check():
+            resolved = self._resolve(request, None)
+        problems.raise_any()
         schedule_id = uuid.uuid4().hex
         snap = self._snapshot(schedule_id, resolved["notebook"], request.package_input_folder)
         return {
@@ -273,20 +280,23 @@ class ScheduleService:
         request = self._validated({**current, **changes})
         values: dict[str, Any] = {}
         new_input = {"input_path", "package_input_folder"} & changes.keys()
-        if new_input or request.kernel_name is None:
-            resolved = self._resolve(request, None)
-            if new_input:
-                snap = self._snapshot(row["id"], resolved["notebook"],
-                                      request.package_input_folder)
-                values.update(snapshot_dir=str(snap), snapshot_at=utcnow())
-        else:
-            resolved = self._resolve(request, Path(row["snapshot_dir"]))
+        timing = set(TIMING_FIELDS) & changes.keys()
+        problems = Problems()  # the job settings' problems and the timing's, in one 400
+        with problems.check():
+            resolved = self._resolve(request, None if new_input or request.kernel_name is None
+                                     else Path(row["snapshot_dir"]))
+        if timing:
+            with problems.check():
+                expr, first = self._check_timing(request)
+        problems.raise_any()
+        if new_input:
+            snap = self._snapshot(row["id"], resolved["notebook"], request.package_input_folder)
+            values.update(snapshot_dir=str(snap), snapshot_at=utcnow())
         values.update(settings=resolved["settings"], name=request.name or row["name"],
                       overlap_policy=request.overlap_policy.value,
                       catchup_policy=request.catchup_policy.value,
                       catchup_limit=request.catchup_limit)
-        if set(TIMING_FIELDS) & changes.keys():
-            expr, first = self._check_timing(request)
+        if timing:
             values.update(cron=expr, timezone=request.timezone, start_at=request.start_at,
                           end_at=request.end_at, active=request.active, next_fire_at=first)
         return values, changes

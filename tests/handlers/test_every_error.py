@@ -108,3 +108,32 @@ async def test_schedule_run_now_takes_this_runs_settings(api, notebook):
     assert job["parameters"] == {"n": 5} and job["schedule_id"] == sched["id"]
     code, same = await api.get(f"schedules/{sched['id']}")
     assert same["tags"] == ["nightly"] and same["name"] == sched["name"]
+
+
+async def test_checks_past_the_model_list_every_problem_too(api, notebook):
+    # A schedule with a bad cron, an unknown zone, an end before its start, a missing
+    # notebook and an unknown output format: one 400 names all five.
+    code, err = await api.post("schedules", {
+        "input_path": "nowhere.ipynb", "cron": "every blue moon", "timezone": "Mars/Olympus",
+        "start_at": "2030-01-02T00:00:00Z", "end_at": "2030-01-01T00:00:00Z",
+        "output_formats": ["ipynb", "nosuchformat"]})
+    assert code == 400, err
+    fields = sorted(e.get("field") for e in err["errors"])
+    assert fields == ["cron", "end_at", "input_path", "output_formats", "timezone"], err
+    assert err["field"] == err["errors"][0]["field"] == "cron"
+    assert err["message"].endswith("(and 4 more problems)")
+    # A job: the notebook is there, but its kernel and a format are not.
+    nb = notebook("k/kern.ipynb", "print(1)")
+    code, err = await api.post("jobs", {"input_path": nb, "kernel_name": "no-such-kernel",
+                                        "output_formats": ["nosuchformat"]})
+    assert code == 400, err
+    assert sorted(e.get("field") for e in err["errors"]) == ["kernel_name", "output_formats"]
+    code, page = await api.get("schedules")
+    assert code == 200 and page["schedules"] == []
+    # A schedule edit: its cron and its kernel at once.
+    code, sched = await api.post("schedules", {"input_path": nb, "cron": "@daily"})
+    assert code == 201, sched
+    code, err = await api.call("PATCH", f"schedules/{sched['id']}", {
+        "cron": "not a cron", "kernel_name": "no-such-kernel"})
+    assert code == 400, err
+    assert sorted(e.get("field") for e in err["errors"]) == ["cron", "kernel_name"], err
