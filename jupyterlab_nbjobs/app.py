@@ -146,6 +146,8 @@ class NbJobsApp(ExtensionApp):
         if self.stack.work_waiting():
             await self.routes.load()  # runs to resume, schedules to fire: before serving
         else:
+            self.log.info("nbjobs: nothing to resume; the job store and services load with "
+                          "the first request to /nbjobs/ or when work is added to the store")
             self.stack.watch(self.scheduler_poll_interval)
 
     async def stop_extension(self):
