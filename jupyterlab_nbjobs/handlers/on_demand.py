@@ -118,10 +118,16 @@ class _LoadThenServe(httputil.HTTPMessageDelegate):
             return
         self.delegate = delegate
         assert self.head is not None
-        delegate.headers_received(*self.head)
-        for chunk in self.chunks:
-            delegate.data_received(chunk)
-        delegate.finish()
+        try:
+            delegate.headers_received(*self.head)
+            for chunk in self.chunks:
+                delegate.data_received(chunk)
+            delegate.finish()
+        except Exception:  # noqa: BLE001 - never leave the client waiting on an open socket
+            log.exception("could not hand the request to its handler")
+            close = getattr(self.request.connection, "close", None)  # HTTP1Connection's
+            if close is not None:
+                close()
 
 
 class StartFailedHandler(APIHandler):
