@@ -68,11 +68,14 @@ def alone(server: Server, timeout: float) -> bool:
 
 def start_and_idle(make, starts: int, settle: float) -> tuple[dict, Server]:
     """`starts` starts: start time and idle memory of each; the last server is returned
-    running. An untimed first start creates the database, as an installed server has."""
+    running. An untimed first start (and, for a job extension, its first job-list request)
+    creates the database, as an installed server has."""
     seconds, mems, lists, server = [], [], [], make()
     server.prepare()
     notebooks.write_notebooks(server.root / "bench")
     server.start()
+    if server.side != "bare":
+        server.client.first_list()  # nbjobs creates its database with its first request
     server.stop()
     for i in range(starts):
         server = make()
