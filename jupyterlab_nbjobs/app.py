@@ -143,7 +143,7 @@ class NbJobsApp(ExtensionApp):
         return NotebookInstances(parent=self).enabled
 
     async def _start_jupyter_server_extension(self, serverapp):
-        if self.stack.work_waiting():
+        if await asyncio.to_thread(self.stack.work_waiting):  # sqlite3 may wait on a lock
             await self.routes.load()  # runs to resume, schedules to fire: before serving
         else:
             self.log.info("nbjobs: nothing to resume; the job store and services load with "

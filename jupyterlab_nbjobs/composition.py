@@ -51,10 +51,14 @@ class NbJobs:
             await self.schedules.run_importer.start()  # catch up on cloud-fired runs first
         await self.instances.start()
 
-    async def close(self) -> None:
+    async def stop_loops(self) -> None:
+        """Stop what start() started (each stop is a no-op for a loop that never ran)."""
         await self.instances.stop()
         await self.scheduler.stop()
         await self.schedules.run_importer.stop()
+
+    async def close(self) -> None:
+        await self.stop_loops()
         await self.jobs.close()
         self.db.dispose()
 
@@ -62,6 +66,15 @@ class NbJobs:
 def build(settings: NbJobsApp, *, root_dir: str,
           kernel_specs: Callable[[], dict[str, Any]]) -> NbJobs:
     db = Database(settings.db_url)
+    try:
+        return _build_on(db, settings, root_dir, kernel_specs)
+    except BaseException:
+        db.dispose()  # a failed build is tried again, with an engine of its own
+        raise
+
+
+def _build_on(db: Database, settings: NbJobsApp, root_dir: str,
+              kernel_specs: Callable[[], dict[str, Any]]) -> NbJobs:
     db.migrate()
     jobs = JobService(JobStore(db), root_dir=root_dir, staging_dir=settings.staging_dir,
                       outputs_folder=settings.outputs_folder, kernel_specs=kernel_specs)

@@ -99,6 +99,9 @@ class _LoadThenServe(httputil.HTTPMessageDelegate):
 
     def finish(self) -> None:
         self.task = asyncio.ensure_future(self._serve())
+        set_close = getattr(self.request.connection, "set_close_callback", None)
+        if set_close is not None:  # HTTP1Connection's: tornado calls us only before finish()
+            set_close(self.on_connection_close)
 
     def on_connection_close(self) -> None:
         self.closed = True
@@ -106,14 +109,17 @@ class _LoadThenServe(httputil.HTTPMessageDelegate):
             self.delegate.on_connection_close()
 
     async def _serve(self) -> None:
-        try:
-            await self.routes.load()
-        except Exception:
-            log.exception("notebook jobs could not start; the request gets a 503")
-            delegate = self.routes.application.get_handler_delegate(self.request,
-                                                                   StartFailedHandler)
+        application = self.routes.application
+        if not await self._may_load():
+            delegate = application.get_handler_delegate(self.request, NotLoadingHandler)
         else:
-            delegate = self.routes.application.find_handler(self.request)
+            try:
+                await self.routes.load()
+            except Exception:
+                log.exception("notebook jobs could not start; the request gets a 503")
+                delegate = application.get_handler_delegate(self.request, StartFailedHandler)
+            else:
+                delegate = application.find_handler(self.request)
         if self.closed:
             return
         self.delegate = delegate
@@ -130,9 +136,44 @@ class _LoadThenServe(httputil.HTTPMessageDelegate):
                 close()
 
 
-class StartFailedHandler(APIHandler):
-    """Any method: 503 with the JSON error shape; the cause is in the server log only."""
+    async def _may_load(self) -> bool:
+        """Only a request of a known user loads the services (not a CORS preflight, a wrong
+        host or an anonymous client), asked the way jupyter_server's handlers ask."""
+        if self.request.method == "OPTIONS":
+            return False
+        probe = NotLoadingHandler(self.routes.application, self.request)
+        if not probe.check_host():
+            return False
+        try:
+            user = probe.identity_provider.get_user(probe)
+            if isinstance(user, Awaitable):
+                user = await user
+        except Exception:  # noqa: BLE001 - the handler it goes to answers as jupyter_server does
+            return False
+        return user is not None
 
-    def prepare(self) -> None:
+
+class NotLoadingHandler(APIHandler):
+    """A request that may not load the services: jupyter_server's own answer (403, the login
+    redirect, the CORS preflight), else 403."""
+
+    def _refuse(self, *args: Any) -> None:
+        raise web.HTTPError(403)
+
+    get = post = put = patch = delete = head = _refuse
+
+
+class StartFailedHandler(APIHandler):
+    """Any method: 503 with the JSON error shape, after jupyter_server's own checks (auth,
+    host, CORS, XSRF); the cause is in the server log only."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
         raise web.HTTPError(503, "notebook jobs could not start; see the server log",
                             reason="Service Unavailable")
+
+    @web.authenticated
+    def _unavailable(self, *args: Any) -> None:
+        raise web.HTTPError(503, reason="Service Unavailable")
+
+    get = post = put = patch = delete = head = _unavailable

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from .pending import sqlite_path
 from .revisions import MIGRATIONS, head_revisions
 
 __all__ = ["MIGRATIONS", "Database", "head_revisions"]
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -92,10 +95,18 @@ class Database:
         if self.is_sqlite and sqlite_path(self.url) == "":
             self.upgrade()  # in memory: only this process sees it
             return
+        # Run from the folder that holds this package, with this process's path: not from
+        # the server's working directory, where a user's alembic.py would be imported first.
+        here = os.getcwd()
+        path = [p for p in sys.path if p and os.path.abspath(p) != here]
         done = subprocess.run([sys.executable, "-m", "jupyterlab_nbjobs.store.migrate"],
-                              input=self.url, capture_output=True, text=True)
+                              input=self.url, capture_output=True, text=True, cwd=PACKAGE_PARENT,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(path)})
         if done.returncode != 0:
             raise RuntimeError(f"migrating the job store failed:\n{done.stderr[-4000:]}")
+        if not self.at_head():
+            raise RuntimeError("migrating the job store left it short of the newest "
+                               f"migration {sorted(head_revisions())}:\n{done.stderr[-4000:]}")
 
     def upgrade(self) -> None:
         """Run alembic's upgrade to head here, under the migration lock."""

@@ -17,8 +17,8 @@ def sqlite_path(url: str) -> str | None:
     scheme, _, rest = url.partition("://")
     if scheme.split("+")[0] != "sqlite":
         return None
-    path = rest[1:].split("?", 1)[0]
-    return "" if path in ("", ":memory:") else path
+    path, _, query = rest[1:].partition("?")
+    return "" if path in ("", ":memory:") or "mode=memory" in query else path
 
 
 def has_pending_work(url: str, *, schedules: bool = True) -> bool:

@@ -6,12 +6,14 @@ kernels, the real command line writing the same SQLite file."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
 import nbformat
 import pytest
@@ -73,6 +75,12 @@ DRIVER = textwrap.dedent('''
 ''')
 
 FIRST_REQUESTS = '''
+            # An anonymous request and a CORS preflight are answered without loading.
+            anonymous = await AsyncHTTPClient().fetch(
+                f"http://127.0.0.1:{app.port}/nbjobs/jobs", raise_error=False)
+            preflight = await AsyncHTTPClient().fetch(
+                f"http://127.0.0.1:{app.port}/nbjobs/jobs", method="OPTIONS", raise_error=False)
+            out["before_auth"] = [anonymous.code, preflight.code, loaded(), ext.stack.built]
             # Four first requests at once: a POST with a body, two GETs and a path we lack.
             results = await asyncio.gather(
                 call("POST", "/nbjobs/jobs", {"input_path": "one.ipynb"}),
@@ -138,6 +146,7 @@ def run_server(tmp_path, scenario: str, **settings) -> dict:
 def test_an_idle_server_loads_nothing_until_the_first_requests_which_all_get_served(tmp_path):
     out = run_server(tmp_path, FIRST_REQUESTS)
     assert out["at_start"] == [] and out["built_at_start"] is False, out
+    assert out["before_auth"] == [403, 200, [], False], out
     assert out["codes"] == [201, 200, 200, 404, 200], out
     assert out["status"] == "completed", out
     assert set(out["after"]) == set(HEAVY), out
@@ -202,3 +211,51 @@ def test_pending_work_of_other_urls(url, pending, tmp_path):
     assert has_pending_work(url) is pending
     assert has_pending_work(f"sqlite:///{tmp_path / 'none' / 'new.sqlite'}") is False
     assert not (tmp_path / "none").exists()
+
+
+async def test_a_start_that_fails_is_tried_again_by_the_next_request(api, monkeypatch):
+    from jupyterlab_nbjobs.composition import NbJobs
+
+    start, calls = NbJobs.start, []
+
+    async def fails_once(self, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise RuntimeError("the store was locked")
+        await start(self, **kwargs)
+
+    monkeypatch.setattr(NbJobs, "start", fails_once)
+    code, body = await api.get("jobs")
+    assert code == 503 and body["reason"] and body["message"], body
+    code, body = await api.get("jobs")
+    assert code == 200 and len(calls) == 2, body
+
+
+async def test_services_reached_from_a_thread_are_started_on_the_loop(nbjobs_app):
+    stack = nbjobs_app.stack
+    assert not stack.built
+    await asyncio.to_thread(lambda: nbjobs_app.jobs)  # another extension, from its thread
+    for _ in range(100):
+        if stack.started:
+            break
+        await asyncio.sleep(0.05)
+    assert stack.started
+
+
+async def test_a_stop_during_the_load_starts_nothing_afterwards(api, nbjobs_app, monkeypatch):
+    from jupyterlab_nbjobs import composition
+
+    build = composition.build
+
+    def slow_build(*args, **kwargs):
+        time.sleep(1.0)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(composition, "build", slow_build)
+    request = asyncio.ensure_future(api.get("jobs"))
+    await asyncio.sleep(0.3)
+    await nbjobs_app.stack.close()
+    code, body = await request
+    assert code == 503 and body["message"], body
+    assert not nbjobs_app.stack.started
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("nbjobs-")]

@@ -83,3 +83,18 @@ def test_0004_renames_the_column_and_keeps_the_handle_postgresql():
                     "(scripts/install.sh --test installs it)")
     with postgres_server() as url:
         check_rename(url)
+
+
+def test_migration_runs_from_the_package_not_the_working_directory(tmp_path, monkeypatch):
+    """The child that migrates does not import a user's alembic.py from the folder the server
+    runs in (its notebook folder), and the store is at the newest migration after it."""
+    from jupyterlab_nbjobs.store import Database
+
+    (tmp_path / "alembic.py").write_text("raise SystemExit('a user file was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        db.migrate()
+        assert db.at_head()
+    finally:
+        db.dispose()
