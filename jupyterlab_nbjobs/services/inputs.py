@@ -193,7 +193,8 @@ def export_formats() -> dict[str, str]:
     import subprocess
     import sys
 
-    here = str(Path(__file__).resolve().parents[2])
+    from ..paths import PACKAGE_PARENT
+
     # rfc3987_syntax: jsonschema's optional IRI checker (nbformat imports jsonschema), whose
     # grammar takes seconds to build and is never used here (as in the runner).
     code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
@@ -201,7 +202,7 @@ def export_formats() -> dict[str, str]:
             "from jupyterlab_nbjobs.services.inputs import export_formats_here as f; "
             "print(json.dumps(f()))")
     try:
-        out = subprocess.run([sys.executable, "-c", code, here], capture_output=True,
+        out = subprocess.run([sys.executable, "-c", code, PACKAGE_PARENT], capture_output=True,
                              timeout=120, check=True, stdin=subprocess.DEVNULL).stdout
         formats = json.loads(out.decode().strip().splitlines()[-1])
         if isinstance(formats, dict) and formats.get("ipynb"):

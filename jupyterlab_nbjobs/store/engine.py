@@ -13,12 +13,12 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from ..paths import PACKAGE_PARENT
 from .pending import sqlite_path
 from .revisions import MIGRATIONS, head_revisions
 
 __all__ = ["MIGRATIONS", "Database", "head_revisions"]
 
-PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -35,12 +35,12 @@ class Database:
 
     def __init__(self, url: str):
         self.url = url
-        self.is_sqlite = url.startswith("sqlite")
+        self.path = sqlite_path(url)  # None: not SQLite; "": SQLite in memory
+        self.is_sqlite = self.path is not None
         kwargs: dict = {"future": True}
         if self.is_sqlite:
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if self.path:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
         else:
             kwargs["pool_pre_ping"] = True
@@ -53,11 +53,10 @@ class Database:
     def _migration_lock(self):
         """Two servers starting together must not both run the same migration."""
         if self.is_sqlite:
-            path = self.url.split("///", 1)[-1]
-            if not path or path == ":memory:":
+            if not self.path:
                 yield None
                 return
-            with open(path + ".migrate.lock", "w") as lock:
+            with open(self.path + ".migrate.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 try:
                     yield None
@@ -92,7 +91,7 @@ class Database:
         kept by a long-lived server after an upgrade or its first start."""
         if self.at_head():
             return
-        if self.is_sqlite and sqlite_path(self.url) == "":
+        if self.path == "":
             self.upgrade()  # in memory: only this process sees it
             return
         # Run from the folder that holds this package, with this process's path: not from

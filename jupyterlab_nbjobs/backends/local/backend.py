@@ -19,6 +19,7 @@ from typing import Any
 from traitlets import Bool, Float, Integer, Unicode, default, observe
 
 from ...memory import release_free_memory
+from ...paths import PACKAGE_PARENT
 from ...runner.contract import REASON_STOPPED
 from ..base import ActiveRun, Backend, BackendEvents, RunRequest
 from .launch import clear_attempt_files, launch_cold, launch_warm
@@ -32,7 +33,6 @@ _BOOT = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
     "from jupyterlab_nbjobs.runner.__main__ import exit_now, main; exit_now(main())"
 )
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])  # above jupyterlab_nbjobs/
 
 
 def _poll_all(runs: list[Watched], now: float) -> list[tuple]:
@@ -96,7 +96,7 @@ class LocalBackend(Backend):
     def _new_pool(self) -> WarmPool:
         return WarmPool(
             self.python,
-            _PACKAGE_PARENT,
+            PACKAGE_PARENT,
             size=max(0, int(self.warm_kernels)),
             burst=max(0, int(self.burst_kernels)),
             pool_dir=self.pool_dir,
@@ -281,7 +281,7 @@ class LocalBackend(Backend):
             w = launch_warm(self.pool, run, job_dir)
             if w is not None:
                 return w
-        return launch_cold(self.python, _BOOT, _PACKAGE_PARENT, run, job_dir, self._wake_soon)
+        return launch_cold(self.python, _BOOT, PACKAGE_PARENT, run, job_dir, self._wake_soon)
 
     def _wake_soon(self) -> None:
         """From any thread: have the watcher look now."""

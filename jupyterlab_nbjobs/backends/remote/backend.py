@@ -25,6 +25,7 @@ import psutil
 from traitlets import Dict, Float, Integer, Unicode, default
 
 from ...errors import InvalidRequest
+from ...paths import PACKAGE_PARENT
 from ...runner.contract import PROGRESS_FILE, RESULT_FILE, RUNNER_FILE, RUNNER_OUT, read_json
 from ...runner.procs import process_if_same
 from ...runner.remote_http import RemoteError
@@ -40,7 +41,6 @@ _BOOT = (
     "from jupyterlab_nbjobs.runner.__main__ import exit_now; "
     "from jupyterlab_nbjobs.runner.remote_run import main; exit_now(main())"
 )
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])
 OPTION_KEYS = {"target", "keep_remote_folder"}
 
 
@@ -181,7 +181,7 @@ class RemoteBackend(Backend):
         env = {**os.environ, TARGET_ENV: json.dumps(conf)}
         with open(job_dir / RUNNER_OUT, "ab") as out:
             popen = subprocess.Popen(
-                [self.python, "-c", _BOOT, _PACKAGE_PARENT, str(job_dir)],
+                [self.python, "-c", _BOOT, PACKAGE_PARENT, str(job_dir)],
                 cwd=job_dir, env=env, stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
             )
