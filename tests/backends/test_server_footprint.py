@@ -5,13 +5,9 @@ all of these imported), with the extension, real jobs and a real pool."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
-import nbformat
+from tests.support.server import run_in_fresh_python, write_notebook
 
 DRIVER = textwrap.dedent('''
     import asyncio, json, os, sys
@@ -72,20 +68,8 @@ NOT_IN_SERVER = ("nbconvert", "papermill", "nbclient", "IPython", "ipykernel.ker
 
 
 def test_server_keeps_no_notebook_stack_after_the_form_and_jobs(tmp_path):
-    root = tmp_path / "root"
-    root.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1 + 1")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "one.ipynb")
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
-        env[name] = str(tmp_path / name)
-    proc = subprocess.run([sys.executable, "-c", DRIVER, str(tmp_path)], env=env,
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-    assert lines, proc.stderr[-3000:]
-    out = json.loads(lines[-1][len("RESULT "):])
+    write_notebook(tmp_path / "root", "one.ipynb", "x = 1 + 1")
+    out = run_in_fresh_python(DRIVER, tmp_path)
     code, envs = out["environments"]
     assert code == 200 and "html" in {f["name"] for f in envs["output_formats"]}, envs
     assert out["parameters"][0] == 200, out["parameters"]

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import time
 
-import nbformat
 import pytest
 
 from jupyterlab_nbjobs.store.pending import has_pending_work, sqlite_path
+from tests.support.server import run_in_fresh_python, write_notebook
 
 HEAVY = ("sqlalchemy", "pydantic", "jupyterlab_nbjobs.composition",
          "jupyterlab_nbjobs.handlers.jobs", "jupyterlab_nbjobs.models")
@@ -118,29 +115,16 @@ CLI_SCHEDULE = '''
 
 def run_server(tmp_path, scenario: str, **settings) -> dict:
     """Run DRIVER with `scenario`; the settings go in a config file the CLI reads too."""
-    root = tmp_path / "root"
-    root.mkdir(exist_ok=True)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1 + 1")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "one.ipynb")
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
-        env[name] = str(tmp_path / name)
-    os.makedirs(env["JUPYTER_CONFIG_DIR"], exist_ok=True)
+    write_notebook(tmp_path / "root", "one.ipynb", "x = 1 + 1")
+    config_dir = tmp_path / "JUPYTER_CONFIG_DIR"
+    config_dir.mkdir(exist_ok=True)
     config = {"NbJobsApp": {"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
                             "staging_dir": str(tmp_path / "staging"), **settings},
               "LocalBackend": {"warm_pool": False}}
-    with open(os.path.join(env["JUPYTER_CONFIG_DIR"], "jupyter_server_config.json"), "w") as f:
-        json.dump(config, f)
-    env["JUPYTER_CONFIG_PATH"] = ""
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
     script = DRIVER.format(heavy=HEAVY).replace("        pass  # the scenario", textwrap.indent(
         textwrap.dedent(scenario).strip("\n"), " " * 8))
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env,
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-    assert lines, proc.stderr[-4000:]
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_in_fresh_python(script, tmp_path, JUPYTER_CONFIG_PATH="")
 
 
 def test_an_idle_server_loads_nothing_until_the_first_requests_which_all_get_served(tmp_path):

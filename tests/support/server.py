@@ -73,3 +73,23 @@ class Api:
             if time.monotonic() > deadline:
                 raise AssertionError(f"job stayed {job['status']}: {job}")
             await asyncio.sleep(0.1)
+
+
+def run_in_fresh_python(script: str, workdir: Path, **env: str) -> dict:
+    """Run `script` (it starts a Jupyter server and prints `RESULT <json>`) in a fresh
+    Python, as `python -c script workdir`, with its own Jupyter config, data and runtime
+    folders under `workdir` (plus `env`); the test process has everything imported already,
+    a fresh one shows what a server loads. Returns the JSON it printed last."""
+    import os
+    import subprocess
+    import sys
+
+    full = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+        full[name] = str(workdir / name)
+    full.update(env)
+    proc = subprocess.run([sys.executable, "-c", script, str(workdir)], env=full,
+                          capture_output=True, text=True, timeout=300, cwd=workdir)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+    assert lines, proc.stderr[-4000:]
+    return json.loads(lines[-1][len("RESULT "):])
