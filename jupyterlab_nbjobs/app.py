@@ -7,12 +7,16 @@ import os
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Integer, List, Type, Unicode, default
+from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Type, Unicode, default
 
 # Another package offers a backend with one line in its pyproject.toml:
 #   [project.entry-points."jupyterlab_nbjobs.backends"]
 #   mine = "my_package.backend:MyBackend"
 BACKEND_ENTRY_POINTS = "jupyterlab_nbjobs.backends"
+
+# The config sections the service process must get to build what the server would build.
+SERVICE_SECTIONS = {"NbJobsApp", "LocalBackend", "SageMakerConfig", "RemoteBackend",
+                    "NotebookInstances", "KernelSpecManager"}
 
 class NbJobsApp(ExtensionApp):
     name = "jupyterlab_nbjobs"
@@ -90,18 +94,103 @@ class NbJobsApp(ExtensionApp):
         "SQLite the store is always read at start.",
     ).tag(config=True)
 
+    service_process = CaselessStrEnum(
+        ["auto", "always", "never"], "auto",
+        help="Where the job store and the services run. always: in a process of their own, "
+        "which the server starts with the first request to /nbjobs/ (or when the store has "
+        "work) and stops after service_idle_timeout seconds with nothing to do, so that the "
+        "server goes back to a bare server's memory; each request is forwarded to it. never: "
+        "in the server, loaded when first needed and kept. auto (the default): always under "
+        "JupyterHub, where an idle server's memory is paid per user all day; never otherwise.",
+    ).tag(config=True)
+
+    service_idle_timeout = Float(
+        600.0, help="With the services in a process of their own: it stops once no job has "
+        "been running or queued, no schedule active, no notebook instances enabled and no "
+        "request made for this many seconds (0: it is kept).",
+    ).tag(config=True)
+
     def initialize_settings(self):
+        self.service = None
+        if self._use_service_process():
+            from .service_process.parent import ServiceProcess
+
+            self.service = ServiceProcess(
+                self._service_spec, work_waiting=self.work_waiting,
+                idle_timeout=self.service_idle_timeout,
+                poll_interval=self.scheduler_poll_interval, log=self.log)
+            return
         from .stack import Stack
 
         self.stack = Stack(self, kernel_specs=self._kernel_specs)
 
-    # The store and the services, built on first use (see Stack).
-    nbjobs = property(lambda self: self.stack.now())
+    @property
+    def nbjobs(self):
+        """The store and the services, built on first use (see Stack)."""
+        if self.service is not None:
+            raise RuntimeError("the notebook jobs services run in a process of their own "
+                               "(c.NbJobsApp.service_process): use the REST API")
+        return self.stack.now()
 
     def _kernel_specs(self):
         ksm = self.serverapp.kernel_spec_manager
-        _spell_out_kernel_dirs(ksm)
+        spell_out_kernel_dirs(ksm)
         return ksm.get_all_specs()
+
+    def work_waiting(self) -> bool:
+        """Whether the services must run now rather than with the first request: a run to
+        resume, a schedule to fire, notebook instances to watch. Blocking (reads the store)."""
+        from .store.pending import has_pending_work
+
+        return (not self.load_when_needed or self.instances_enabled()
+                or has_pending_work(self.db_url, schedules=self.enable_scheduler))
+
+    def _use_service_process(self) -> bool:
+        if self.service_process == "never" or (
+                self.service_process == "auto" and not _under_jupyterhub()):
+            return False
+        why_not = self._why_not_service_process()
+        if why_not:
+            self.log.warning("nbjobs: the services run in the server, not in a process of "
+                             "their own: %s", why_not)
+            return False
+        return True
+
+    def _why_not_service_process(self) -> str | None:
+        import socket
+
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        from .service_process.protocol import NotPortable, config_to_json
+        from .store.pending import sqlite_path
+
+        if not hasattr(socket, "AF_UNIX"):
+            return "this system has no Unix sockets"
+        if type(self.serverapp.kernel_spec_manager) is not KernelSpecManager:
+            return "the server's kernel spec manager is not jupyter_client's"
+        if sqlite_path(self.db_url) == "":
+            return "the job store is an in-memory database"
+        try:
+            config_to_json(self.serverapp.config, SERVICE_SECTIONS)
+        except NotPortable as exc:
+            return str(exc)
+        return None
+
+    def _service_spec(self, socket_path: str):
+        from jupyter_server.services.security import csp_report_uri
+        from jupyter_server.utils import url_path_join
+
+        from .service_process.protocol import Spec, config_to_json
+
+        server = self.serverapp
+        settings = server.web_app.settings
+        return Spec(config=config_to_json(server.config, SERVICE_SECTIONS),
+                    root_dir=server.root_dir,
+                    default_kernel=server.kernel_manager.default_kernel_name,
+                    socket=socket_path, log_level=_level(server.log_level),
+                    headers=dict(settings.get("headers", {})),
+                    csp_report_uri=settings.get("csp_report_uri", url_path_join(
+                        settings.get("base_url", "/"), csp_report_uri)))
 
     # The services, as tests and other extensions reach them from the app.
     jobs = property(lambda self: self.nbjobs.jobs)
@@ -116,6 +205,14 @@ class NbJobsApp(ExtensionApp):
         from .handlers.on_demand import OnDemandRoutes
 
         web_app = self.serverapp.web_app
+        if self.service is not None:
+            from .handlers.service_proxy import ServiceProxyHandler, service_client
+
+            prefix = url_path_join(web_app.settings["base_url"], "/nbjobs/")
+            web_app.add_handlers(".*$", [(prefix + "(.*)", ServiceProxyHandler, {
+                "service": self.service, "client": service_client(self.service),
+                "prefix": prefix})])
+            return
         self.routes = OnDemandRoutes(web_app, self._load_routes)
         web_app.add_handlers(".*$", [(url_path_join(web_app.settings["base_url"],
                                                     "/nbjobs/.*"), self.routes)])
@@ -143,6 +240,9 @@ class NbJobsApp(ExtensionApp):
         return NotebookInstances(parent=self).enabled
 
     async def _start_jupyter_server_extension(self, serverapp):
+        if self.service is not None:
+            await self._start_service_process()
+            return
         if await asyncio.to_thread(self.stack.work_waiting):  # sqlite3 may wait on a lock
             await self.routes.load()  # runs to resume, schedules to fire: before serving
         else:
@@ -150,8 +250,24 @@ class NbJobsApp(ExtensionApp):
                           "the first request to /nbjobs/ or when work is added to the store")
             self.stack.watch(self.scheduler_poll_interval)
 
+    async def _start_service_process(self) -> None:
+        from .service_process.parent import ServiceUnavailable
+
+        if await asyncio.to_thread(self.work_waiting):
+            try:
+                await self.service.ready()  # runs to resume, schedules to fire
+            except ServiceUnavailable as exc:  # the watch and each request try again
+                self.log.error("nbjobs: the service process could not start: %s", exc)
+        else:
+            self.log.info("nbjobs: nothing to resume; the service process starts with the "
+                          "first request to /nbjobs/ or when work is added to the store")
+        self.service.watch()
+
     async def stop_extension(self):
-        await self.stack.close()
+        if self.service is not None:
+            await self.service.close()
+        else:
+            await self.stack.close()
 
     def offered_backend_classes(self) -> list[type]:
         """`backend_classes`, or when it is empty the default set. Not the trait's default:
@@ -193,7 +309,17 @@ class NbJobsApp(ExtensionApp):
         return "sqlite:///" + os.path.join(jupyter_data_dir(), "nbjobs", "nbjobs.sqlite")
 
 
-def _spell_out_kernel_dirs(ksm) -> None:
+def _level(level: int | str) -> int:
+    import logging
+
+    return level if isinstance(level, int) else logging.getLevelName(level)
+
+
+def _under_jupyterhub() -> bool:
+    return "JUPYTERHUB_SERVICE_PREFIX" in os.environ or "JUPYTERHUB_API_TOKEN" in os.environ
+
+
+def spell_out_kernel_dirs(ksm) -> None:
     """jupyter_client's default kernel_dirs imports all of IPython (with prompt_toolkit and
     jedi: ~18 MB that stay in the server) only to name the legacy ~/.ipython/kernels folder.
     When that default is still to be computed, set it to the same folders without the import

@@ -43,6 +43,12 @@ class NbJobs:
     scheduler: Scheduler
     instances: Instances  # notebook instances and projects (off unless configured)
 
+    def handler_settings(self) -> dict[str, Any]:
+        """What the handlers read from the tornado application's settings."""
+        return {"nbjobs_jobs": self.jobs, "nbjobs_schedules": self.schedules,
+                "nbjobs_sweeps": self.sweeps, "nbjobs_instances": self.instances.service,
+                "nbjobs_projects": self.instances.projects}
+
     async def start(self, *, run_scheduler: bool) -> None:
         """Re-adopt or settle the runs a previous process left, then fire schedules."""
         await self.jobs.reconcile()

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .memory import release_free_memory
-from .store.pending import has_pending_work
 
 if TYPE_CHECKING:
     from .app import NbJobsApp
@@ -55,9 +54,7 @@ class Stack:
 
     def work_waiting(self) -> bool:
         """Whether the server must build now rather than on the first request. Blocking."""
-        app = self._app
-        return (not app.load_when_needed or app.instances_enabled()
-                or has_pending_work(app.db_url, schedules=app.enable_scheduler))
+        return self._app.work_waiting()
 
     def build(self) -> NbJobs:
         """Import, open the store (migrating it) and wire the services, once. Blocking."""
@@ -70,10 +67,8 @@ class Stack:
                 app = self._app
                 nbjobs = build(app, root_dir=app.serverapp.root_dir,
                                kernel_specs=self._kernel_specs)
-                services = {"nbjobs_jobs": nbjobs.jobs, "nbjobs_schedules": nbjobs.schedules,
-                            "nbjobs_sweeps": nbjobs.sweeps,
-                            "nbjobs_instances": nbjobs.instances.service,
-                            "nbjobs_projects": nbjobs.instances.projects}
+                default_kernel = app.serverapp.kernel_manager.default_kernel_name
+                services = {**nbjobs.handler_settings(), "nbjobs_default_kernel": default_kernel}
                 app.settings.update(services)
                 app.serverapp.web_app.settings.update(services)  # what handlers read
                 self._nbjobs = nbjobs

@@ -7,6 +7,7 @@ import re
 import typing
 from typing import Any, TypeVar
 
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
@@ -153,3 +154,14 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
             self.send_error(e.status_code, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
+
+
+class NotFoundHandler(NbJobsHandler):
+    """A path under /nbjobs/ that names nothing (in the service process): a JSON 404."""
+
+    @web.authenticated
+    @authorized
+    def _not_found(self, *args: Any) -> None:
+        raise web.HTTPError(404, "no such path under /nbjobs/", reason="Not Found")
+
+    get = post = put = patch = delete = head = _not_found

@@ -13,8 +13,7 @@ class EnvironmentsHandler(NbJobsHandler):
     @web.authenticated
     @authorized
     async def get(self):
-        default_kernel = self.serverapp.kernel_manager.default_kernel_name
-        self.write_model(await self.jobs.environments(default_kernel))
+        self.write_model(await self.jobs.environments(self.settings["nbjobs_default_kernel"]))
 
 
 class ParametersHandler(NbJobsHandler):

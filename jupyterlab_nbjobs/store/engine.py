@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from ..paths import PACKAGE_PARENT
+from ..paths import PACKAGE_PARENT, child_python_env
 from .pending import sqlite_path
 from .revisions import MIGRATIONS, head_revisions
 
@@ -96,11 +95,9 @@ class Database:
             return
         # Run from the folder that holds this package, with this process's path: not from
         # the server's working directory, where a user's alembic.py would be imported first.
-        here = os.getcwd()
-        path = [p for p in sys.path if p and os.path.abspath(p) != here]
         done = subprocess.run([sys.executable, "-m", "jupyterlab_nbjobs.store.migrate"],
                               input=self.url, capture_output=True, text=True, cwd=PACKAGE_PARENT,
-                              env={**os.environ, "PYTHONPATH": os.pathsep.join(path)})
+                              env=child_python_env())
         if done.returncode != 0:
             raise RuntimeError(f"migrating the job store failed:\n{done.stderr[-4000:]}")
         if not self.at_head():

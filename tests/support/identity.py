@@ -11,8 +11,9 @@ Enable: c.ServerApp.identity_provider_class = "tests.support.identity.HeaderIden
 
 from __future__ import annotations
 
+from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.auth.identity import IdentityProvider, User
-from traitlets import Unicode
+from traitlets import Dict, Unicode
 
 USER_HEADER = "X-Nbjobs-Test-User"
 GROUPS_HEADER = "X-Nbjobs-Test-Groups"
@@ -48,3 +49,18 @@ def as_user(username: str, *groups: str) -> dict[str, str]:
     if groups:
         headers[GROUPS_HEADER] = ",".join(groups)
     return headers
+
+
+class RightsAuthorizer(Authorizer):
+    """A test Authorizer: the actions each user may take on resource "nbjobs", from
+    `c.RightsAuthorizer.rights` ({"reader": ["read"]}); a user not listed may do anything.
+
+    Enable: c.ServerApp.authorizer_class = "tests.support.identity.RightsAuthorizer"
+    """
+
+    rights = Dict(help="username -> the actions allowed on nbjobs").tag(config=True)
+
+    def is_authorized(self, handler, user, action: str, resource: str) -> bool:
+        if resource != "nbjobs" or user.username not in self.rights:
+            return True
+        return action in self.rights[user.username]

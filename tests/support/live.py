@@ -66,7 +66,7 @@ class LiveServer:
         """Stop every unfinished job and wait until none runs, so no runner outlives the test
         (runners live in their own session and would survive the server)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:  # a test killed it
             code, page = self.call("GET", "jobs?status=queued,running,stopping&limit=500")
             if code != 200:
                 return  # the job list itself is broken: the test reports that
@@ -81,7 +81,7 @@ class LiveServer:
 
 
 def _wait_ready(runtime_dir: Path, proc: subprocess.Popen, token: str, log_path: Path,
-                timeout: float) -> int:
+                timeout: float, ready_path: str) -> int:
     deadline = time.monotonic() + timeout
     info = runtime_dir / f"jpserver-{proc.pid}.json"
     while time.monotonic() < deadline:
@@ -89,7 +89,7 @@ def _wait_ready(runtime_dir: Path, proc: subprocess.Popen, token: str, log_path:
             raise AssertionError(f"jupyter server exited:\n{log_path.read_text()[-3000:]}")
         try:
             port = json.loads(info.read_text())["port"]
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/nbjobs/environments",
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{ready_path}",
                                          headers={"Authorization": f"token {token}"})
             with urllib.request.urlopen(req, timeout=2) as resp:
                 if resp.status == 200:
@@ -102,9 +102,11 @@ def _wait_ready(runtime_dir: Path, proc: subprocess.Popen, token: str, log_path:
 
 @contextlib.contextmanager
 def live_server(workdir: Path, root_dir: Path, db_url: str, token: str = "live-token",
-                args: tuple[str, ...] = (), timeout: float = 90) -> Iterator[LiveServer]:
+                args: tuple[str, ...] = (), timeout: float = 90,
+                ready_path: str = "/nbjobs/environments") -> Iterator[LiveServer]:
     """Start `jupyter server` with the extension on `db_url` (staging, runtime dir and log
-    under `workdir`); stop its unfinished jobs and the server after."""
+    under `workdir`), ready once `ready_path` answers 200; stop its unfinished jobs and the
+    server after."""
     runtime_dir = workdir / "runtime"
     log_path = workdir / "server.log"
     cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
@@ -117,7 +119,7 @@ def live_server(workdir: Path, root_dir: Path, db_url: str, token: str = "live-t
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            port = _wait_ready(runtime_dir, proc, token, log_path, timeout)
+            port = _wait_ready(runtime_dir, proc, token, log_path, timeout, ready_path)
             server = LiveServer(f"http://127.0.0.1:{port}", token, log_path, proc)
             try:
                 yield server

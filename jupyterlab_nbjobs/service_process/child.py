@@ -1,0 +1,132 @@
+"""The service process: the job store, the services and their handlers, serving the
+server's /nbjobs/ requests on a Unix socket (see protocol.py for the exchange).
+
+The handlers are the same classes the server runs when the services live in it. They see
+the user and the authorizer's decisions the server sent with each request: the server
+authenticated the request (host, token or cookie, XSRF, CORS) before forwarding it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from jupyter_server.auth import Authorizer, IdentityProvider
+
+from .protocol import ALLOWED_HEADER, USER_HEADER, Spec, config_from_json, user_from_json
+
+log = logging.getLogger("jupyterlab_nbjobs.service_process")
+
+MAX_BODY_BYTES = 1 << 30  # the server applies its own limit before forwarding
+
+
+class ForwardedUser(IdentityProvider):
+    """The user the server authenticated, from the forwarded request's header."""
+
+    def get_user(self, handler: Any) -> Any:
+        text = handler.request.headers.get(USER_HEADER)
+        return user_from_json(text) if text else None
+
+
+class ForwardedDecisions(Authorizer):
+    """What the server's authorizer allowed this user on resource "nbjobs"."""
+
+    def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
+        allowed = handler.request.headers.get(ALLOWED_HEADER, "").split(",")
+        return resource == "nbjobs" and action in allowed
+
+
+def main() -> int:
+    # jsonschema (through nbformat) would build rfc3987_syntax's IRI grammar at import
+    # (~1 s); it treats the module as optional and nothing here checks IRI formats.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    spec = Spec(**json.loads(sys.stdin.readline()))
+    # The server's own log format, so that one reading the server's log reads this one too.
+    logging.basicConfig(level=spec.log_level, stream=sys.stderr, datefmt="%Y-%m-%d %H:%M:%S",
+                        format="[%(levelname)1.1s %(asctime)s.%(msecs)03d NbJobsService] "
+                        "%(message)s")
+    try:
+        return asyncio.run(serve(spec))
+    except Exception as exc:  # noqa: BLE001 - the server reads why, and answers 503
+        log.exception("the notebook jobs service could not start")
+        _tell({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+
+
+async def serve(spec: Spec) -> int:
+    from jupyter_client.kernelspec import KernelSpecManager
+    from tornado.httpserver import HTTPServer
+    from tornado.netutil import bind_unix_socket
+    from tornado.web import Application
+
+    from ..app import NbJobsApp, spell_out_kernel_dirs
+    from ..composition import build
+    from ..handlers import all_routes
+    from ..handlers.base import NotFoundHandler
+
+    config = config_from_json(spec.config)
+    settings = NbJobsApp(config=config)
+    kernel_specs = KernelSpecManager(config=config)
+    spell_out_kernel_dirs(kernel_specs)
+    nbjobs = await asyncio.to_thread(build, settings, root_dir=spec.root_dir,
+                                     kernel_specs=kernel_specs.get_all_specs)
+    try:
+        await nbjobs.start(run_scheduler=settings.enable_scheduler)
+    except BaseException:
+        await nbjobs.close()
+        raise
+    stopping = asyncio.Event()
+    _stop_on_eof_or_term(stopping)
+    name = NbJobsApp.name
+    web_app = Application(
+        [(pattern, handler, {"name": name}) for pattern, handler in all_routes("/nbjobs")],
+        default_handler_class=NotFoundHandler, default_handler_args={"name": name},
+        base_url="/", identity_provider=ForwardedUser(), authorizer=ForwardedDecisions(),
+        disable_check_xsrf=True, allow_remote_access=True, log_function=_log_request,
+        headers=spec.headers, csp_report_uri=spec.csp_report_uri,
+        nbjobs_default_kernel=spec.default_kernel, **{name: settings},
+        **nbjobs.handler_settings())
+    server = HTTPServer(web_app, max_body_size=MAX_BODY_BYTES, xheaders=False)
+    server.add_socket(bind_unix_socket(spec.socket, mode=0o600))
+    _tell({"ready": True, "pid": os.getpid()})
+    try:
+        await stopping.wait()
+    finally:
+        server.stop()
+        await server.close_all_connections()
+        await nbjobs.close()
+        log.debug("the notebook jobs service stopped")
+    return 0
+
+
+def _tell(message: dict[str, Any]) -> None:
+    """One line to the server, after which stdout is the log (a stray print from a library
+    must not fill a pipe nobody reads)."""
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+
+
+def _stop_on_eof_or_term(stopping: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+
+    def wait_for_eof() -> None:
+        sys.stdin.read()  # the server closed its end: it is stopping, or gone
+        loop.call_soon_threadsafe(stopping.set)
+
+    threading.Thread(target=wait_for_eof, name="nbjobs-stdin", daemon=True).start()
+
+
+def _log_request(handler: Any) -> None:
+    status = handler.get_status()
+    if status >= 500:
+        log.error("%d %s", status, handler._request_summary())
+    else:
+        log.debug("%d %s", status, handler._request_summary())
