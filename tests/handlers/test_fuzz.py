@@ -1,5 +1,6 @@
 """Fuzz the live server from openapi.yaml with schemathesis: every operation, stateful links
-included, on SQLite and on PostgreSQL.
+included, on SQLite with the services in a process of their own (every request forwarded
+by the server) and on PostgreSQL with the services in the server.
 
 A real `jupyter server` with the extension runs in a subprocess (tests/support/live.py) and
 `schemathesis run` fuzzes it from another, for a fixed time (NBJOBS_FUZZ_SECONDS, default 60
@@ -124,11 +125,11 @@ def server_errors(log: str) -> list[str]:
     return found
 
 
-def fuzz(tmp_path: Path, db_url: str, monkeypatch) -> None:
+def fuzz(tmp_path: Path, db_url: str, monkeypatch, *extra_args: str) -> None:
     root = tmp_path / "root"
     root.mkdir()
     token = "fuzz-token"
-    args = SERVER_ARGS + instance_args(monkeypatch)  # notebook instances on moto
+    args = SERVER_ARGS + instance_args(monkeypatch) + extra_args  # instances on moto
     with live_server(tmp_path, root, db_url, token=token, args=args) as server:
         seeds = seed(server, root)
         seeds.update(seed_instances(server))
@@ -178,7 +179,8 @@ def fuzz(tmp_path: Path, db_url: str, monkeypatch) -> None:
 
 
 def test_fuzz_sqlite(tmp_path, monkeypatch):
-    fuzz(tmp_path, f"sqlite:///{tmp_path / 'nbjobs.sqlite'}", monkeypatch)
+    fuzz(tmp_path, f"sqlite:///{tmp_path / 'nbjobs.sqlite'}", monkeypatch,
+         "--NbJobsApp.service_process=always")
 
 
 def test_fuzz_postgresql(tmp_path, monkeypatch):
