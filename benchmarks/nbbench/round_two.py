@@ -1,8 +1,10 @@
 """Idle cost, first job, bursts and throughput: nbjobs, jupyter-scheduler and a bare server.
 
-    python benchmarks/round_two.py [--quick] [--sides bare,ours,theirs] [--out PATH]
+    python benchmarks/round_two.py [--quick] [--sides bare,ours,ours-sp,theirs] [--out PATH]
 
-Every side runs in the same invocation, one after the other (never two servers at once):
+Every side runs in the same invocation, one after the other (never two servers at once).
+`ours-sp` is ours with the services in a process of their own (c.NbJobsApp.service_process =
+"always", as under JupyterHub), which stops after the same idle timeout as the pool:
 - start: `jupyter server` start → first answer, median of --starts starts (after an untimed
   one that created the database and directories, as an installed server has them);
 - idle: the server's process tree PSS and USS (psutil memory_full_info, summed) after the
@@ -150,15 +152,16 @@ def env_jobs(server: Server, count: int, timeout: float, poll: float) -> dict:
 
 def run_side(side: str, args, results: dict, python: str | None) -> None:
     work = args.work_dir.resolve()
-    extra = {}
-    if side == "ours":
-        extra = {"LocalBackend": {"pool_idle_timeout": IDLE_TIMEOUT}}
+    mine = side in ("ours", "ours-sp")
+    extra: dict = {"LocalBackend": {"pool_idle_timeout": IDLE_TIMEOUT}} if mine else {}
+    if side == "ours-sp":
+        extra["NbJobsApp"] = {"service_process": "always", "service_idle_timeout": IDLE_TIMEOUT}
 
     def make() -> Server:
         if side == "bare":
             return bare(work)
-        if side == "ours":
-            return ours(work, extra)
+        if mine:
+            return ours(work, extra, name=side)
         return theirs(work, python)
 
     log(f"{side}: {args.starts} starts, idle memory")
@@ -173,10 +176,10 @@ def run_side(side: str, args, results: dict, python: str | None) -> None:
             data["rss_run"] = many_jobs(server, ONE, args.rss_jobs, 20, args.rss_cap, 0.05, guard)
             if args.rss_only:
                 return
-        if side == "ours":
-            log("ours: first jobs, cold and warmed by the form")
+        if mine:
+            log(f"{side}: first jobs, cold and warmed by the form")
             data["first"] = first_jobs(server, args.first, args.job_timeout, args.poll)
-            log("ours: fresh-kernel (env) jobs")
+            log(f"{side}: fresh-kernel (env) jobs")
             data["env"] = env_jobs(server, args.first, args.job_timeout, args.poll)
         else:
             log(f"{side}: first job after start")
@@ -184,12 +187,12 @@ def run_side(side: str, args, results: dict, python: str | None) -> None:
             data["first"] = {"cold": {"median": seconds if status == "completed" else None,
                                       "samples": [seconds], "status": status}}
         data["bursts"] = {}
-        sizes = args.bursts if side == "ours" else args.bursts_theirs
+        sizes = {"ours": args.bursts, "ours-sp": args.bursts_sp}.get(side, args.bursts_theirs)
         for size in [int(s) for s in sizes.split(",") if s]:
             log(f"{side}: burst of {size}")
             time.sleep(2.0)
             data["bursts"][str(size)] = burst(server, ONE, size, args.burst_timeout, 0.05, guard)
-        total = args.many if side == "ours" else args.many_theirs
+        total = {"ours": args.many, "ours-sp": args.many_sp}.get(side, args.many_theirs)
         if total:
             log(f"{side}: {total} jobs, 20 in flight")
             data["many"] = many_jobs(server, ONE, total, 20, args.many_cap, 0.05, guard)
@@ -212,7 +215,7 @@ def fmt(v, unit):
 
 
 def table(results: dict) -> str:
-    o, t, b = (results.get(k) or {} for k in ("ours", "theirs", "bare"))
+    o, t, b, sp = (results.get(k) or {} for k in ("ours", "theirs", "bare", "ours-sp"))
 
     def get(d, *path):
         for k in path:
@@ -247,30 +250,34 @@ def table(results: dict) -> str:
         ("jobs in the long run", "", ("rss_run", "completed"), ""),
         ("long run throughput, jobs/min", "", ("rss_run", "jobs_per_minute"), ""),
     ]
-    out = ["| measure | nbjobs | jupyter-scheduler | bare server | nbjobs / bare "
-           "| nbjobs / scheduler | target |", "|---|---|---|---|---|---|---|"]
+    out = ["| measure | nbjobs | nbjobs, service process | jupyter-scheduler | bare server "
+           "| nbjobs / bare | service process / bare | nbjobs / scheduler | target |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for what, unit, path, target in rows:
-        a, c, d = get(o, *path), get(t, *path), get(b, *path)
-        if a is None and c is None and d is None:
+        a, e, c, d = get(o, *path), get(sp, *path), get(t, *path), get(b, *path)
+        if a is None and e is None and c is None and d is None:
             continue
         if path[:2] == ("first", "given_back"):  # against the bare server at rest
             d = get(b, f"idle_{path[-1]}")
-        r1, r2 = ratio(a, d), ratio(a, c)
-        out.append(f"| {what} | {fmt(a, unit)} | {fmt(c, unit)} | {fmt(d, unit)} | "
-                   f"{fmt(r1, '') if r1 else '–'} | {fmt(r2, '') if r2 else '–'} | {target} |")
+        r1, r3, r2 = ratio(a, d), ratio(e, d), ratio(a, c)
+        out.append(f"| {what} | {fmt(a, unit)} | {fmt(e, unit)} | {fmt(c, unit)} | "
+                   f"{fmt(d, unit)} | {fmt(r1, '') if r1 else '–'} | "
+                   f"{fmt(r3, '') if r3 else '–'} | {fmt(r2, '') if r2 else '–'} | {target} |")
     return "\n".join(out)
 
 
 def parse(argv):
     p = argparse.ArgumentParser(prog="benchmarks/round_two.py")
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--sides", default="bare,ours,theirs")
+    p.add_argument("--sides", default="bare,ours,ours-sp,theirs")
     p.add_argument("--starts", type=int, default=5)
     p.add_argument("--settle", type=float, default=5.0, help="seconds after start before "
                    "the idle memory is read")
     p.add_argument("--first", type=int, default=5, help="first-job samples per mode")
     p.add_argument("--bursts", default="20,100")
     p.add_argument("--bursts-theirs", default="20")
+    p.add_argument("--bursts-sp", default="20,100", help="bursts of ours-sp")
+    p.add_argument("--many-sp", type=int, default=300, help="jobs of ours-sp's many-jobs run")
     p.add_argument("--many", type=int, default=2000)
     p.add_argument("--many-theirs", type=int, default=40)
     p.add_argument("--many-cap", type=float, default=900.0)
@@ -290,7 +297,7 @@ def parse(argv):
     args = p.parse_args(argv)
     if args.quick:
         args.starts, args.first, args.bursts, args.bursts_theirs = 2, 2, "5", "5"
-        args.many, args.many_theirs = 40, 4
+        args.many, args.many_theirs, args.bursts_sp, args.many_sp = 40, 4, "5", 40
     return args
 
 

@@ -48,7 +48,7 @@ class Server:
         self.home = home
         self.root = home / "root"
         # Outside `home` (which is wiped at start) so that a later run can clean up.
-        self.registry = Registry(home.parent / f"pids-{side}.json")
+        self.registry = Registry(home.parent / f"pids-{home.name}.json")
         self.extra_config = extra_config or {}
         self.port = 0
         self.token = secrets.token_hex(16)
@@ -170,8 +170,8 @@ class Server:
         self.proc = None
 
 
-def ours(work: Path, extra_config: dict | None = None) -> Server:
-    return Server("ours", sys.executable, work / "ours", extra_config)
+def ours(work: Path, extra_config: dict | None = None, name: str = "ours") -> Server:
+    return Server("ours", sys.executable, work / name, extra_config)
 
 
 def bare(work: Path) -> Server:

@@ -46,6 +46,9 @@ def main() -> int:
     # jsonschema (through nbformat) would build rfc3987_syntax's IRI grammar at import
     # (~1 s); it treats the module as optional and nothing here checks IRI formats.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    # A Ctrl-C in the server's terminal reaches this process too; the server asks whether
+    # to stop and, if it stops, closes the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec = Spec(**json.loads(sys.stdin.readline()))
     # The server's own log format, so that one reading the server's log reads this one too.
     logging.basicConfig(level=spec.log_level, stream=sys.stderr, datefmt="%Y-%m-%d %H:%M:%S",
