@@ -14,6 +14,9 @@ from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Type, Unicode
 #   mine = "my_package.backend:MyBackend"
 BACKEND_ENTRY_POINTS = "jupyterlab_nbjobs.backends"
 
+# Settings that moved from NbJobsApp to the local backend; the old names keep working.
+MOVED_TO_LOCAL_BACKEND = ("max_concurrent_jobs", "warm_pool", "warm_kernels")
+
 # The config sections the service process must get to build what the server would build.
 SERVICE_SECTIONS = {"NbJobsApp", "LocalBackend", "SageMakerConfig", "RemoteBackend",
                     "NotebookInstances", "KernelSpecManager"}
@@ -176,7 +179,7 @@ class NbJobsApp(ExtensionApp):
             return str(exc)
         return None
 
-    def _service_spec(self, socket_path: str):
+    def _service_spec(self, socket_path: str, warm_first: bool):
         from jupyter_server.services.security import csp_report_uri
         from jupyter_server.utils import url_path_join
 
@@ -190,7 +193,8 @@ class NbJobsApp(ExtensionApp):
                     socket=socket_path, log_level=_level(server.log_level),
                     headers=dict(settings.get("headers", {})),
                     csp_report_uri=settings.get("csp_report_uri", url_path_join(
-                        settings.get("base_url", "/"), csp_report_uri)))
+                        settings.get("base_url", "/"), csp_report_uri)),
+                    warm_first=warm_first)
 
     # The services, as tests and other extensions reach them from the app.
     jobs = property(lambda self: self.nbjobs.jobs)
@@ -268,6 +272,19 @@ class NbJobsApp(ExtensionApp):
             await self.service.close()
         else:
             await self.stack.close()
+
+    def carry_moved_settings(self) -> None:
+        """`c.NbJobsApp.max_concurrent_jobs` and friends become `c.LocalBackend.*`, with a
+        warning (a value set on LocalBackend itself wins)."""
+        old = self.config.get("NbJobsApp", {})
+        local = self.config.LocalBackend
+        carried = self.__dict__.setdefault("_carried_settings", set())  # once per app
+        for name in MOVED_TO_LOCAL_BACKEND:
+            if name in old and name not in carried:
+                self.log.warning("c.NbJobsApp.%s is deprecated: set c.LocalBackend.%s "
+                                 "instead", name, name)
+                local.setdefault(name, old[name])
+                carried.add(name)
 
     def offered_backend_classes(self) -> list[type]:
         """`backend_classes`, or when it is empty the default set. Not the trait's default:

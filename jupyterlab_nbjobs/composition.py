@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Settings that moved from NbJobsApp to the local backend; the old names keep working.
-MOVED_TO_LOCAL_BACKEND = ("max_concurrent_jobs", "warm_pool", "warm_kernels")
-
 
 @dataclass
 class NbJobs:
@@ -69,22 +66,24 @@ class NbJobs:
         self.db.dispose()
 
 
-def build(settings: NbJobsApp, *, root_dir: str,
-          kernel_specs: Callable[[], dict[str, Any]]) -> NbJobs:
+def build(settings: NbJobsApp, *, root_dir: str, kernel_specs: Callable[[], dict[str, Any]],
+          ready_made: tuple[Backend, ...] = ()) -> NbJobs:
+    """`ready_made`: backends made ahead (with no events yet), used for their classes."""
     db = Database(settings.db_url)
     try:
-        return _build_on(db, settings, root_dir, kernel_specs)
+        return _build_on(db, settings, root_dir, kernel_specs, ready_made)
     except BaseException:
         db.dispose()  # a failed build is tried again, with an engine of its own
         raise
 
 
 def _build_on(db: Database, settings: NbJobsApp, root_dir: str,
-              kernel_specs: Callable[[], dict[str, Any]]) -> NbJobs:
+              kernel_specs: Callable[[], dict[str, Any]],
+              ready_made: tuple[Backend, ...]) -> NbJobs:
     db.migrate()
     jobs = JobService(JobStore(db), root_dir=root_dir, staging_dir=settings.staging_dir,
                       outputs_folder=settings.outputs_folder, kernel_specs=kernel_specs)
-    for backend in make_backends(settings, jobs):
+    for backend in make_backends(settings, jobs, ready_made):
         jobs.add_backend(backend, default=backend.name == settings.default_backend)
     schedule_store = ScheduleStore(db)
     schedules_dir = os.path.join(os.path.dirname(os.path.abspath(settings.staging_dir)),
@@ -98,32 +97,24 @@ def _build_on(db: Database, settings: NbJobsApp, root_dir: str,
                   instances=build_instances(settings, db))
 
 
-def make_backends(settings: NbJobsApp, events: BackendEvents) -> list[Backend]:
-    """One instance of each class in `c.NbJobsApp.backend_classes`, configured from `settings`."""
-    carry_moved_settings(settings)
+def make_backends(settings: NbJobsApp, events: BackendEvents,
+                  ready_made: tuple[Backend, ...] = ()) -> list[Backend]:
+    """One instance of each class in `c.NbJobsApp.backend_classes`, configured from `settings`
+    (or the one of that class in `ready_made`, which gets `events`)."""
+    settings.carry_moved_settings()
+    made = {type(backend): backend for backend in ready_made}
     backends: dict[str, Backend] = {}
     for cls in settings.offered_backend_classes():
         if not (isinstance(cls, type) and issubclass(cls, Backend)):
             raise TypeError(f"{cls!r} is not a Backend class (c.NbJobsApp.backend_classes, "
                             f"or the entry-point group {BACKEND_ENTRY_POINTS!r})")
-        backend = cls(events, parent=settings)
+        backend = made.pop(cls, None) or cls(events, parent=settings)
+        backend.events = events
         if not backend.name or backend.name in backends:
             raise ValueError(f"backend {cls.__name__} needs a name of its own "
                              f"(got {backend.name!r}; taken: {sorted(backends)})")
         backends[backend.name] = backend
     return list(backends.values())
-
-
-def carry_moved_settings(settings: NbJobsApp) -> None:
-    """`c.NbJobsApp.max_concurrent_jobs` and friends become `c.LocalBackend.*`, with a warning
-    (a value set on LocalBackend itself wins)."""
-    old = settings.config.get("NbJobsApp", {})
-    local = settings.config.LocalBackend
-    for name in MOVED_TO_LOCAL_BACKEND:
-        if name in old:
-            settings.log.warning("c.NbJobsApp.%s is deprecated: set c.LocalBackend.%s instead",
-                                 name, name)
-            local.setdefault(name, old[name])
 
 
 def configurable_classes() -> list[type]:

@@ -21,7 +21,13 @@ from tornado.netutil import Resolver
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from ..service_process.parent import ServiceProcess, ServiceUnavailable
-from ..service_process.protocol import ACTIONS, ALLOWED_HEADER, USER_HEADER, user_to_json
+from ..service_process.protocol import (
+    ACTIONS,
+    ALLOWED_HEADER,
+    USER_HEADER,
+    announces_a_job,
+    user_to_json,
+)
 
 # What a handler of the process sets that the client must see as it was set there.
 RESPONSE_HEADERS = ("Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy",
@@ -68,7 +74,8 @@ class ServiceProxyHandler(APIHandler):
             raise web.HTTPError(403, f"User is not authorized on resource: {self.auth_resource}.")
         with self.service.request():
             try:
-                await self.service.ready()
+                await self.service.ready(announces_a_job(self.request.method or "",
+                                                         self._path()))
             except ServiceUnavailable as exc:
                 self.log.error("notebook jobs: the service process could not start: %s", exc)
                 raise web.HTTPError(503, "notebook jobs could not start; see the server log",
@@ -91,7 +98,7 @@ class ServiceProxyHandler(APIHandler):
                    if name in self.request.headers}
         headers[USER_HEADER] = user_to_json(user)
         headers[ALLOWED_HEADER] = ",".join(allowed)
-        path = self.request.uri[len(self.prefix):]  # what follows nbjobs/, query included
+        path = self._path()
         method = self.request.method or "GET"
         request = HTTPRequest(
             f"http://nbjobs-service/nbjobs/{path}", method=method, headers=headers,
@@ -107,6 +114,10 @@ class ServiceProxyHandler(APIHandler):
             self.service.lost()
             raise web.HTTPError(503, "notebook jobs did not answer; try again",
                                 reason="Service Unavailable") from None
+
+    def _path(self) -> str:
+        """What follows nbjobs/ in the request, its query included."""
+        return (self.request.uri or "")[len(self.prefix):]
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """The one error shape: {"message", "reason"}."""

@@ -69,16 +69,20 @@ async def serve(spec: Spec) -> int:
     from tornado.web import Application
 
     from ..app import NbJobsApp, spell_out_kernel_dirs
+
+    config = config_from_json(spec.config)
+    settings = NbJobsApp(config=config)
+    ready_made = _pool_started_first(settings) if spec.warm_first else ()
+
     from ..composition import build
     from ..handlers import all_routes
     from ..handlers.base import NotFoundHandler
 
-    config = config_from_json(spec.config)
-    settings = NbJobsApp(config=config)
     kernel_specs = KernelSpecManager(config=config)
     spell_out_kernel_dirs(kernel_specs)
     nbjobs = await asyncio.to_thread(build, settings, root_dir=spec.root_dir,
-                                     kernel_specs=kernel_specs.get_all_specs)
+                                     kernel_specs=kernel_specs.get_all_specs,
+                                     ready_made=ready_made)
     try:
         await nbjobs.start(run_scheduler=settings.enable_scheduler)
     except BaseException:
@@ -106,6 +110,20 @@ async def serve(spec: Spec) -> int:
         await nbjobs.close()
         log.debug("the notebook jobs service stopped")
     return 0
+
+
+def _pool_started_first(settings: Any) -> tuple[Any, ...]:
+    """The local backend, its warm pool started before the rest is imported: the pool's
+    start (its own processes) and the imports here then take the time of the longer one."""
+    from ..backends.local import LocalBackend
+
+    if settings.backend_classes and LocalBackend not in settings.backend_classes:
+        return ()
+    settings.carry_moved_settings()
+    local = LocalBackend(None, parent=settings)  # its events: the job service, once built
+    if local.pool is not None:
+        local.pool.ensure_started()
+    return (local,)
 
 
 def _tell(message: dict[str, Any]) -> None:

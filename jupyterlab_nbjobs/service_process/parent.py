@@ -33,9 +33,9 @@ class ServiceUnavailable(RuntimeError):
 
 
 class ServiceProcess:
-    def __init__(self, spec: Callable[[str], Spec], *, work_waiting: Callable[[], bool],
+    def __init__(self, spec: Callable[[str, bool], Spec], *, work_waiting: Callable[[], bool],
                  idle_timeout: float, poll_interval: float, log: logging.Logger = log):
-        """`spec(socket)` makes the settings at each start; `work_waiting()` (blocking) says
+        """`spec(socket, warm_first)` makes the settings at each start; `work_waiting()` (blocking) says
         whether the store has work that needs the process (then it is started, or kept)."""
         self._spec = spec
         self.log = log
@@ -71,8 +71,9 @@ class ServiceProcess:
             self._in_flight -= 1
             self._last_request = time.monotonic()
 
-    async def ready(self) -> str:
-        """The socket of a process that serves, started if need be."""
+    async def ready(self, warm_first: bool = False) -> str:
+        """The socket of a process that serves, started if need be (`warm_first`: for a
+        request after which a job is likely)."""
         while self._stopping is not None:
             await asyncio.shield(self._stopping)
         if self._closed:
@@ -80,7 +81,7 @@ class ServiceProcess:
         if self.running and self._starting is None:
             return self.socket
         if self._starting is None:
-            self._starting = asyncio.ensure_future(self._start())
+            self._starting = asyncio.ensure_future(self._start(warm_first))
         starting = self._starting
         try:
             await asyncio.shield(starting)
@@ -89,14 +90,14 @@ class ServiceProcess:
                 self._starting = None
         return self.socket
 
-    async def _start(self) -> None:
+    async def _start(self, warm_first: bool) -> None:
         if self._proc is not None and self._proc.returncode is not None:
             self.log.warning("the notebook jobs service process ended (exit code %s); starting "
                         "another", self._proc.returncode)
         self._proc = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket)
-        spec = json.dumps(asdict(self._spec(self.socket)))
+        spec = json.dumps(asdict(self._spec(self.socket, warm_first)))
         began = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "jupyterlab_nbjobs.service_process",

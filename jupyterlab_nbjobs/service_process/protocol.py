@@ -13,6 +13,7 @@ authorizer lets them do, both decided in the server (`USER_HEADER`, `ALLOWED_HEA
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -35,6 +36,17 @@ class Spec:
     log_level: int
     headers: dict[str, str]  # the server's tornado_settings["headers"] (its CSP among them)
     csp_report_uri: str
+    warm_first: bool = False  # the request that starts it creates a job, or opens the form
+
+
+# Requests (method, path under /nbjobs/) after which a job is likely: the process that one of
+# them starts starts the local warm pool first, while it imports the rest.
+ANNOUNCES_A_JOB = re.compile(r"POST (jobs|jobs/[^/]+/rerun|schedules/[^/]+/run|sweeps)"
+                             r"|GET parameters")
+
+
+def announces_a_job(method: str, path: str) -> bool:
+    return ANNOUNCES_A_JOB.fullmatch(f"{method} {path.split('?', 1)[0].strip('/')}") is not None
 
 
 class NotPortable(ValueError):
