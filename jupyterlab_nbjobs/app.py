@@ -17,6 +17,9 @@ BACKEND_ENTRY_POINTS = "jupyterlab_nbjobs.backends"
 # Settings that moved from NbJobsApp to the local backend; the old names keep working.
 MOVED_TO_LOCAL_BACKEND = ("max_concurrent_jobs", "warm_pool", "warm_kernels")
 
+# How long before a schedule's fire the services start (they warm the pool then too).
+SCHEDULE_LEAD = 60.0
+
 # The config sections the service process must get to build what the server would build.
 SERVICE_SECTIONS = {"NbJobsApp", "LocalBackend", "SageMakerConfig", "RemoteBackend",
                     "NotebookInstances", "KernelSpecManager"}
@@ -142,11 +145,13 @@ class NbJobsApp(ExtensionApp):
 
     def work_waiting(self) -> bool:
         """Whether the services must run now rather than with the first request: a run to
-        resume, a schedule to fire, notebook instances to watch. Blocking (reads the store)."""
+        resume or settle, a schedule the loop fires within SCHEDULE_LEAD seconds (the store is
+        asked again every scheduler_poll_interval), notebook instances to watch. Blocking."""
         from .store.pending import has_pending_work
 
         return (not self.load_when_needed or self.instances_enabled()
-                or has_pending_work(self.db_url, schedules=self.enable_scheduler))
+                or has_pending_work(self.db_url, schedules=self.enable_scheduler,
+                                    schedule_lead=SCHEDULE_LEAD + self.scheduler_poll_interval))
 
     def _use_service_process(self) -> bool:
         if self.service_process == "never" or (

@@ -174,12 +174,17 @@ async def test_pending_work_follows_the_store(api, notebook, nbjobs_config, tmp_
     job = await api.create(input_path=nb)
     assert (await api.wait(job["id"]))["status"] == "completed"
     assert not has_pending_work(url)
-    code, sched = await api.post("schedules", {"input_path": nb, "cron": "@daily"})
+    code, sched = await api.post("schedules", {"input_path": nb, "cron": "0 0 1 1 *"})
     assert code == 201, sched
     assert has_pending_work(url)
     assert not has_pending_work(url, schedules=False)  # the scheduler runs elsewhere
-    code, _ = await api.post(f"schedules/{sched['id']}/pause", {})
-    assert code == 200
+    assert not has_pending_work(url, schedule_lead=65)  # not due for weeks
+    code, soon = await api.post("schedules", {"input_path": nb, "cron": "* * * * *"})
+    assert code == 201, soon
+    assert has_pending_work(url, schedule_lead=65)  # due within the minute
+    for schedule in (sched, soon):
+        code, _ = await api.post(f"schedules/{schedule['id']}/pause", {})
+        assert code == 200
     assert not has_pending_work(url)
     path = sqlite_path(url)
     with sqlite3.connect(path) as conn:  # as a server of an older version left it

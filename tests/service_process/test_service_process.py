@@ -133,6 +133,11 @@ def test_requests_are_served_by_a_process_that_ends_when_idle(service_server):
     assert (code, body) == (204, b"")
     assert call(server, "GET", f"jobs/{job['id']}")[0] == 404
 
+    # A schedule not due for weeks does not hold it either.
+    code, _, body = call(server, "POST", "schedules", {"input_path": "one.ipynb",
+                                                       "cron": "0 0 1 1 *"})
+    assert code == 201, body
+
     # Nothing to do for service_idle_timeout: it ends, with its pool; the next request
     # starts another.
     assert wait_for(lambda: not psutil.pid_exists(first) or
