@@ -112,8 +112,8 @@ class NbJobsApp(ExtensionApp):
 
     service_idle_timeout = Float(
         600.0, help="With the services in a process of their own: it stops once no job has "
-        "been running or queued, no schedule active, no notebook instances enabled and no "
-        "request made for this many seconds (0: it is kept).",
+        "been running or queued, no schedule due within a minute, no notebook instances "
+        "enabled and no request made for this many seconds (0: it is kept).",
     ).tag(config=True)
 
     def initialize_settings(self):

@@ -35,8 +35,9 @@ class ServiceUnavailable(RuntimeError):
 class ServiceProcess:
     def __init__(self, spec: Callable[[str, bool], Spec], *, work_waiting: Callable[[], bool],
                  idle_timeout: float, poll_interval: float, log: logging.Logger = log):
-        """`spec(socket, warm_first)` makes the settings at each start; `work_waiting()` (blocking) says
-        whether the store has work that needs the process (then it is started, or kept)."""
+        """`spec(socket, warm_first)` makes the settings at each start; `work_waiting()`
+        (blocking) says whether the store has work that needs the process (then it is
+        started, or kept)."""
         self._spec = spec
         self.log = log
         self._work_waiting = work_waiting
@@ -92,8 +93,8 @@ class ServiceProcess:
 
     async def _start(self, warm_first: bool) -> None:
         if self._proc is not None and self._proc.returncode is not None:
-            self.log.warning("the notebook jobs service process ended (exit code %s); starting "
-                        "another", self._proc.returncode)
+            self.log.warning("notebook jobs: the service process ended (exit code %s); "
+                             "starting another", self._proc.returncode)
         self._proc = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket)
@@ -142,7 +143,8 @@ class ServiceProcess:
             return
         if not self.running:
             if await asyncio.to_thread(self._work_waiting):
-                self.log.info("notebook jobs: the job store has work; starting the service process")
+                self.log.info("notebook jobs: the job store has work; starting the service "
+                              "process")
                 await self.ready()
             return
         if not self._idle():
@@ -152,8 +154,8 @@ class ServiceProcess:
             return
         # A request may have come while the store was read: then it is not idle.
         if self._idle() and self._last_request == seen and self._stopping is None:
-            self.log.info("notebook jobs: nothing to do for %.0f s; the service process stops",
-                     self.idle_timeout)
+            self.log.info("notebook jobs: nothing to do for %.0f s; the service process "
+                          "stops", self.idle_timeout)
             await self.stop()
 
     def _idle(self) -> bool:
