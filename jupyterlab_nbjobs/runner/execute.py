@@ -132,7 +132,9 @@ class _Execution:
         client = nbmod.JobClient(nb, self.km, log)
         client.kc = self.kc
         t = time.monotonic()
-        reply = await client.async_wait_for_reply(client.kc.kernel_info())
+        reply = nbmod.kernel_info_reply(self.kc)  # asked while the kernel started
+        if reply is None:
+            reply = await client.async_wait_for_reply(client.kc.kernel_info())
         self.timings["kernel_info"] = round(time.monotonic() - t, 4)
         if reply and "language_info" in reply["content"]:
             nb.metadata["language_info"] = reply["content"]["language_info"]

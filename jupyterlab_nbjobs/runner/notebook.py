@@ -12,6 +12,7 @@ from queue import Empty
 from typing import Any
 
 import nbformat
+from jupyter_client.client import KernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_path
@@ -113,9 +114,12 @@ async def start_kernel(
     kernel_env.update(env or {})
     await km.start_kernel(cwd=str(cwd), env=kernel_env, extra_arguments=extra)
     kc = km.client()
-    kc.start_channels()
+    # No heartbeat channel (its own thread and socket; the manager's process poll says
+    # whether the kernel is alive) and no stdin channel (allow_stdin is off: input()
+    # raises in the kernel either way).
+    kc.start_channels(hb=False, stdin=False)
     try:
-        await wait_for_ready(km, kc, timeout=120)
+        kc.kernel_info_reply = await wait_for_ready(km, kc, timeout=120)
     except BaseException:
         kc.stop_channels()
         await shutdown_kernel(km)
@@ -124,12 +128,18 @@ async def start_kernel(
     return km, kc
 
 
-async def wait_for_ready(km: Any, kc: Any, timeout: float) -> None:
+def kernel_info_reply(kc: Any) -> dict | None:
+    """The kernel_info reply `start_kernel` got while waiting for the kernel (the same
+    kernel, so the same language_info), or None for a client started elsewhere."""
+    return getattr(kc, "kernel_info_reply", None)
+
+
+async def wait_for_ready(km: Any, kc: Any, timeout: float) -> dict:
     """What jupyter_client's kc.wait_for_ready checks (a kernel_info reply on shell, and
     IOPub connected: a message there), without its last step, which waits for 0.2 s of
     silence on IOPub to drop what came meanwhile: 0.2 s of every kernel start. Messages
     left on IOPub belong to these kernel_info requests; nbclient skips messages of other
-    requests."""
+    requests. Returns the kernel_info reply."""
     deadline = time.monotonic() + timeout
     while True:
         kc.kernel_info()
@@ -146,7 +156,7 @@ async def wait_for_ready(km: Any, kc: Any, timeout: float) -> None:
                 handle = getattr(kc, "_handle_kernel_info_reply", None)
                 if handle is not None:  # the protocol version adaptation
                     handle(reply)
-                return
+                return reply
         if not await km.is_alive():
             raise RuntimeError("Kernel died before replying to kernel_info")
         if time.monotonic() > deadline:
@@ -172,6 +182,26 @@ def _remove_ipc_folder(km: Any) -> None:
         shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
+_CHANNELS = ("_shell_channel", "_iopub_channel", "_stdin_channel", "_hb_channel",
+             "_control_channel")
+
+
+def stop_channels(kc: Any) -> None:
+    """kc.stop_channels(), but only for the channels that were started: jupyter_client's
+    creates each missing one (a socket, for the heartbeat a thread) to ask if it runs."""
+    if type(kc).stop_channels is not KernelClient.stop_channels or not all(
+        hasattr(kc, name) for name in (*_CHANNELS, "_created_context")
+    ):
+        kc.stop_channels()  # a client with its own way (the remote one)
+        return
+    for name in _CHANNELS:
+        channel = getattr(kc, name)
+        if channel is not None and channel.is_alive():
+            channel.stop()
+    if kc._created_context and not kc.context.closed:
+        kc.context.destroy(linger=100)
+
+
 def kernel_pid(km: Any) -> int | None:
     prov = getattr(km, "provisioner", None)
     return getattr(prov, "pid", None) if prov is not None else None
@@ -181,7 +211,7 @@ async def shutdown_kernel(km: Any, kc: Any = None) -> None:
     """Kill the kernel now (no graceful shutdown: the job is over either way)."""
     if kc is not None:
         try:
-            kc.stop_channels()
+            stop_channels(kc)
         except Exception:  # noqa: BLE001
             pass
     if km is None:

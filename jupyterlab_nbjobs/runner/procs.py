@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import threading
 import time
 
 import psutil
@@ -30,10 +31,7 @@ def kill_process_tree(pid: int, create_time: float | None = None) -> None:
     proc = process_if_same(pid, create_time)
     if proc is None:
         return
-    try:
-        victims = proc.children(recursive=True)
-    except psutil.Error:
-        victims = []
+    victims = descendants(proc)
     try:
         if os.getpgid(proc.pid) == proc.pid != os.getpgrp():
             os.killpg(proc.pid, signal.SIGKILL)
@@ -45,6 +43,44 @@ def kill_process_tree(pid: int, create_time: float | None = None) -> None:
         except psutil.Error:
             pass
     wait_dead([proc, *victims], timeout=3)
+
+
+def _has_proc_children() -> bool:
+    return os.path.exists(f"/proc/{os.getpid()}/task/{threading.get_native_id()}/children")
+
+
+_PROC_CHILDREN = _has_proc_children()
+
+
+def descendants(proc: psutil.Process) -> list[psutil.Process]:
+    """proc's descendants, read from /proc/PID/task/TID/children where the system has it
+    (a few small files per process) instead of psutil's look at every process there is."""
+    if not _PROC_CHILDREN:
+        try:
+            return proc.children(recursive=True)
+        except psutil.Error:
+            return []
+    found: list[psutil.Process] = []
+    todo = [proc.pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue  # gone meanwhile
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except OSError:
+                continue
+            for kid in kids:
+                try:
+                    found.append(psutil.Process(kid))
+                except psutil.Error:
+                    continue
+                todo.append(kid)
+    return found
 
 
 def wait_dead(procs: list[psutil.Process], timeout: float) -> None:

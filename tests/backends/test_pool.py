@@ -243,6 +243,10 @@ def test_warm_kernel_job_sees_what_a_fresh_kernel_job_sees(tmp_path, tracked):
     assert len({warm1["random"], warm2["random"], warm3["random"]}) == 3
     counts = {j: [c.get("execution_count") for c in executed(jobs[j]).cells] for j in jobs}
     assert counts["warm1"] == counts["warm2"] == counts["warm3"] == counts["cold"] == [1, 2, 3, 4]
+    # language_info is the kernel's own, from the kernel_info reply of its start
+    infos = {j: executed(jobs[j]).metadata.get("language_info") for j in jobs}
+    assert infos["cold"]["name"] == "python" and infos["cold"]["version"]
+    assert infos["warm1"] == infos["warm2"] == infos["warm3"] == infos["cold"]
 
 
 def test_job_with_env_vars_gets_a_fresh_kernel(tmp_path, tracked):
