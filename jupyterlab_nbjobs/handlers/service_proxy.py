@@ -117,7 +117,10 @@ class ServiceProxyHandler(APIHandler):
 
     def _path(self) -> str:
         """What follows nbjobs/ in the request, its query included."""
-        return (self.request.uri or "")[len(self.prefix):]
+        uri = self.request.uri or ""
+        if uri.startswith(self.prefix):
+            return uri[len(self.prefix):]
+        return uri.split("/nbjobs/", 1)[-1]  # the base URL spelled otherwise (escaped)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """The one error shape: {"message", "reason"}."""
