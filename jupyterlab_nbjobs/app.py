@@ -179,10 +179,21 @@ class NbJobsApp(ExtensionApp):
         if sqlite_path(self.db_url) == "":
             return "the job store is an in-memory database"
         try:
-            config_to_json(self.serverapp.config, SERVICE_SECTIONS)
+            config_to_json(self.serverapp.config, self._service_sections())
         except NotPortable as exc:
             return str(exc)
         return None
+
+    def _service_sections(self) -> set[str]:
+        """The config sections the service process reads: ours, and each offered backend's
+        (named from the config and the entry points, without importing them)."""
+        from importlib.metadata import entry_points
+
+        configured = self.config.get("NbJobsApp", {}).get("backend_classes") or []
+        names = [c if isinstance(c, str) else getattr(c, "__qualname__", "")
+                 for c in (configured if isinstance(configured, (list, tuple)) else [])]
+        names += [e.value for e in entry_points(group=BACKEND_ENTRY_POINTS)]
+        return SERVICE_SECTIONS | {n.replace(":", ".").rsplit(".", 1)[-1] for n in names if n}
 
     def _service_spec(self, socket_path: str, warm_first: bool):
         from jupyter_server.services.security import csp_report_uri
@@ -192,14 +203,14 @@ class NbJobsApp(ExtensionApp):
 
         server = self.serverapp
         settings = server.web_app.settings
-        return Spec(config=config_to_json(server.config, SERVICE_SECTIONS),
+        return Spec(config=config_to_json(server.config, self._service_sections()),
                     root_dir=server.root_dir,
                     default_kernel=server.kernel_manager.default_kernel_name,
                     socket=socket_path, log_level=_level(server.log_level),
                     headers=dict(settings.get("headers", {})),
                     csp_report_uri=settings.get("csp_report_uri", url_path_join(
                         settings.get("base_url", "/"), csp_report_uri)),
-                    warm_first=warm_first)
+                    cwd=os.getcwd(), warm_first=warm_first)
 
     # The services, as tests and other extensions reach them from the app.
     jobs = property(lambda self: self.nbjobs.jobs)

@@ -34,9 +34,10 @@ RESPONSE_HEADERS = ("Content-Disposition", "X-Content-Type-Options", "Content-Se
                     "Location", "Cache-Control", "Retry-After")
 REQUEST_HEADERS = ("Content-Type", "Accept")
 NO_BODY = (204, 304)
-CONNECT_TIMEOUT = 10.0
+# Requests past MAX_CONCURRENT wait their turn in the client's queue for up to the smaller of
+# the two timeouts (tornado's rule): as long as a request may take, as in the server itself.
 REQUEST_TIMEOUT = 3600.0  # an archive of large outputs, a slow cloud call: not ours to cut
-MAX_CONCURRENT = 64  # at once over the socket; more wait for a turn
+MAX_CONCURRENT = 256
 
 
 class _UnixSocket(Resolver):
@@ -104,14 +105,15 @@ class ServiceProxyHandler(APIHandler):
             f"http://nbjobs-service/nbjobs/{path}", method=method, headers=headers,
             body=self.request.body if method in ("POST", "PUT", "PATCH") else None,
             allow_nonstandard_methods=True, follow_redirects=False,
-            connect_timeout=CONNECT_TIMEOUT, request_timeout=REQUEST_TIMEOUT,
+            connect_timeout=REQUEST_TIMEOUT, request_timeout=REQUEST_TIMEOUT,
             decompress_response=False)
         try:
             return await self.client.fetch(request, raise_error=False)
         except (OSError, StreamClosedError, HTTPClientError) as exc:
             self.log.error("notebook jobs: the service process did not answer %s %s: %s",
-                      method, self.request.path, exc)
-            self.service.lost()
+                           method, self.request.path, exc)
+            if isinstance(exc, (ConnectionRefusedError, FileNotFoundError)):
+                self.service.lost()  # no one listens: the next request starts anew
             raise web.HTTPError(503, "notebook jobs did not answer; try again",
                                 reason="Service Unavailable") from None
 

@@ -9,12 +9,14 @@ authenticated the request (host, token or cookie, XSRF, CORS) before forwarding 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.auth import Authorizer, IdentityProvider
@@ -49,20 +51,29 @@ def main() -> int:
     # A Ctrl-C in the server's terminal reaches this process too; the server asks whether
     # to stop and, if it stops, closes the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The answer goes out on a copy of stdout; stdout itself becomes the log, so that a
+    # library's print can neither spoil the answer nor fill a pipe nobody reads.
+    answer = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     spec = Spec(**json.loads(sys.stdin.readline()))
+    # Started from the package's folder, so that nothing in the server's folder shadows an
+    # import (the import path keeps that folder); then in the server's, for relative paths.
+    if spec.cwd:
+        os.chdir(spec.cwd)
     # The server's own log format, so that one reading the server's log reads this one too.
     logging.basicConfig(level=spec.log_level, stream=sys.stderr, datefmt="%Y-%m-%d %H:%M:%S",
                         format="[%(levelname)1.1s %(asctime)s.%(msecs)03d NbJobsService] "
                         "%(message)s")
     try:
-        return asyncio.run(serve(spec))
+        return asyncio.run(serve(spec, lambda message: _tell(answer, message)))
     except Exception as exc:  # noqa: BLE001 - the server reads why, and answers 503
         log.exception("the notebook jobs service could not start")
-        _tell({"error": f"{type(exc).__name__}: {exc}"})
+        with contextlib.suppress(OSError):  # the server may be gone
+            _tell(answer, {"error": f"{type(exc).__name__}: {exc}"})
         return 1
 
 
-async def serve(spec: Spec) -> int:
+async def serve(spec: Spec, tell: Callable[[dict[str, Any]], None]) -> int:
     from jupyter_client.kernelspec import KernelSpecManager
     from tornado.httpserver import HTTPServer
     from tornado.netutil import bind_unix_socket
@@ -80,33 +91,36 @@ async def serve(spec: Spec) -> int:
 
     kernel_specs = KernelSpecManager(config=config)
     spell_out_kernel_dirs(kernel_specs)
-    nbjobs = await asyncio.to_thread(build, settings, root_dir=spec.root_dir,
-                                     kernel_specs=kernel_specs.get_all_specs,
-                                     ready_made=ready_made)
+    try:
+        nbjobs = await asyncio.to_thread(build, settings, root_dir=spec.root_dir,
+                                         kernel_specs=kernel_specs.get_all_specs,
+                                         ready_made=ready_made)
+    except BaseException:
+        for backend in ready_made:  # its pool was started
+            await backend.close()
+        raise
+    server = None
     try:
         await nbjobs.start(run_scheduler=settings.enable_scheduler)
-    except BaseException:
-        await nbjobs.close()
-        raise
-    stopping = asyncio.Event()
-    _stop_on_eof_or_term(stopping)
-    name = NbJobsApp.name
-    web_app = Application(
-        [(pattern, handler, {"name": name}) for pattern, handler in all_routes("/nbjobs")],
-        default_handler_class=NotFoundHandler, default_handler_args={"name": name},
-        base_url="/", identity_provider=ForwardedUser(), authorizer=ForwardedDecisions(),
-        disable_check_xsrf=True, allow_remote_access=True, log_function=_log_request,
-        headers=spec.headers, csp_report_uri=spec.csp_report_uri,
-        nbjobs_default_kernel=spec.default_kernel, **{name: settings},
-        **nbjobs.handler_settings())
-    server = HTTPServer(web_app, max_body_size=MAX_BODY_BYTES, xheaders=False)
-    server.add_socket(bind_unix_socket(spec.socket, mode=0o600))
-    _tell({"ready": True, "pid": os.getpid()})
-    try:
+        stopping = asyncio.Event()
+        _stop_on_eof_or_term(stopping)
+        name = NbJobsApp.name
+        web_app = Application(
+            [(pattern, handler, {"name": name}) for pattern, handler in all_routes("/nbjobs")],
+            default_handler_class=NotFoundHandler, default_handler_args={"name": name},
+            base_url="/", identity_provider=ForwardedUser(), authorizer=ForwardedDecisions(),
+            disable_check_xsrf=True, allow_remote_access=True, log_function=_log_request,
+            headers=spec.headers, csp_report_uri=spec.csp_report_uri,
+            nbjobs_default_kernel=spec.default_kernel, **{name: settings},
+            **nbjobs.handler_settings())
+        server = HTTPServer(web_app, max_body_size=MAX_BODY_BYTES, xheaders=False)
+        server.add_socket(bind_unix_socket(spec.socket, mode=0o600))
+        tell({"ready": True, "pid": os.getpid()})
         await stopping.wait()
     finally:
-        server.stop()
-        await server.close_all_connections()
+        if server is not None:
+            server.stop()
+            await server.close_all_connections()
         await nbjobs.close()
         log.debug("the notebook jobs service stopped")
     return 0
@@ -126,12 +140,13 @@ def _pool_started_first(settings: Any) -> tuple[Any, ...]:
     return (local,)
 
 
-def _tell(message: dict[str, Any]) -> None:
-    """One line to the server, after which stdout is the log (a stray print from a library
-    must not fill a pipe nobody reads)."""
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+def _tell(answer: Any, message: dict[str, Any]) -> None:
+    """The one line the server waits for."""
+    if answer.closed:  # told already
+        return
+    answer.write(json.dumps(message) + "\n")
+    answer.flush()
+    answer.close()
 
 
 def _stop_on_eof_or_term(stopping: asyncio.Event) -> None:

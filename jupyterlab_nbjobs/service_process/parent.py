@@ -25,6 +25,7 @@ from .protocol import Spec
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 120.0  # a first start may migrate the store
+RETRY_MAX = 300.0  # the longest wait of the watch between starts that failed
 STOP_TIMEOUT = 30.0  # the services' own close waits for the warm pool and the loops
 
 
@@ -52,6 +53,8 @@ class ServiceProcess:
         self._in_flight = 0
         self._last_request = time.monotonic()
         self._closed = False
+        self._retry = 0.0  # the watch's wait after a start that failed, doubled each time
+        self._retry_at = 0.0
         self.starts = 0  # how many processes this server started
 
     @property
@@ -109,16 +112,20 @@ class ServiceProcess:
             proc.stdin.write(spec.encode() + b"\n")
             await proc.stdin.drain()
             line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
+            answer = json.loads(line) if line.strip() else {}
+        except (ValueError, OSError) as exc:  # not our answer, or the pipe broke
+            await _end(proc, 5.0)
+            raise ServiceUnavailable(f"no answer from it ({exc})") from None
         except BaseException:
             await _end(proc, 0)
             raise
-        answer = json.loads(line) if line.strip() else {}
-        if not answer.get("ready"):
+        if not isinstance(answer, dict) or not answer.get("ready"):
             await _end(proc, 5.0)
-            raise ServiceUnavailable(answer.get("error") or
+            raise ServiceUnavailable(isinstance(answer, dict) and answer.get("error") or
                                      f"it ended before serving (exit code {proc.returncode})")
         self._proc = proc
         self.starts += 1
+        self._retry = self._retry_at = 0.0
         self._last_request = time.monotonic()
         self.log.info("notebook jobs: the service process (pid %d) serves, started in %.2f s",
                       proc.pid, time.monotonic() - began)
@@ -133,8 +140,11 @@ class ServiceProcess:
             await asyncio.sleep(self.poll_interval)
             try:
                 await self._look()
-            except ServiceUnavailable as exc:  # tried again next round; requests get 503
-                self.log.error("notebook jobs: the service process could not start: %s", exc)
+            except ServiceUnavailable as exc:  # requests get 503 (and try again themselves)
+                self._retry = min(RETRY_MAX, max(self.poll_interval, self._retry * 2))
+                self._retry_at = time.monotonic() + self._retry
+                self.log.error("notebook jobs: the service process could not start (tried "
+                               "again in %.0f s): %s", self._retry, exc)
             except Exception:  # noqa: BLE001 - the watch goes on
                 self.log.exception("notebook jobs: watching the service process failed")
 
@@ -142,7 +152,8 @@ class ServiceProcess:
         if self._starting is not None or self._stopping is not None:
             return
         if not self.running:
-            if await asyncio.to_thread(self._work_waiting):
+            if time.monotonic() >= self._retry_at and \
+                    await asyncio.to_thread(self._work_waiting):
                 self.log.info("notebook jobs: the job store has work; starting the service "
                               "process")
                 await self.ready()
@@ -181,14 +192,14 @@ class ServiceProcess:
             await _end(proc, STOP_TIMEOUT)
 
     def lost(self) -> None:
-        """A forwarded request found no one listening: the next request starts anew (the
-        process is ended if it still runs, but does not answer)."""
+        """A forwarded request found no one listening on the socket: a process that still
+        runs is ended (it cannot serve), and the next request starts another."""
         proc = self._proc
         if proc is not None and self._starting is None and self._stopping is None:
             self._proc = None
             if proc.returncode is None:
-                self.log.error("notebook jobs: the service process (pid %d) does not answer; "
-                          "ending it", proc.pid)
+                self.log.error("notebook jobs: the service process (pid %d) does not listen; "
+                               "ending it", proc.pid)
                 asyncio.ensure_future(_end(proc, 5.0))
 
     async def close(self) -> None:

@@ -36,6 +36,7 @@ class Spec:
     log_level: int
     headers: dict[str, str]  # the server's tornado_settings["headers"] (its CSP among them)
     csp_report_uri: str
+    cwd: str = ""  # the server's: relative paths in the settings mean the same there
     warm_first: bool = False  # the request that starts it creates a job, or opens the form
 
 

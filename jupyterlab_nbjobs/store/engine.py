@@ -19,6 +19,15 @@ from .revisions import MIGRATIONS, head_revisions
 __all__ = ["MIGRATIONS", "Database", "head_revisions"]
 
 
+def absolute_sqlite_url(url: str) -> str:
+    """An SQLite URL with a relative file (sqlite:///jobs.sqlite) made absolute, from this
+    process's folder; any other URL as it is."""
+    path = sqlite_path(url)
+    if not path or Path(path).is_absolute():
+        return url
+    scheme, _, rest = url.partition(":///")
+    return f"{scheme}:///{Path(path).resolve()}{rest[len(path):]}"
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
@@ -33,8 +42,8 @@ class Database:
     """One engine per server; several servers may share one database."""
 
     def __init__(self, url: str):
-        self.url = url
-        self.path = sqlite_path(url)  # None: not SQLite; "": SQLite in memory
+        self.url = absolute_sqlite_url(url)  # the migration child runs in another folder
+        self.path = sqlite_path(self.url)  # None: not SQLite; "": SQLite in memory
         self.is_sqlite = self.path is not None
         kwargs: dict = {"future": True}
         if self.is_sqlite:
@@ -43,7 +52,7 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
         else:
             kwargs["pool_pre_ping"] = True
-        self.engine: Engine = create_engine(url, **kwargs)
+        self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -199,3 +199,99 @@ def test_the_process_ends_with_its_server_and_is_replaced_when_lost(service_serv
     server.proc.wait(10)
     assert wait_for(lambda: not psutil.pid_exists(second) or
                     psutil.Process(second).status() == psutil.STATUS_ZOMBIE, 30)
+
+
+def test_relative_paths_in_the_settings_mean_the_servers_folder(tmp_path):
+    """The process starts in the package's folder (nothing in the server's shadows an
+    import) and then works in the server's, where a relative db_url points."""
+    from jupyterlab_nbjobs.paths import PACKAGE_PARENT, child_python_env
+
+    here = tmp_path / "server-folder"
+    here.mkdir()
+    (here / "tornado.py").write_text("raise SystemExit('the server folder was imported from')\n")
+    spec = {"config": {"NbJobsApp": {"db_url": "sqlite:///rel.sqlite",
+                                     "staging_dir": "staging"}},
+            "root_dir": str(here), "default_kernel": "python3",
+            "socket": str(tmp_path / "s.sock"), "log_level": 30, "headers": {},
+            "csp_report_uri": "/api/security/csp-report", "cwd": str(here)}
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab_nbjobs.service_process"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=PACKAGE_PARENT, env=child_python_env())
+    try:
+        proc.stdin.write((json.dumps(spec) + "\n").encode())
+        proc.stdin.flush()
+        answer = json.loads(proc.stdout.readline() or b"{}")
+        assert answer.get("ready"), proc.stderr.read().decode()[-3000:]
+        assert (here / "rel.sqlite").exists()
+        assert not (Path(PACKAGE_PARENT) / "rel.sqlite").exists()
+    finally:
+        proc.stdin.close()
+        assert proc.wait(30) == 0
+
+
+NOISY_BACKEND = '''
+import datetime
+print("a library that prints as it is imported")
+from traitlets import Any
+from jupyterlab_nbjobs.backends.local import LocalBackend
+
+
+class NoisyBackend(LocalBackend):
+    name = "noisy"
+    greeting = Any(None).tag(config=True)
+
+    @property
+    def label(self):
+        return f"noisy {self.greeting!r}"
+'''
+
+
+@pytest.fixture
+def noisy_backend(tmp_path, monkeypatch):
+    """A backend package that prints at import, and a config dir to configure it from."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "noisy_backend.py").write_text(NOISY_BACKEND)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in [str(modules), os.environ.get("PYTHONPATH")] if p))
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "")
+    return config_dir
+
+
+def labels(server) -> dict[str, str]:
+    code, _, body = call(server, "GET", "environments")
+    assert code == 200, body
+    return {b["name"]: b["label"] for b in json.loads(body)["backends"]}
+
+
+def test_a_print_before_the_answer_does_not_spoil_the_start(tmp_path, noisy_backend):
+    (noisy_backend / "jupyter_server_config.py").write_text(
+        "c.NbJobsApp.backend_classes = ['jupyterlab_nbjobs.backends.local.LocalBackend', "
+        "'noisy_backend.NoisyBackend']\nc.NoisyBackend.greeting = 'hello'\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    with live_server(tmp_path, root, f"sqlite:///{tmp_path / 'db.sqlite'}", args=SERVICE_ARGS,
+                     ready_path="/api/status") as server:
+        assert labels(server)["noisy"] == "noisy 'hello'"  # a section of its own, carried
+        assert labels(server)["noisy"] == "noisy 'hello'"
+        assert len(service_pids(server)) == 1
+        assert "a library that prints" in server.log_text()
+
+
+def test_a_backend_setting_that_is_no_value_keeps_the_services_in_the_server(
+        tmp_path, noisy_backend):
+    (noisy_backend / "jupyter_server_config.py").write_text(
+        "import datetime\n"
+        "c.NbJobsApp.backend_classes = ['noisy_backend.NoisyBackend']\n"
+        "c.NbJobsApp.default_backend = 'noisy'\n"
+        "c.NoisyBackend.greeting = datetime.timedelta(seconds=5)\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    with live_server(tmp_path, root, f"sqlite:///{tmp_path / 'db.sqlite'}", args=SERVICE_ARGS,
+                     ready_path="/api/status") as server:
+        assert labels(server) == {"noisy": "noisy datetime.timedelta(seconds=5)"}
+        assert service_pids(server) == []
+        assert "c.NoisyBackend.greeting" in server.log_text()
