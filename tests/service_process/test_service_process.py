@@ -175,12 +175,12 @@ def test_work_written_to_the_store_starts_the_process(service_server, tmp_path):
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_CONFIG_PATH": ""})
     assert done.returncode == 0, done.stderr
-    assert wait_for(lambda: service_pids(server), 20), server.log_text()[-3000:]
+    assert wait_for(lambda: service_pids(server), 60), server.log_text()[-3000:]
 
     def fired():
         code, _, body = call(server, "GET", "jobs")
         return code == 200 and json.loads(body)["jobs"]
-    assert wait_for(fired, 30), server.log_text()[-3000:]
+    assert wait_for(fired, 60), server.log_text()[-3000:]
 
 
 def test_the_process_ends_with_its_server_and_is_replaced_when_lost(service_server):
