@@ -7,6 +7,14 @@ import re
 MAX_LISTED_ERRORS = 100
 _COUNTED = re.compile(r" \(and \d+ more problems?\)$")
 
+# The `reason` of an error tornado raised (not one of ours) by its HTTP status.
+HTTP_REASONS = {403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                503: "service_unavailable"}
+
+
+def http_error_reason(status_code: int) -> str:
+    return HTTP_REASONS.get(status_code, "http_error")
+
 
 class NbJobsError(Exception):
     """Base error: `message` is for people, `reason` is a short machine-readable word."""

@@ -13,7 +13,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
 from tornado import web
 
-from ..errors import InvalidRequest, NbJobsError
+from ..errors import InvalidRequest, NbJobsError, http_error_reason
 
 M = TypeVar("M", bound=BaseModel)
 INTEGER = re.compile(r"-?[0-9]+")  # an integer query argument, as JSON Schema reads one
@@ -138,9 +138,8 @@ class NbJobsHandler(ExtensionHandlerMixin, APIHandler):
             message = exc.log_message or self._reason
             if exc.args and "%" in str(message) and len(exc.args) > 2:
                 message = message % exc.args[2:]
-            reason = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-                status_code, "http_error")
-            self.finish(json.dumps({"message": message, "reason": reason}))
+            self.finish(json.dumps({"message": message,
+                                    "reason": http_error_reason(status_code)}))
             return
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"message": "internal error; see the server log",

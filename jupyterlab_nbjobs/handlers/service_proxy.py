@@ -20,6 +20,7 @@ from tornado.iostream import StreamClosedError
 from tornado.netutil import Resolver
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
+from ..errors import http_error_reason
 from ..service_process.parent import ServiceProcess, ServiceUnavailable
 from ..service_process.protocol import (
     ACTIONS,
@@ -128,8 +129,7 @@ class ServiceProxyHandler(APIHandler):
         """The one error shape: {"message", "reason"}."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = getattr(exc, "log_message", None) or self._reason
-        reason = {403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                  503: "service_unavailable"}.get(status_code, "http_error")
+        reason = http_error_reason(status_code)
         if not isinstance(exc, web.HTTPError):
             message, reason = "internal error; see the server log", "internal_error"
         self.finish(json.dumps({"message": message, "reason": reason}))

@@ -55,11 +55,6 @@ class ServiceProcess:
         self._closed = False
         self._retry = 0.0  # the watch's wait after a start that failed, doubled each time
         self._retry_at = 0.0
-        self.starts = 0  # how many processes this server started
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self.running else None
 
     @property
     def running(self) -> bool:
@@ -101,7 +96,8 @@ class ServiceProcess:
         self._proc = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket)
-        spec = json.dumps(asdict(self._spec(self.socket, warm_first)))
+        # Off the loop: naming the backends' config sections reads the entry points.
+        spec = json.dumps(asdict(await asyncio.to_thread(self._spec, self.socket, warm_first)))
         began = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "jupyterlab_nbjobs.service_process",
@@ -124,7 +120,6 @@ class ServiceProcess:
             raise ServiceUnavailable(isinstance(answer, dict) and answer.get("error") or
                                      f"it ended before serving (exit code {proc.returncode})")
         self._proc = proc
-        self.starts += 1
         self._retry = self._retry_at = 0.0
         self._last_request = time.monotonic()
         self.log.info("notebook jobs: the service process (pid %d) serves, started in %.2f s",
