@@ -4,6 +4,7 @@ line writing the same SQLite file."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.support.jobkit import wait_for
 from tests.support.live import live_server
 from tests.support.server import write_notebook
 
@@ -56,25 +58,13 @@ def service_pids(server) -> list[int]:
             if "jupyterlab_nbjobs.service_process" in " ".join(p.cmdline())]
 
 
-def wait_for(what, timeout: float, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = what()
-        if value:
-            return value
-        time.sleep(interval)
-    return what()
-
-
 def wait_final(server, job_id: str, user: str = "alice", timeout: float = 90) -> dict:
     def final():
         code, _, body = call(server, "GET", f"jobs/{job_id}", user=user)
         job = json.loads(body)
         return job if code == 200 and job["status"] in ("completed", "failed", "stopped") \
             else None
-    job = wait_for(final, timeout)
-    assert job, f"job {job_id} did not end"
-    return job
+    return wait_for(final, timeout, 0.2)
 
 
 @pytest.fixture
@@ -175,12 +165,12 @@ def test_work_written_to_the_store_starts_the_process(service_server, tmp_path):
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_CONFIG_PATH": ""})
     assert done.returncode == 0, done.stderr
-    assert wait_for(lambda: service_pids(server), 60), server.log_text()[-3000:]
+    assert wait_for(lambda: service_pids(server), 60, 0.2, lambda: server.log_text()[-3000:])
 
     def fired():
         code, _, body = call(server, "GET", "jobs")
         return code == 200 and json.loads(body)["jobs"]
-    assert wait_for(fired, 60), server.log_text()[-3000:]
+    assert wait_for(fired, 60, 0.2, lambda: server.log_text()[-3000:])
 
 
 def test_the_process_ends_with_its_server_and_is_replaced_when_lost(service_server):
@@ -267,31 +257,36 @@ def labels(server) -> dict[str, str]:
     return {b["name"]: b["label"] for b in json.loads(body)["backends"]}
 
 
-def test_a_print_before_the_answer_does_not_spoil_the_start(tmp_path, noisy_backend):
-    (noisy_backend / "jupyter_server_config.py").write_text(
-        "c.NbJobsApp.backend_classes = ['jupyterlab_nbjobs.backends.local.LocalBackend', "
-        "'noisy_backend.NoisyBackend']\nc.NoisyBackend.greeting = 'hello'\n")
+@contextlib.contextmanager
+def configured_server(tmp_path: Path, config_dir: Path, config: str):
+    """A server in service-process mode with `config` as its jupyter_server_config.py."""
+    (config_dir / "jupyter_server_config.py").write_text(config)
     root = tmp_path / "root"
     root.mkdir()
     with live_server(tmp_path, root, f"sqlite:///{tmp_path / 'db.sqlite'}", args=SERVICE_ARGS,
                      ready_path="/api/status") as server:
+        yield server
+
+
+def test_a_print_before_the_answer_does_not_spoil_the_start(tmp_path, noisy_backend):
+    with configured_server(tmp_path, noisy_backend,
+                           "c.NbJobsApp.backend_classes = ['jupyterlab_nbjobs.backends.local."
+                           "LocalBackend', 'noisy_backend.NoisyBackend']\n"
+                           "c.NoisyBackend.greeting = 'hello'\n") as server:
         assert labels(server)["noisy"] == "noisy 'hello'"  # a section of its own, carried
-        assert labels(server)["noisy"] == "noisy 'hello'"
+        assert labels(server)["noisy"] == "noisy 'hello'"  # and again: one process serves
         assert len(service_pids(server)) == 1
         assert "a library that prints" in server.log_text()
 
 
 def test_a_backend_setting_that_is_no_value_keeps_the_services_in_the_server(
         tmp_path, noisy_backend):
-    (noisy_backend / "jupyter_server_config.py").write_text(
-        "import datetime\n"
-        "c.NbJobsApp.backend_classes = ['noisy_backend.NoisyBackend']\n"
-        "c.NbJobsApp.default_backend = 'noisy'\n"
-        "c.NoisyBackend.greeting = datetime.timedelta(seconds=5)\n")
-    root = tmp_path / "root"
-    root.mkdir()
-    with live_server(tmp_path, root, f"sqlite:///{tmp_path / 'db.sqlite'}", args=SERVICE_ARGS,
-                     ready_path="/api/status") as server:
+    with configured_server(tmp_path, noisy_backend,
+                           "import datetime\n"
+                           "c.NbJobsApp.backend_classes = ['noisy_backend.NoisyBackend']\n"
+                           "c.NbJobsApp.default_backend = 'noisy'\n"
+                           "c.NoisyBackend.greeting = datetime.timedelta(seconds=5)\n"
+                           ) as server:
         assert labels(server) == {"noisy": "noisy datetime.timedelta(seconds=5)"}
         assert service_pids(server) == []
         assert "c.NoisyBackend.greeting" in server.log_text()

@@ -89,14 +89,16 @@ def read(job_dir: Path, name: str) -> Any:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05, why=None):
+    """predicate()'s first true value; else AssertionError, with `why()` (e.g. a log's tail)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    raise AssertionError(f"condition not met within {timeout}s"
+                         + (f":\n{why()}" if why is not None else ""))
 
 
 def gone(pid: int | None, create_time: float | None = None) -> bool:
