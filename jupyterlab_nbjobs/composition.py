@@ -1,8 +1,9 @@
 """The composition root: the store, the backends and the services, built from configuration.
 
-The server extension (`NbJobsApp`) and the command line (`jupyter nbjobs`) both call
-`build()` with an `NbJobsApp` holding the settings, so `c.NbJobsApp.*`, each backend's
-`c.<BackendClass>.*` and `c.SageMakerConfig.*` mean the same in both.
+The server extension (`NbJobsApp`), its service process and the command line
+(`jupyter nbjobs`) all call `build()` with the settings (`NbJobsSettings`), so
+`c.NbJobsApp.*`, each backend's `c.<BackendClass>.*` and `c.SageMakerConfig.*` mean the same
+in all three.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .app import BACKEND_ENTRY_POINTS
 from .backends.base import Backend, BackendEvents
 from .services.instances.wiring import Instances, build_instances
 from .services.jobs import JobService
 from .services.scheduler import Scheduler
 from .services.schedules import ScheduleService
 from .services.sweeps import SweepService
+from .settings import BACKEND_ENTRY_POINTS
 from .store import Database, JobStore
 from .store.schedules import ScheduleStore, SweepStore
 
 if TYPE_CHECKING:
-    from .app import NbJobsApp
+    from .settings import NbJobsSettings
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class NbJobs:
         self.db.dispose()
 
 
-def build(settings: NbJobsApp, *, root_dir: str, kernel_specs: Callable[[], dict[str, Any]],
+def build(settings: NbJobsSettings, *, root_dir: str, kernel_specs: Callable[[], dict[str, Any]],
           ready_made: tuple[Backend, ...] = ()) -> NbJobs:
     """`ready_made`: backends made ahead (with no events yet), used for their classes."""
     db = Database(settings.db_url)
@@ -77,7 +78,7 @@ def build(settings: NbJobsApp, *, root_dir: str, kernel_specs: Callable[[], dict
         raise
 
 
-def _build_on(db: Database, settings: NbJobsApp, root_dir: str,
+def _build_on(db: Database, settings: NbJobsSettings, root_dir: str,
               kernel_specs: Callable[[], dict[str, Any]],
               ready_made: tuple[Backend, ...]) -> NbJobs:
     db.migrate()
@@ -97,7 +98,7 @@ def _build_on(db: Database, settings: NbJobsApp, root_dir: str,
                   instances=build_instances(settings, db))
 
 
-def make_backends(settings: NbJobsApp, events: BackendEvents,
+def make_backends(settings: NbJobsSettings, events: BackendEvents,
                   ready_made: tuple[Backend, ...] = ()) -> list[Backend]:
     """One instance of each class in `c.NbJobsApp.backend_classes`, configured from `settings`
     (or the one of that class in `ready_made`, which gets `events`)."""

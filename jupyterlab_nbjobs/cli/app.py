@@ -129,11 +129,11 @@ class NbJobsCommand(JupyterApp):
     async def _run(self) -> int:
         from jupyter_client.kernelspec import KernelSpecManager
 
-        from ..app import NbJobsApp
         from ..composition import build
+        from ..settings import NbJobsSettings
 
         root = self.root_dir or self.config.get("ServerApp", {}).get("root_dir") or os.getcwd()
-        settings = NbJobsApp(config=self.config, log=self.log)
+        settings = NbJobsSettings(config=self.config, log=self.log)
         nbjobs = build(settings, root_dir=os.path.abspath(os.path.expanduser(root)),
                        kernel_specs=KernelSpecManager(parent=self).get_all_specs)
         try:

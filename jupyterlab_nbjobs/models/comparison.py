@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from .common import Model
 from .jobs import Job
 
 
-class ComparedRun(BaseModel):
+class ComparedRun(Model):
     job: Job
     values: dict[str, Any] = Field(
         default_factory=dict, description="what the run recorded with scrapbook's glue "
@@ -19,7 +20,7 @@ class ComparedRun(BaseModel):
         default=None, description="the executed notebook, relative to the server root")
 
 
-class Comparison(BaseModel):
+class Comparison(Model):
     parameters: list[str] = Field(description="parameter names, those that differ first")
     varied: list[str] = Field(description="the parameters whose values differ between runs")
     values: list[str] = Field(description="recorded value names, in the order first seen")

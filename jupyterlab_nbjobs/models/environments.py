@@ -4,42 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from .common import Model
 
 
-class KernelInfo(BaseModel):
+class KernelInfo(Model):
     name: str
     display_name: str
     language: str | None = None
 
 
-class OutputFormatInfo(BaseModel):
+class OutputFormatInfo(Model):
     name: str
     label: str
 
 
-class BackendInfo(BaseModel):
+class BackendInfo(Model):
     name: str
     label: str
     default: bool = False
     options: dict[str, Any] = Field(default_factory=dict, description="Form fields and defaults")
 
 
-class Environments(BaseModel):
+class Environments(Model):
     kernels: list[KernelInfo]
     default_kernel: str | None
     output_formats: list[OutputFormatInfo]
     backends: list[BackendInfo]
 
 
-class NotebookParameter(BaseModel):
+class NotebookParameter(Model):
     name: str
     inferred_type: str | None = None
     default: str | None = Field(default=None, description="The default as written in the cell")
     help: str = ""
 
 
-class NotebookParameters(BaseModel):
+class NotebookParameters(Model):
     path: str
     kernel_name: str | None
     has_parameters_cell: bool

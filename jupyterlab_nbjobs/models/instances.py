@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .common import Count, StrictModel
+from .common import Count, Model, StrictModel
 from .projects import ProjectName, StopTime, pattern_text
 
 # SageMaker's own rule for notebook instance and lifecycle config names.
@@ -63,7 +63,7 @@ class InstanceUpdate(StrictModel):
     stop_time: StopTime | None = None
 
 
-class Instance(BaseModel):
+class Instance(Model):
     name: str
     project: str
     owner: str
@@ -85,7 +85,7 @@ class Instance(BaseModel):
                                            ", ".join(INSTANCE_ACTIONS))
 
 
-class InstanceList(BaseModel):
+class InstanceList(Model):
     instances: list[Instance]
 
 
@@ -94,35 +94,35 @@ class InstanceListQuery(StrictModel):
     mine: bool = False
 
 
-class InstanceUrl(BaseModel):
+class InstanceUrl(Model):
     url: str
     expires_at: datetime
 
 
-class LogEvent(BaseModel):
+class LogEvent(Model):
     timestamp: datetime
     message: str
     stream: str
 
 
-class LogPage(BaseModel):
+class LogPage(Model):
     events: list[LogEvent] = Field(description="oldest first")
     next_cursor: str | None = Field(description="the page of older events, or null")
 
 
-class VolumeLimits(BaseModel):
+class VolumeLimits(Model):
     min: int = MIN_VOLUME_GB
     max: int = MAX_VOLUME_GB
     default: int = DEFAULT_VOLUME_GB
 
 
-class EmrCluster(BaseModel):
+class EmrCluster(Model):
     id: str
     name: str
     state: str
 
 
-class InstanceOptions(BaseModel):
+class InstanceOptions(Model):
     instance_types: list[str]
     default_instance_type: str
     volume_size_gb: VolumeLimits

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .common import (
@@ -15,6 +15,7 @@ from .common import (
     JobSettings,
     JobStatus,
     JsonObject,
+    Model,
     Name,
     Parameters,
     Seconds,
@@ -126,17 +127,17 @@ class BulkRequest(StrictModel):
     ids: list[Text] = Field(min_length=1, max_length=1000)
 
 
-class BulkResult(BaseModel):
+class BulkResult(Model):
     done: list[str]
     errors: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
-class Progress(BaseModel):
+class Progress(Model):
     cells_done: int = 0
     cells_total: int = 0
 
 
-class JobError(BaseModel):
+class JobError(Model):
     message: str
     reason: str = "cell_error"
     cell_index: int | None = None
@@ -150,7 +151,7 @@ _ROW_DEFAULTS = {"backend_options": dict, "parameters": dict, "output_formats": 
                  "env": dict, "tags": list}
 
 
-class Job(BaseModel):
+class Job(Model):
     # Also read from a store row: Job.model_validate(row), see _from_row.
     id: str
     name: str
@@ -194,23 +195,23 @@ class Job(BaseModel):
                 "error": data.get("error") or None}
 
 
-class JobPage(BaseModel):
+class JobPage(Model):
     jobs: list[Job]
     next_cursor: str | None = None
 
 
-class OutputFile(BaseModel):
+class OutputFile(Model):
     name: str = Field(description="Path inside the job's outputs folder")
     kind: str = Field(description="notebook, html, log, or file (written by the notebook)")
     size: int
     path: str = Field(description="Path relative to the server root, for the file browser")
 
 
-class OutputList(BaseModel):
+class OutputList(Model):
     outputs: list[OutputFile]
 
 
-class LogChunk(BaseModel):
+class LogChunk(Model):
     text: str
     offset: int = Field(description="Byte offset to ask for next")
     size: int

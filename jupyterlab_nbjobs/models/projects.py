@@ -7,9 +7,9 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool
 
-from .common import StrictModel, check_text, text
+from .common import Model, StrictModel, check_text, text
 
 PROJECT_NAME_PATTERN = "^[A-Za-z0-9]{1,24}$"
 STOP_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -75,7 +75,7 @@ class ProjectUpdate(StrictModel):
     allow_owner_override: StrictBool | None = None
 
 
-class Project(BaseModel):
+class Project(Model):
     name: str
     description: str
     owners: list[str]
@@ -92,17 +92,17 @@ class Project(BaseModel):
                                            "manage_members, manage_owners, suspend, delete")
 
 
-class ProjectList(BaseModel):
+class ProjectList(Model):
     projects: list[Project]
 
 
-class MyProject(BaseModel):
+class MyProject(Model):
     name: str
     role: Role
     suspended: bool
 
 
-class Me(BaseModel):
+class Me(Model):
     username: str
     display_name: str
     admin: bool

@@ -6,13 +6,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from .common import (
     Count,
     Env,
     JobSettings,
     JsonObject,
+    Model,
     Name,
     Parameters,
     Seconds,
@@ -77,13 +78,13 @@ class ScheduleUpdate(StrictModel):
     catchup_limit: Count | None = Field(default=None, ge=1, le=1000)
 
 
-class FireRecord(BaseModel):
+class FireRecord(Model):
     fire_time: datetime
     outcome: str = Field(description="run, skipped_overlap, skipped_missed or failed")
     job_id: str | None = None
 
 
-class TriggerRun(BaseModel):
+class TriggerRun(Model):
     """A run started by a schedule's cloud trigger (a SageMaker pipeline execution)."""
 
     execution_arn: str | None = None
@@ -94,7 +95,7 @@ class TriggerRun(BaseModel):
     failure_reason: str | None = None
 
 
-class Schedule(BaseModel):
+class Schedule(Model):
     id: str
     name: str
     input_path: str
@@ -138,7 +139,7 @@ class Schedule(BaseModel):
         "an answer cannot hold: shown redacted")
 
 
-class ScheduleList(BaseModel):
+class ScheduleList(Model):
     schedules: list[Schedule]
 
 
@@ -146,7 +147,7 @@ class ScheduleRunRequest(JobRerun):
     """Run a schedule now from its snapshot: this run's settings, changed like a rerun's."""
 
 
-class RunResult(BaseModel):
+class RunResult(Model):
     job: Job
     warnings: list[str] = Field(default_factory=list)
 
@@ -157,7 +158,7 @@ class CronCheck(StrictModel):
     count: Count = Field(default=5, ge=1, le=50)
 
 
-class CronInfo(BaseModel):
+class CronInfo(Model):
     cron: str = Field(description="The expression after presets are expanded")
     description: str
     timezone: str

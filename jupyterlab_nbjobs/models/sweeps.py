@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from .common import JobSettings, JobStatus, check_json_value, check_parameters
+from .common import JobSettings, JobStatus, Model, check_json_value, check_parameters
 
 
 class SweepCreate(JobSettings):
@@ -30,13 +30,13 @@ class SweepCreate(JobSettings):
         return check_json_value(value)
 
 
-class SweepItem(BaseModel):
+class SweepItem(Model):
     parameters: dict[str, Any]
     job_id: str | None = None
     status: JobStatus | None = Field(default=None, description="None once the job is deleted")
 
 
-class Sweep(BaseModel):
+class Sweep(Model):
     id: str
     name: str
     input_path: str
@@ -53,5 +53,5 @@ class Sweep(BaseModel):
         "an answer cannot hold: shown redacted")
 
 
-class SweepList(BaseModel):
+class SweepList(Model):
     sweeps: list[Sweep]

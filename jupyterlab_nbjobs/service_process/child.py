@@ -79,10 +79,11 @@ async def serve(spec: Spec, tell: Callable[[dict[str, Any]], None]) -> int:
     from tornado.netutil import bind_unix_socket
     from tornado.web import Application
 
-    from ..app import NbJobsApp, spell_out_kernel_dirs
+    from ..paths import spell_out_kernel_dirs
+    from ..settings import EXTENSION_NAME, NbJobsSettings
 
     config = config_from_json(spec.config)
-    settings = NbJobsApp(config=config)
+    settings = NbJobsSettings(config=config, log=logging.getLogger("jupyterlab_nbjobs"))
     ready_made = _pool_started_first(settings) if spec.warm_first else ()
 
     from ..composition import build
@@ -104,7 +105,7 @@ async def serve(spec: Spec, tell: Callable[[dict[str, Any]], None]) -> int:
         await nbjobs.start(run_scheduler=settings.enable_scheduler)
         stopping = asyncio.Event()
         _stop_on_eof_or_term(stopping)
-        name = NbJobsApp.name
+        name = EXTENSION_NAME
         web_app = Application(
             [(pattern, handler, {"name": name}) for pattern, handler in all_routes("/nbjobs")],
             default_handler_class=NotFoundHandler, default_handler_args={"name": name},
