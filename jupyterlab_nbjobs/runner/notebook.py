@@ -18,7 +18,6 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_path
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError  # noqa: F401 - used by execute.py
-from papermill.parameterize import parameterize_notebook
 
 from .joblog import JobLog, strip_ansi
 from .procs import kill_process_tree
@@ -57,6 +56,10 @@ def prepare_notebook(path: Path, kernel_name: str | None, parameters: dict[str, 
     )
     nb.metadata["papermill"] = nbformat.NotebookNode(parameters=dict(parameters or {}))
     if parameters:
+        # Here, not at the top: a job without parameters never needs papermill (~0.12 s),
+        # and the pool's zygote imports it only once the pool is idle (zygote.py).
+        from papermill.parameterize import parameterize_notebook
+
         nb = parameterize_notebook(
             nb, dict(parameters), kernel_name=kernel_name, language=spec.language
         )

@@ -32,11 +32,15 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _KEEP: list = []  # objects holding fds that must never be garbage-collected in a child
 MAX_KERNELSPECS = 4  # spares are kept for at most this many kernelspecs
 MAX_FAILURES = 3  # spares of a kernelspec failing in a row: stop making them
+# Seconds without a message before the zygote imports what only some jobs need (papermill,
+# for parameters): not while a cold pool's first spares, or its first jobs, want the CPU.
+LATE_WARM_IDLE = 1.0
 
 
 class Spare:
@@ -59,8 +63,11 @@ class Zygote:
         fork_socket: str | None = None,
         burst: int | None = None,
         burst_hold: float = 30.0,
+        late_warm: Callable[[], None] | None = None,
     ):
         self.out_fd = out_fd
+        self.late_warm = late_warm  # run once, after LATE_WARM_IDLE s without a message
+        self.last_message = time.monotonic()
         self.fork_socket = fork_socket
         self.pool_dir = pool_dir
         self.size = size
@@ -131,6 +138,18 @@ class Zygote:
         mine = [s for s in self.spares.values() if s.kernel == kernel and not s.failed]
         ready = [s for s in mine if s.ready]
         return (ready or mine or [None])[0]
+
+    def warm_late(self) -> None:
+        late, self.late_warm = self.late_warm, None
+        try:
+            late()
+        except Exception as exc:  # noqa: BLE001 - the jobs that need it import it themselves
+            print(f"nbjobs zygote: late warming failed: {exc!r}", file=sys.stderr)
+        import threading
+
+        if threading.active_count() != 1:  # forking a threaded process is not safe
+            print("nbjobs zygote: threads after late imports, not forking", file=sys.stderr)
+            self.running = False
 
     # -- spares -----------------------------------------------------------------------
     def wanted(self, kernel: str) -> int:
@@ -252,7 +271,16 @@ class Zygote:
             timeout = 5.0
             if self.bursting:
                 timeout = max(0.0, min(timeout, min(self.bursting.values()) - time.monotonic()))
-            for key, _ in self.sel.select(timeout=timeout):
+            if self.late_warm is not None:
+                timeout = min(timeout, max(0.0, self.last_message + LATE_WARM_IDLE
+                                           - time.monotonic()))
+            events = self.sel.select(timeout=timeout)
+            if events:
+                self.last_message = time.monotonic()
+            elif self.late_warm is not None and \
+                    time.monotonic() - self.last_message >= LATE_WARM_IDLE:
+                self.warm_late()
+            for key, _ in events:
                 kind, spare = key.data
                 if kind == "stdin":
                     self.on_stdin()
@@ -330,9 +358,9 @@ def child_main(
         os._exit(code)
 
 
-def warm_caches(pool_dir: Path, kernel: str) -> None:
+def warm_caches(pool_dir: Path, kernel: str, parameters: dict | None = None) -> None:
     """Do once what every job's first read and save of a notebook would: build nbformat's
-    schema validator, papermill's parameter injection, the kernelspec lookup."""
+    schema validator, the kernelspec lookup; with `parameters`, papermill's injection."""
     import nbformat
 
     from .notebook import prepare_notebook
@@ -341,7 +369,7 @@ def warm_caches(pool_dir: Path, kernel: str) -> None:
     path = pool_dir / "warm-up.ipynb"
     nbformat.write(nb, path)
     try:
-        nbformat.writes(prepare_notebook(path, kernel, {"a": 1}))
+        nbformat.writes(prepare_notebook(path, kernel, parameters or {}))
     finally:
         path.unlink(missing_ok=True)
 
@@ -362,11 +390,16 @@ def main(argv: list[str]) -> int:
     fork_socket = start_kernel_server(pool_dir)
     from . import execute, kernels, notebook, outputs, spare  # noqa: F401 - what every job needs
 
-    for name in argv[2:] or ["python3"]:
+    kernel_names = argv[2:] or ["python3"]
+    for name in kernel_names:
         try:
             warm_caches(pool_dir, name)
         except Exception as exc:  # noqa: BLE001 - an unknown kernel fails in its job, as usual
             print(f"nbjobs zygote: warming for {name} failed: {exc!r}", file=sys.stderr)
+
+    def late_warm() -> None:  # papermill, for the jobs with parameters
+        warm_caches(pool_dir, kernel_names[0], {"a": 1})
+
     import threading
 
     if threading.active_count() != 1:  # forking a threaded process is not safe
@@ -375,7 +408,7 @@ def main(argv: list[str]) -> int:
     size, *more = argv[1].split(",")
     burst = int(more[0]) if more else None
     hold = float(more[1]) if len(more) > 1 else 30.0
-    Zygote(out_fd, pool_dir, int(size), argv[2:], fork_socket, burst, hold).run()
+    Zygote(out_fd, pool_dir, int(size), argv[2:], fork_socket, burst, hold, late_warm).run()
     return 0
 
 
