@@ -51,6 +51,72 @@ def rss(procs: list[psutil.Process]) -> int:
     return total
 
 
+def _kind(cmd: str, parent: str) -> str:
+    if "jupyterlab_nbjobs.service_process" in cmd:
+        return "service process"
+    # Forks carry their parent's command line: a kernel the fork server's, a runner the
+    # zygote's.
+    if parent == "kernel fork server":
+        return "kernel"
+    if "fork server for ipykernel" in cmd:
+        return "kernel fork server"
+    if parent == "pool zygote":
+        return "runner"
+    if "runner.zygote" in cmd:
+        return "pool zygote"
+    if "ipykernel" in cmd:
+        return "kernel"
+    if "jupyterlab_nbjobs.runner" in cmd:
+        return "runner"
+    return cmd.split(" ", 1)[0].rsplit("/", 1)[-1] or "?"
+
+
+# Who the processes a kind waited for were (their CPU is counted in the parent once ended).
+ENDED = {"pool zygote": "runners (ended)", "kernel fork server": "kernels (ended)"}
+
+
+def cpu_by_kind(root: psutil.Process) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the tree's processes, summed by kind
+    (server, service process, pool zygote, runner, kernel fork server, kernel, ...). What
+    the processes that ended used is in their parent's count of the children it waited
+    for (a zygote reaps its runners, the fork server its kernels), so it is counted under
+    ENDED's name for them: the difference of two readings is what a workload used."""
+    seen: dict[int, tuple[str, int, float]] = {}  # pid -> (command line, parent, CPU)
+    ended: dict[int, float] = {}
+    for proc in tree(root):
+        try:
+            with proc.oneshot():
+                times = proc.cpu_times()
+                seen[proc.pid] = (" ".join(proc.cmdline()), proc.ppid(),
+                                  times.user + times.system)
+                ended[proc.pid] = times.children_user + times.children_system
+        except psutil.Error:
+            continue
+    kinds: dict[int, str] = {root.pid: "server"}
+
+    def kind_of(pid: int) -> str:
+        if pid not in kinds:
+            cmd, ppid, _ = seen[pid]
+            kinds[pid] = _kind(cmd, kind_of(ppid) if ppid in seen else "")
+        return kinds[pid]
+
+    out: dict[str, float] = {}
+    for pid, (_, _, cpu) in seen.items():
+        kind = kind_of(pid)
+        out[kind] = out.get(kind, 0.0) + cpu
+        name = ENDED.get(kind, f"{kind}'s ended children")
+        out[name] = out.get(name, 0.0) + ended[pid]
+    return out
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """What each kind used between two cpu_by_kind readings (a kind whose processes all
+    ended is under the name of its parent's ended children)."""
+    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in {*before, *after}}
+    return {k: round(v, 3) for k, v in sorted(used.items(), key=lambda kv: -kv[1])
+            if abs(v) >= 0.005}
+
+
 class Registry:
     """A file of every process this harness saw under its servers, so that a run killed
     half-way can be cleaned up by the next one (only those exact processes)."""

@@ -343,6 +343,25 @@ def main(argv=None) -> int:
     return 1 if errors else 0
 
 
+def burst_cpu(results: dict) -> list[str]:
+    """Where a burst's time goes: the CPU each kind of process used during it, against the
+    CPU the machine had (its cores times the burst's wall time)."""
+    lines = []
+    for side in ("ours", "ours-sp", "theirs"):
+        for size, data in ((results.get(side) or {}).get("bursts") or {}).items():
+            cpu, wall = data.get("cpu_seconds"), data.get("waited")
+            if not cpu or not wall:
+                continue
+            if not lines:
+                lines = ["## CPU used during the bursts, by process", ""]
+            have = wall * (os.cpu_count() or 1)
+            parts = ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in cpu.items())
+            lines.append(f"- {side}, {size} jobs in {wall:.2f} s: {sum(cpu.values()):.2f} s of "
+                         f"the {have:.2f} s the {os.cpu_count()} cores had "
+                         f"({sum(cpu.values()) / have:.0%}): {parts}.")
+    return [*lines, ""] if lines else []
+
+
 def write(results: dict, errors: list[str], out: Path) -> None:
     meta = results["meta"]
     results["errors"] = errors
@@ -353,6 +372,7 @@ def write(results: dict, errors: list[str], out: Path) -> None:
             table(results), ""]
     if meta.get("rss_from"):
         text += [f"The long-run rows come from {meta['rss_from']}.", ""]
+    text += burst_cpu(results)
     text += [f"- error: {e}" for e in errors]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(text) + "\n")

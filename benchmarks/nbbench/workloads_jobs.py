@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .clients import FINAL, ApiClient
 from .console import log
 from .jsonhttp import HttpError
-from .procs import Sampler, rss, tree
+from .procs import Sampler, cpu_by_kind, cpu_used, rss, tree
 from .servers import Server
 from .stats import summary
 
@@ -116,6 +116,8 @@ def burst(server: Server, notebook: str, count: int, timeout: float, poll: float
     idle_tree = rss(tree(server.proc))
     errors: list[str] = []
     done: dict[str, str] = {}
+    cpu_before = cpu_by_kind(server.proc)
+    client_before = time.process_time()
     try:
         with Sampler(server.proc, server.registry, min_available=min_available) as sampler:
             started = time.perf_counter()
@@ -124,6 +126,10 @@ def burst(server: Server, notebook: str, count: int, timeout: float, poll: float
             done, _ = wait_final(server.client, ids, time.monotonic() + timeout, poll,
                                  sampler, errors)
             wall = time.perf_counter() - started
+            # Before the pool trims its burst spares: what the burst itself used.
+            cpu = cpu_used(cpu_before, cpu_by_kind(server.proc))
+            cpu["this benchmark (the client, the sampler)"] = round(
+                time.process_time() - client_before, 3)
     finally:
         if len(done) < count:
             server.end_jobs()  # do not let the rest run into the next workload
@@ -140,6 +146,7 @@ def burst(server: Server, notebook: str, count: int, timeout: float, poll: float
         "unfinished": count - len(done), "aborted": aborted, "http_errors": len(errors),
         "first_errors": errors[:3], "peak_tree_rss_mb": sampler.peak_rss / MB,
         "idle_tree_rss_mb": idle_tree / MB, "peak_processes": sampler.peak_procs,
+        "cpu_seconds": cpu,
     }
 
 
