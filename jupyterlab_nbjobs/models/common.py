@@ -213,8 +213,9 @@ def redact_json(value: Any, max_depth: int = STORED_JSON_DEPTH) -> tuple[Any, bo
     """A copy any JSON writer can write, and whether it differs: lone surrogates become
     U+FFFD, containers deeper than `max_depth` become null. Other values pass as they are."""
     if isinstance(value, str):
-        clean = _SURROGATE.sub("\ufffd", value)
-        return clean, clean != value
+        if value.isascii() or not _SURROGATE.search(value):  # isascii: O(1) in CPython
+            return value, False
+        return _SURROGATE.sub("\ufffd", value), True
     if isinstance(value, (list, tuple, dict)):
         if max_depth <= 0:
             return None, True
