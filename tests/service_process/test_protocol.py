@@ -19,6 +19,7 @@ from jupyterlab_nbjobs.service_process.protocol import (
     user_from_json,
     user_to_json,
 )
+from jupyterlab_nbjobs.settings import NbJobsSettings
 
 
 def test_the_command_lines_values_are_parsed_by_their_traits_in_the_process():
@@ -70,3 +71,18 @@ def test_a_backend_made_ahead_is_the_one_used_and_gets_the_events(tmp_path):
     backends = make_backends(app, events, (ahead,))
     assert backends[0] is ahead and ahead.events is events
     assert [type(b) for b in backends] == [LocalBackend]
+
+
+def test_the_process_reads_c_nbjobsapp_without_the_servers_extension_app():
+    config = Config()
+    config.NbJobsApp.scheduler_poll_interval = 0.5
+    config.NbJobsApp.warm_kernels = 3  # moved to c.LocalBackend, still read from here
+    config.NbJobsSettings.enable_scheduler = False  # not a section of its own
+    settings = NbJobsSettings(config=config)
+    assert settings.scheduler_poll_interval == 0.5 and settings.enable_scheduler is True
+    assert LocalBackend(None, parent=settings).warm_kernels != 3  # until carried
+    make_backends(settings, None)  # carries the moved settings, as the process's build does
+    assert LocalBackend(None, parent=settings).warm_kernels == 3
+    assert NbJobsSettings.section_names()[-1] == "NbJobsApp"
+    assert "NbJobsSettings" not in NbJobsApp.section_names()
+    assert NbJobsApp(config=config).scheduler_poll_interval == 0.5
