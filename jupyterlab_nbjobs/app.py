@@ -75,7 +75,7 @@ class NbJobsApp(ExtensionApp, NbJobsSettings):
 
         from jupyter_client.kernelspec import KernelSpecManager
 
-        from .service_process.protocol import NotPortable, config_to_json
+        from .service_process.protocol import NotPortable
         from .store.pending import sqlite_path
 
         if not hasattr(socket, "AF_UNIX"):
@@ -85,7 +85,7 @@ class NbJobsApp(ExtensionApp, NbJobsSettings):
         if sqlite_path(self.db_url) == "":
             return "the job store is an in-memory database"
         try:
-            config_to_json(self.serverapp.config, self._service_sections())
+            self._carried_config()
         except NotPortable as exc:
             return str(exc)
         return None
@@ -101,15 +101,23 @@ class NbJobsApp(ExtensionApp, NbJobsSettings):
         names += [e.value for e in entry_points(group=BACKEND_ENTRY_POINTS)]
         return SERVICE_SECTIONS | {n.replace(":", ".").rsplit(".", 1)[-1] for n in names if n}
 
+    def _carried_config(self) -> dict:
+        """The server's config as the service process gets it: the sections it reads, and
+        of c.NbJobsApp only NbJobsSettings' names (the rest is ExtensionApp's)."""
+        from .service_process.protocol import config_to_json
+
+        return config_to_json(self.serverapp.config, self._service_sections(), only={
+            "NbJobsApp": set(NbJobsSettings.class_trait_names(config=True))})
+
     def _service_spec(self, socket_path: str, warm_first: bool):
         from jupyter_server.services.security import csp_report_uri
         from jupyter_server.utils import url_path_join
 
-        from .service_process.protocol import Spec, config_to_json
+        from .service_process.protocol import Spec
 
         server = self.serverapp
         settings = server.web_app.settings
-        return Spec(config=config_to_json(server.config, self._service_sections()),
+        return Spec(config=self._carried_config(),
                     root_dir=server.root_dir,
                     default_kernel=server.kernel_manager.default_kernel_name,
                     socket=socket_path, log_level=_level(server.log_level),

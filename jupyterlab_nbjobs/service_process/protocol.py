@@ -54,12 +54,18 @@ class NotPortable(ValueError):
     """A setting the service process needs cannot be carried to it as JSON."""
 
 
-def config_to_json(config: dict[str, Any], needed: set[str]) -> dict[str, Any]:
+def config_to_json(config: dict[str, Any], needed: set[str],
+                   only: dict[str, set[str]] | None = None) -> dict[str, Any]:
     """The sections of a traitlets config that can be carried as JSON. A section in `needed`
     that cannot raises NotPortable; another is left out (the service process does not read
-    the server's own settings, only those of the classes it builds)."""
+    the server's own settings, only those of the classes it builds). `only`: the names
+    carried of a section that other classes read too (c.NbJobsApp also holds the server's
+    ExtensionApp settings, which the process neither reads nor should warn about)."""
     out: dict[str, Any] = {}
     for section, values in config.items():
+        keep = (only or {}).get(section)
+        if keep is not None and isinstance(values, dict):
+            values = {name: value for name, value in values.items() if name in keep}
         try:
             out[section] = _portable(values, f"c.{section}")
         except NotPortable:

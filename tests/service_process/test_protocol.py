@@ -86,3 +86,15 @@ def test_the_process_reads_c_nbjobsapp_without_the_servers_extension_app():
     assert NbJobsSettings.section_names()[-1] == "NbJobsApp"
     assert "NbJobsSettings" not in NbJobsApp.section_names()
     assert NbJobsApp(config=config).scheduler_poll_interval == 0.5
+
+
+def test_of_c_nbjobsapp_the_process_gets_only_its_settings():
+    config = Config()
+    config.NbJobsApp.db_url = "sqlite:///x.sqlite"
+    config.NbJobsApp.log_level = "DEBUG"  # the server's ExtensionApp reads it, not the process
+    config.NbJobsApp.handlers = [("/x", object())]  # not JSON, and not the process's either
+    own = {"NbJobsApp": set(NbJobsSettings.class_trait_names(config=True))}
+    carried = config_to_json(config, {"NbJobsApp"}, only=own)
+    assert carried == {"NbJobsApp": {"db_url": "sqlite:///x.sqlite"}}
+    with pytest.raises(NotPortable, match=r"c\.NbJobsApp\.handlers"):
+        config_to_json(config, {"NbJobsApp"})  # without `only`, as before
