@@ -115,6 +115,7 @@ class Zygote:
             if spare is None:
                 spare = self.fork(None)
             del self.spares[spare.pid]
+            wait_own_session(spare.pid)
             spare.sock.sendall((json.dumps({"job_dir": msg["job_dir"]}) + "\n").encode())
             self.unwatch(spare)
             self.jobs[spare.pid] = msg.get("job_id", "")
@@ -300,6 +301,20 @@ class Zygote:
                 os.kill(spare.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+
+
+def wait_own_session(pid: int, timeout: float = 5.0) -> None:
+    """Until a forked child has called setsid(), its first act: a child forked just now
+    may not have had the CPU yet, and the server stops a job by killing the process group
+    its pid names, which until then is not the runner's."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.getsid(pid) == pid:
+                return
+        except ProcessLookupError:  # gone already: its exit is reported as usual
+            return
+        time.sleep(0.0005)
 
 
 def create_time(pid: int) -> float:
