@@ -159,9 +159,10 @@ def test_work_written_to_the_store_starts_the_process(service_server, tmp_path):
     (config_dir / "jupyter_server_config.json").write_text(json.dumps({"NbJobsApp": {
         "db_url": server.db_url, "staging_dir": str(tmp_path / "staging"),
         "cron_seconds_field": True}}))
+    # The seconds field comes last (croniter's order): every 2 seconds, not every 2 minutes.
     done = subprocess.run(
         [sys.executable, "-m", "jupyterlab_nbjobs.cli", "--root-dir", str(server.root),
-         "schedule", "create", "one.ipynb", "--cron", "*/2 * * * * *"],
+         "schedule", "create", "one.ipynb", "--cron", "* * * * * */2"],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_CONFIG_PATH": ""})
     assert done.returncode == 0, done.stderr
