@@ -111,6 +111,20 @@ def git_commit() -> str:
         return "unknown"
 
 
+def machine() -> str:
+    """The system, the CPU's model (runs on different CPUs differ by more than our
+    changes do), its cores, the Python."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.machine()}, {model}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}")
+
+
 def attempt(results: dict, label: str, fn):
     """Run one workload; an error is recorded and the run goes on."""
     try:
@@ -249,8 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"meta": {
         "mode": "quick" if args.quick else "full",
         "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
+        "machine": machine(),
         "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "nbjobs_commit": git_commit(), "papermill_version": md.version("papermill"),
         "jupyter_server": md.version("jupyter_server"), "poll_ms": round(args.poll * 1000),

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -36,7 +35,7 @@ import psutil
 
 from . import notebooks
 from .console import log
-from .main import git_commit, lock_work_dir
+from .main import git_commit, lock_work_dir, machine
 from .procs import tree, wait_until
 from .servers import Server, bare, ours, theirs
 from .stats import percentile, summary
@@ -306,8 +305,7 @@ def main(argv=None) -> int:
     lock = lock_work_dir(args.work_dir.resolve())  # noqa: F841
     results: dict = {"meta": {
         "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
+        "machine": machine(),
         "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "nbjobs_commit": git_commit(),
         "command": "python benchmarks/round_two.py " + " ".join(sys.argv[1:] if argv is None
