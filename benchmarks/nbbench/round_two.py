@@ -15,7 +15,7 @@ Every side runs in the same invocation, one after the other (never two servers a
   (warmed); ours runs with a short `LocalBackend.pool_idle_timeout` so that the pool is given
   back between samples (each sample waits until the tree is the server alone);
 - a one-cell job that sets env vars (a fresh kernel), median;
-- bursts of 20 and 100 one-cell jobs (workloads_jobs.burst);
+- bursts of 20 and 100 one-cell jobs (workloads_jobs.burst), --burst-repeats of each, median;
 - sustained throughput and server RSS growth over --many jobs (workloads_jobs.many_jobs);
 - with --rss-jobs N (ours only, e.g. 10000; long): the server's RSS growth over N jobs, with a
   sample a minute; --rss-only runs just that, --rss-from folds an earlier run's into the report.
@@ -187,16 +187,34 @@ def run_side(side: str, args, results: dict, python: str | None) -> None:
                                       "samples": [seconds], "status": status}}
         data["bursts"] = {}
         sizes = {"ours": args.bursts, "ours-sp": args.bursts_sp}.get(side, args.bursts_theirs)
+        repeats = 1 if side == "theirs" else args.burst_repeats
         for size in [int(s) for s in sizes.split(",") if s]:
-            log(f"{side}: burst of {size}")
-            time.sleep(2.0)
-            data["bursts"][str(size)] = burst(server, ONE, size, args.burst_timeout, 0.05, guard)
+            runs = []
+            for n in range(repeats):
+                log(f"{side}: burst of {size} ({n + 1} of {repeats})")
+                time.sleep(2.0)
+                runs.append(burst(server, ONE, size, args.burst_timeout, 0.05, guard))
+            data["bursts"][str(size)] = median_burst(runs)
         total = {"ours": args.many, "ours-sp": args.many_sp}.get(side, args.many_theirs)
         if total:
             log(f"{side}: {total} jobs, 20 in flight")
             data["many"] = many_jobs(server, ONE, total, 20, args.many_cap, 0.05, guard)
     finally:
         server.stop()
+
+
+def median_burst(runs: list[dict]) -> dict:
+    """The run of median wall time (its CPU and memory are shown), with every run's wall
+    time; no wall time when one run failed or was cut short."""
+    walls = [r["wall"] for r in runs]
+    done = sorted((r for r in runs if r["wall"] is not None), key=lambda r: r["wall"])
+    middle = dict(done[(len(done) - 1) // 2] if done else runs[0])
+    middle["walls"] = walls
+    if None in walls:
+        middle["wall"] = None
+    elif len(walls) % 2 == 0:  # the median of an even count: the mean of the middle two
+        middle["wall"] = percentile(walls, 50)
+    return middle
 
 
 def ratio(a, b):
@@ -276,6 +294,8 @@ def parse(argv):
     p.add_argument("--bursts", default="20,100")
     p.add_argument("--bursts-theirs", default="20")
     p.add_argument("--bursts-sp", default="20,100", help="bursts of ours-sp")
+    p.add_argument("--burst-repeats", type=int, default=3, help="bursts of each size, ours "
+                   "(both ways): the median is shown (one for jupyter-scheduler: ~minutes each)")
     p.add_argument("--many-sp", type=int, default=300, help="jobs of ours-sp's many-jobs run")
     p.add_argument("--many", type=int, default=2000)
     p.add_argument("--many-theirs", type=int, default=40)
@@ -296,6 +316,7 @@ def parse(argv):
     args = p.parse_args(argv)
     if args.quick:
         args.starts, args.first, args.bursts, args.bursts_theirs = 2, 2, "5", "5"
+        args.burst_repeats = 1
         args.many, args.many_theirs, args.bursts_sp, args.many_sp = 40, 4, "5", 40
     return args
 
@@ -354,7 +375,11 @@ def burst_cpu(results: dict) -> list[str]:
                 lines = ["## CPU used during the bursts, by process", ""]
             have = wall * (os.cpu_count() or 1)
             parts = ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in cpu.items())
-            lines.append(f"- {side}, {size} jobs in {wall:.2f} s: {sum(cpu.values()):.2f} s of "
+            walls = data.get("walls") or []
+            runs = (" (runs: " + " / ".join("–" if w is None else f"{w:.2f}" for w in walls)
+                    + " s; this is the median one)") if len(walls) > 1 else ""
+            lines.append(f"- {side}, {size} jobs in {wall:.2f} s{runs}: "
+                         f"{sum(cpu.values()):.2f} s of "
                          f"the {have:.2f} s the {os.cpu_count()} cores had "
                          f"({sum(cpu.values()) / have:.0%}): {parts}.")
     return [*lines, ""] if lines else []
