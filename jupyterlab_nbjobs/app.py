@@ -7,6 +7,7 @@ import asyncio
 import os
 
 from jupyter_server.extension.application import ExtensionApp
+from traitlets.config.loader import LazyConfigValue
 
 from .paths import spell_out_kernel_dirs
 from .settings import (
@@ -15,6 +16,7 @@ from .settings import (
     SCHEDULE_LEAD,
     SERVICE_SECTIONS,
     NbJobsSettings,
+    lazy_list,
 )
 
 
@@ -96,6 +98,8 @@ class NbJobsApp(ExtensionApp, NbJobsSettings):
         from importlib.metadata import entry_points
 
         configured = self.config.get("NbJobsApp", {}).get("backend_classes") or []
+        if isinstance(configured, LazyConfigValue):  # .append(...) and friends
+            configured = lazy_list(configured, [])
         names = [c if isinstance(c, str) else getattr(c, "__qualname__", "")
                  for c in (configured if isinstance(configured, (list, tuple)) else [])]
         names += [e.value for e in entry_points(group=BACKEND_ENTRY_POINTS)]

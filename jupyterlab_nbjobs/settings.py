@@ -12,6 +12,7 @@ import os
 from jupyter_core.paths import jupyter_data_dir
 from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Type, Unicode, default
 from traitlets.config import LoggingConfigurable
+from traitlets.config.loader import LazyConfigValue
 
 EXTENSION_NAME = "jupyterlab_nbjobs"
 
@@ -148,13 +149,23 @@ class NbJobsSettings(LoggingConfigurable):
                 carried.add(name)
 
     def offered_backend_classes(self) -> list[type]:
-        """`backend_classes`, or when it is empty the default set. Not the trait's default:
-        jupyter_server reads every trait at start, and that would import each backend."""
-        if self.backend_classes:
-            return list(self.backend_classes)
+        """`backend_classes`, or when it is empty the default set; each class once. Not the
+        trait's default: jupyter_server reads every trait at start, and that would import
+        each backend. `c.NbJobsApp.backend_classes.append(...)` (or extend, prepend, insert)
+        adds to the default set, as it does for a trait whose default is not empty."""
         from traitlets.utils.importstring import import_item
 
-        return [import_item(name) for name in self._default_backend_names()]
+        raw = self.config.get("NbJobsApp", {}).get("backend_classes")
+        if isinstance(raw, LazyConfigValue):
+            listed = lazy_list(raw, self._default_backend_names())
+        else:
+            listed = list(self.backend_classes) or self._default_backend_names()
+        offered: list[type] = []
+        for item in listed:
+            cls = import_item(item.replace(":", ".")) if isinstance(item, str) else item
+            if cls not in offered:  # a config applied twice lists its additions twice
+                offered.append(cls)
+        return offered
 
     def _default_backend_names(self) -> list[str]:
         classes = ["jupyterlab_nbjobs.backends.local.LocalBackend"]
@@ -185,3 +196,17 @@ class NbJobsSettings(LoggingConfigurable):
     @default("db_url")
     def _db_url_default(self):
         return "sqlite:///" + os.path.join(jupyter_data_dir(), "nbjobs", "nbjobs.sqlite")
+
+
+def lazy_list(value: LazyConfigValue, initial: list) -> list:
+    """What `value` (c.X.y.append(...), .extend, .prepend, .insert) makes of the list
+    `initial`, as traitlets applies it, without consuming `value` (it keeps the first
+    result it computes)."""
+    ops = value.to_dict()
+    out = list(initial)
+    for index, item in ops.get("inserts", []):
+        out.insert(index, item)
+    out[:0] = ops.get("prepend", [])
+    out.extend(ops.get("extend", []))
+    return out
+

@@ -76,11 +76,19 @@ def config_to_json(config: dict[str, Any], needed: set[str],
 
 # A value from the command line is kept as text until the trait it sets parses it.
 DEFERRED = "__nbjobs_deferred__"
+# c.X.y.append(...) and friends: applied to the trait's value in the process, as here.
+LAZY = "__nbjobs_lazy__"
 
 
 def _portable(value: Any, where: str) -> Any:
-    from traitlets.config.loader import DeferredConfigList, DeferredConfigString
+    from traitlets.config.loader import (
+        DeferredConfigList,
+        DeferredConfigString,
+        LazyConfigValue,
+    )
 
+    if isinstance(value, LazyConfigValue):
+        return {LAZY: _portable(value.to_dict(), where)}
     if isinstance(value, DeferredConfigString):
         return {DEFERRED: str(value)}
     if isinstance(value, DeferredConfigList):
@@ -104,6 +112,8 @@ def config_from_json(data: dict[str, Any]) -> Any:
 
     def restore(value: Any) -> Any:
         if isinstance(value, dict):
+            if set(value) == {LAZY}:
+                return _lazy(value[LAZY])
             if set(value) == {DEFERRED}:
                 text = value[DEFERRED]
                 return (DeferredConfigString(text) if isinstance(text, str)
@@ -114,6 +124,19 @@ def config_from_json(data: dict[str, Any]) -> Any:
         return value
 
     return Config(restore(data))
+
+
+def _lazy(ops: dict[str, Any]) -> Any:
+    from traitlets.config.loader import LazyConfigValue
+
+    value = LazyConfigValue()
+    for index, item in ops.get("inserts", []):
+        value.insert(index, item)
+    value.prepend(ops.get("prepend", []))
+    value.extend(ops.get("extend", []))
+    if ops.get("update"):  # a set arrives as a list, a dict as a dict
+        value.update(ops["update"])
+    return value
 
 
 def user_to_json(user: Any) -> str:

@@ -76,6 +76,41 @@ class TestAddedByConfig:
         assert local.max_concurrent_jobs == 3 and local.pool is None
 
 
+class TestAppendedByConfig:
+    """c.NbJobsApp.backend_classes.append(...) in a config file adds to the default set."""
+
+    @pytest.fixture
+    def jp_server_config(self, nbjobs_config):
+        config = server_config(nbjobs_config, [])
+        del config.NbJobsApp["backend_classes"]
+        config.NbJobsApp.backend_classes.append(f"{__name__}.RecordedBackend")
+        return config
+
+    async def test_offered_next_to_the_default_ones(self, api):
+        code, env = await api.get("environments")
+        assert code == 200
+        assert [b["name"] for b in env["backends"]] == ["local", "recorded"], env["backends"]
+
+
+def test_a_class_listed_twice_is_offered_once(tmp_path):
+    """A config file applied twice lists its appends twice (and a list may name one class
+    both as a class and by its name): one backend of each class."""
+    from jupyterlab_nbjobs.app import NbJobsApp
+    from jupyterlab_nbjobs.composition import make_backends
+
+    config = server_config({"db_url": f"sqlite:///{tmp_path / 'db.sqlite'}"}, [])
+    del config.NbJobsApp["backend_classes"]
+    for _ in range(2):
+        config.NbJobsApp.backend_classes.append(f"{__name__}.RecordedBackend")
+    settings = NbJobsApp(config=config)
+    assert settings.offered_backend_classes() == [LocalBackend, RecordedBackend]
+    assert [b.name for b in make_backends(settings, events=None)] == ["local", "recorded"]
+
+    listed = server_config({}, [RecordedBackend, f"{__name__}.RecordedBackend", LocalBackend])
+    assert NbJobsApp(config=listed).offered_backend_classes() == [RecordedBackend,
+                                                                  LocalBackend]
+
+
 class TestOldLocalSettings:
     @pytest.fixture
     def jp_server_config(self, nbjobs_config):

@@ -10,6 +10,7 @@ from traitlets.config.loader import KVArgParseConfigLoader
 
 from jupyterlab_nbjobs.app import NbJobsApp
 from jupyterlab_nbjobs.backends.local import LocalBackend
+from jupyterlab_nbjobs.backends.sagemaker.config import SageMakerConfig
 from jupyterlab_nbjobs.composition import make_backends
 from jupyterlab_nbjobs.service_process.protocol import (
     NotPortable,
@@ -27,11 +28,31 @@ def test_the_command_lines_values_are_parsed_by_their_traits_in_the_process():
         "--NbJobsApp.scheduler_poll_interval=0.5", "--NbJobsApp.enable_scheduler=False",
         "--LocalBackend.warm_kernels=3"]).load_config()
     config.NbJobsApp.backend_classes = [LocalBackend]  # a class: carried as its name
-    carried = config_from_json(config_to_json(config, {"NbJobsApp", "LocalBackend"}))
+    carried = config_from_json(config_to_json(config, {"NbJobsApp", "SageMakerConfig"}))
     app = NbJobsApp(config=carried)
     assert app.scheduler_poll_interval == 0.5 and app.enable_scheduler is False
     assert app.backend_classes == [LocalBackend]
     assert LocalBackend(None, parent=app).warm_kernels == 3
+
+
+def test_appends_in_a_config_file_are_carried_and_applied_as_in_the_server():
+    config = Config()
+    config.NbJobsApp.backend_classes.append("tests.handlers.test_backend_plugins."
+                                            "RecordedBackend")
+    config.NbJobsApp.enable_sagemaker = False  # its settings alone would offer it
+    config.SageMakerConfig.extra_tags.update({"team": "a"})
+    config.SageMakerConfig.instance_types.append("ml.x.test")
+    server = NbJobsApp(config=config)
+    assert "RecordedBackend" in server._service_sections()
+    carried = config_from_json(config_to_json(config, {"NbJobsApp", "SageMakerConfig"}))
+    process = NbJobsSettings(config=carried)
+    assert process.offered_backend_classes() == server.offered_backend_classes()
+    assert [c.__name__ for c in process.offered_backend_classes()] == ["LocalBackend",
+                                                                      "RecordedBackend"]
+    here, there = SageMakerConfig(parent=server), SageMakerConfig(parent=process)
+    assert there.extra_tags == here.extra_tags == {"team": "a"}
+    assert there.instance_types == here.instance_types
+    assert there.instance_types[-1] == "ml.x.test" and len(there.instance_types) > 1
 
 
 def test_a_setting_that_is_no_value_keeps_the_services_in_the_server_only_if_needed():
