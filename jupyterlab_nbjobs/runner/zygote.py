@@ -78,6 +78,10 @@ class Zygote:
         self.failures: dict[str, int] = {}
         self.spares: dict[int, Spare] = {}
         self.jobs: dict[int, str] = {}  # pid -> job_id
+        # Until a spare is ready or a job has ended, the pool starts one runner at a time:
+        # a cold pool's first job (and its kernel) then has the CPU to itself rather than
+        # sharing it with spares no job waits for yet.
+        self.warmed = False
         self.sel = selectors.DefaultSelector()
         self.inbuf = b""
         self.running = True
@@ -163,8 +167,19 @@ class Zygote:
             if self.failures.get(kernel, 0) >= MAX_FAILURES:
                 continue
             have = sum(1 for s in self.spares.values() if s.kernel == kernel and not s.failed)
-            for _ in range(self.wanted(kernel) - have):
+            missing = self.wanted(kernel) - have
+            if not self.warmed:
+                starting = sum(1 for s in self.spares.values() if not s.failed) + len(self.jobs)
+                missing = min(missing, 1 - starting)
+            for _ in range(missing):
                 self.fork(kernel)
+
+    def warm(self) -> None:
+        """The pool has had a spare ready or a job done: from now on spares start side by
+        side, as many as wanted."""
+        if not self.warmed:
+            self.warmed = True
+            self.replenish()
 
     def trim(self) -> None:
         """After a burst: end the idle spares beyond `size` (their kernels with them)."""
@@ -229,6 +244,7 @@ class Zygote:
                         "forked": msg.get("forked"),
                     }
                 )
+                self.warm()
             elif op == "failed":
                 spare.failed = True
                 self.failures[spare.kernel] = self.failures.get(spare.kernel, 0) + 1
@@ -249,6 +265,7 @@ class Zygote:
             if pid in self.jobs:
                 self.jobs.pop(pid)
                 self.send({"op": "exit", "pid": pid, "code": code})
+                self.warm()
             elif pid in self.spares:  # died idle (its kernel failed, or it was killed)
                 spare = self.spares.pop(pid)
                 self.send({"op": "spare_gone", "pid": pid})

@@ -19,29 +19,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from jupyter_server.auth import Authorizer, IdentityProvider
-
-from .protocol import ALLOWED_HEADER, USER_HEADER, Spec, config_from_json, user_from_json
+from .protocol import Spec, config_from_json
 
 log = logging.getLogger("jupyterlab_nbjobs.service_process")
 
 MAX_BODY_BYTES = 1 << 30  # the server applies its own limit before forwarding
-
-
-class ForwardedUser(IdentityProvider):
-    """The user the server authenticated, from the forwarded request's header."""
-
-    def get_user(self, handler: Any) -> Any:
-        text = handler.request.headers.get(USER_HEADER)
-        return user_from_json(text) if text else None
-
-
-class ForwardedDecisions(Authorizer):
-    """What the server's authorizer allowed this user on resource "nbjobs"."""
-
-    def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
-        allowed = handler.request.headers.get(ALLOWED_HEADER, "").split(",")
-        return resource == "nbjobs" and action in allowed
 
 
 def main() -> int:
@@ -89,6 +71,7 @@ async def serve(spec: Spec, tell: Callable[[dict[str, Any]], None]) -> int:
     from ..composition import build
     from ..handlers import all_routes
     from ..handlers.base import NotFoundHandler
+    from .forwarded import ForwardedDecisions, ForwardedUser
 
     kernel_specs = KernelSpecManager(config=config)
     spell_out_kernel_dirs(kernel_specs)
