@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,46 @@ async def spare_main(
         kind = "warm kernel, forked" if warm.forked else "warm kernel"
     print(f"nbjobs runner ({kind}): {result['status']} {error.get('message', '')}".rstrip())
     return 0 if result["status"] == "completed" else 1
+
+
+def child_main(
+    sock: socket.socket, kernel: str | None, pool_dir: Path, fork_socket: str | None
+) -> None:
+    """In the forked child: a session of its own, no inherited fds, then run as a spare."""
+    code = 70
+    try:
+        os.setsid()
+        signal.set_wakeup_fd(-1)
+        # What a fresh interpreter has (SIGPIPE stays ignored, as Python sets it).
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        redirect_output(pool_dir / "spares.log")
+        keep = {0, 1, 2, sock.fileno()}
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        kdir = pool_dir / f"k-{os.getpid()}"
+        code = asyncio.run(spare_main(sock, kernel, kdir, fork_socket))
+    except BaseException as exc:  # noqa: BLE001 - a child must never return into the zygote
+        try:
+            import traceback
+
+            print(f"nbjobs spare {os.getpid()}: {exc!r}", file=sys.stderr)
+            traceback.print_exc()
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        os._exit(code)

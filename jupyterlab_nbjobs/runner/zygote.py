@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-_KEEP: list = []  # objects holding fds that must never be garbage-collected in a child
 MAX_KERNELSPECS = 4  # spares are kept for at most this many kernelspecs
 MAX_FAILURES = 3  # spares of a kernelspec failing in a row: stop making them
 # Seconds without a message before the zygote imports what only some jobs need (papermill,
@@ -204,6 +203,8 @@ class Zygote:
         pid = os.fork()
         if pid == 0:  # the child never returns from here
             parent_sock.close()
+            from .spare import child_main  # imported already: main() imports spare
+
             child_main(child_sock, kernel, self.pool_dir, self.fork_socket)
         child_sock.close()
         spare = Spare(pid, kernel, parent_sock)
@@ -343,69 +344,6 @@ def create_time(pid: int) -> float:
         return time.time()
 
 
-def child_main(
-    sock: socket.socket, kernel: str | None, pool_dir: Path, fork_socket: str | None
-) -> None:
-    """In the forked child: a session of its own, no inherited fds, then run as a spare."""
-    code = 70
-    try:
-        os.setsid()
-        signal.set_wakeup_fd(-1)
-        # What a fresh interpreter has (SIGPIPE stays ignored, as Python sets it).
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        from .spare import redirect_output, spare_main
-
-        redirect_output(pool_dir / "spares.log")
-        keep = {0, 1, 2, sock.fileno()}
-        for name in os.listdir("/proc/self/fd"):
-            fd = int(name)
-            if fd not in keep:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        import asyncio
-
-        kdir = pool_dir / f"k-{os.getpid()}"
-        code = asyncio.run(spare_main(sock, kernel, kdir, fork_socket))
-    except BaseException as exc:  # noqa: BLE001 - a child must never return into the zygote
-        try:
-            import traceback
-
-            print(f"nbjobs spare {os.getpid()}: {exc!r}", file=sys.stderr)
-            traceback.print_exc()
-        except Exception:  # noqa: BLE001
-            pass
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except Exception:  # noqa: BLE001
-            pass
-        os._exit(code)
-
-
-def warm_caches(pool_dir: Path, kernel: str, parameters: dict | None = None) -> None:
-    """Do once what every job's first read and save of a notebook would: build nbformat's
-    schema validator, the kernelspec lookup; with `parameters`, papermill's injection."""
-    import nbformat
-
-    from .notebook import prepare_notebook
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 0")])
-    path = pool_dir / "warm-up.ipynb"
-    nbformat.write(nb, path)
-    try:
-        nbformat.writes(prepare_notebook(path, kernel, parameters or {}))
-    finally:
-        path.unlink(missing_ok=True)
-
-
 def main(argv: list[str]) -> int:
     """argv: POOL_DIR SIZE[,BURST[,BURST_HOLD]] [KERNEL ...]"""
     from .__main__ import skip_iri_grammar, skip_papermill_s3
@@ -419,6 +357,8 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     # First, so that its imports (ipykernel's, as long as ours) run beside ours below: a
     # cold pool's first job waits for both.
+    from .pool_start import start_kernel_server, warm_caches
+
     fork_socket = start_kernel_server(pool_dir)
     from . import execute, kernels, notebook, outputs, spare  # noqa: F401 - what every job needs
 
@@ -442,38 +382,3 @@ def main(argv: list[str]) -> int:
     hold = float(more[1]) if len(more) > 1 else 30.0
     Zygote(out_fd, pool_dir, int(size), argv[2:], fork_socket, burst, hold, late_warm).run()
     return 0
-
-
-def start_kernel_server(pool_dir: Path) -> str | None:
-    """Start the kernel fork server (it exits when this process does) on a socket bound
-    here: its path is usable at once, a request made while the server still imports waits
-    in the backlog, and one made after the server died is refused (this process keeps no
-    copy of the socket), so the spare starts its kernel the usual way. Returns the path,
-    or None without a server."""
-    import subprocess
-    import tempfile
-
-    path = pool_dir / "kernels.sock"
-    if len(str(path)) > 100:  # unix socket paths are short
-        path = Path(tempfile.mkdtemp(prefix="nbjobs-k-")) / "kernels.sock"
-    source = Path(__file__).with_name("kernel_server.py")
-    try:
-        path.unlink(missing_ok=True)
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-            listener.bind(str(path))
-            listener.listen(64)
-            proc = subprocess.Popen(
-                [sys.executable, "-c", source.read_text(), str(path), str(listener.fileno())],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=sys.stderr,
-                pass_fds=(listener.fileno(),),
-            )
-    except OSError as exc:
-        print(f"nbjobs zygote: no kernel server: {exc!r}", file=sys.stderr)
-        return None
-    # Referenced for good: dropped, it would sit in subprocess._active, and a forked
-    # runner's next Popen would reap it there and close its pipes' fd numbers, which the
-    # child reuses for its own files by then.
-    _KEEP.append(proc)
-    return str(path)
