@@ -34,6 +34,9 @@ PROGRESS_FILE = "progress.json"
 RESULT_FILE = "result.json"
 FILES_DIR = "files"
 RUNNER_OUT = "runner.out"
+# A kernel's socket folder in the temp dir (a socket path must be short): the pool removes
+# those of the spares it kills.
+IPC_FOLDER_PREFIX = "nbjobs-k-"
 
 # RunnerError.reason values. The backend adds "runner_died" when no result.json appeared.
 REASON_CELL_ERROR = "cell_error"

@@ -19,6 +19,7 @@ from jupyter_core.paths import jupyter_path
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError  # noqa: F401 - used by execute.py
 
+from .contract import IPC_FOLDER_PREFIX
 from .joblog import JobLog, strip_ansi
 from .procs import kill_process_tree
 
@@ -175,14 +176,20 @@ def use_ipc_transport(km: AsyncKernelManager) -> None:
     that way. Other kernels keep TCP (not all of them speak ipc)."""
     if not km.ipykernel:
         return
-    folder = tempfile.mkdtemp(prefix="nbjobs-k-")  # short: a socket path has ~100 bytes
+    folder = tempfile.mkdtemp(prefix=IPC_FOLDER_PREFIX)  # short: a socket path has ~100 bytes
     km.transport = "ipc"
     km.ip = os.path.join(folder, "k")
 
 
+def ipc_folder(km: Any) -> str | None:
+    """The private folder of a kernel's sockets (use_ipc_transport), or None over TCP."""
+    return os.path.dirname(km.ip) if getattr(km, "transport", "tcp") == "ipc" else None
+
+
 def _remove_ipc_folder(km: Any) -> None:
-    if getattr(km, "transport", "tcp") == "ipc":
-        shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
+    folder = ipc_folder(km)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _CHANNELS = ("_shell_channel", "_iopub_channel", "_stdin_channel", "_hb_channel",

@@ -159,7 +159,8 @@ async def spare_main(
             pool_dir.mkdir(parents=True, exist_ok=True)
             warm.km, warm.kc = await nbmod.start_kernel(kernel_name, pool_dir, {}, fork_socket)
             forked = bool(getattr(warm.km, "forked", False))
-            _send(sock, {"op": "ready", "kernel_pid": nbmod.kernel_pid(warm.km), "forked": forked})
+            _send(sock, {"op": "ready", "kernel_pid": nbmod.kernel_pid(warm.km), "forked": forked,
+                         "ipc_dir": nbmod.ipc_folder(warm.km)})
         except Exception as exc:  # noqa: BLE001 - the zygote stops making spares that fail
             _send(sock, {"op": "failed", "error": f"{type(exc).__name__}: {exc}"})
     line = await _wait_for_job(sock, stop_event)

@@ -8,7 +8,8 @@ JSON object per line each way:
                       {"op": "started", "id", "pid", "create_time", "warm"}
                       {"op": "exit", "pid", "code"}         a job's runner ended
                       {"op": "error", "id", "message"}      could not fork
-                      {"op": "spare_ready" | "spare_gone", "pid"}   (diagnostics, tests)
+                      {"op": "spare_ready" | "spare_gone", "pid"}   a spare's state (its
+                                                            kernel's pid and socket folder)
 
 It keeps `size` spares per kernelspec in use (runner/spare.py: a forked runner with a
 kernel already started, waiting for a job). A job goes to a ready spare of its kernel,
@@ -243,6 +244,7 @@ class Zygote:
                         "kernel": spare.kernel,
                         "kernel_pid": msg.get("kernel_pid"),
                         "forked": msg.get("forked"),
+                        "ipc_dir": msg.get("ipc_dir"),
                     }
                 )
                 self.warm()

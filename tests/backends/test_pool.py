@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -438,12 +439,16 @@ def test_close_shuts_down_idle_spares_and_their_kernels(tmp_path, tracked):
         track_pool(backend, tracked)
         pids = set(tracked)
         assert len(pids) >= 5  # zygote, 2 spares, 2 kernels
+        ipc_dirs = [Path(d) for d in backend.pool.spare_ipc_dirs.values()]
+        assert len(ipc_dirs) == 2 and all(d.is_dir() for d in ipc_dirs), ipc_dirs
         await backend.close()
-        return pids, backend.pool.pool_dir
+        return pids, backend.pool.pool_dir, ipc_dirs
 
-    pids, pool_dir = asyncio.run(scenario())
+    pids, pool_dir, ipc_dirs = asyncio.run(scenario())
     assert all(gone(p) for p in pids), [p for p in pids if not gone(p)]
     assert not pool_dir.exists()
+    # the kernels' socket folders (in the temp dir) go with the spares the pool killed
+    assert not [d for d in ipc_dirs if d.exists()]
 
 
 def test_forked_kernel_ends_when_its_runner_is_killed_with_nobody_watching(tmp_path, tracked):

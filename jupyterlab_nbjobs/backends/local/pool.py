@@ -23,6 +23,7 @@ from typing import Any
 
 import psutil
 
+from ...runner.contract import IPC_FOLDER_PREFIX
 from ...runner.procs import kill_process_tree, wait_dead
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class WarmPool:
         self._job_pids: set[int] = set()
         self.ready_spares: dict[int, str] = {}  # pid -> kernelspec, as the zygote reports
         self.spare_kernels: dict[int, int] = {}  # spare pid -> its kernel's pid
+        self.spare_ipc_dirs: dict[int, str] = {}  # spare pid -> its kernel's socket folder
 
     @property
     def pid(self) -> int | None:
@@ -132,13 +134,17 @@ class WarmPool:
             elif op in ("started", "error"):
                 self.ready_spares.pop(msg.get("pid"), None)
                 self.spare_kernels.pop(msg.get("pid"), None)
+                self.spare_ipc_dirs.pop(msg.get("pid"), None)
                 self._answer(msg.get("id"), msg)
             elif op == "spare_ready":
                 self.ready_spares[msg["pid"]] = msg.get("kernel")
                 self.spare_kernels[msg["pid"]] = msg.get("kernel_pid")
+                if isinstance(msg.get("ipc_dir"), str):
+                    self.spare_ipc_dirs[msg["pid"]] = msg["ipc_dir"]
             elif op == "spare_gone":
                 self.ready_spares.pop(msg["pid"], None)
                 self.spare_kernels.pop(msg["pid"], None)
+                self.spare_ipc_dirs.pop(msg["pid"], None)
             elif op == "exit" and self.on_exit is not None:
                 self._job_pids.discard(int(msg["pid"]))
                 try:
@@ -150,6 +156,7 @@ class WarmPool:
             self._ready.clear()
             self.ready_spares.clear()
             self.spare_kernels.clear()
+            self.spare_ipc_dirs.clear()
         for rid in list(self._waiting):  # nobody answers these any more
             self._answer(rid, None)
         self._changed()
@@ -228,6 +235,7 @@ class WarmPool:
             proc = self._proc
         spares, helpers = self._children()
         kernels = [self.spare_kernels.get(p.pid) for p in spares]
+        ipc_dirs = [self.spare_ipc_dirs.get(p.pid) for p in spares]
         if proc is not None:
             try:
                 if proc.stdin is not None:
@@ -243,6 +251,11 @@ class WarmPool:
                 pass
             if kernel_pid:
                 kill_process_tree(int(kernel_pid))
+        # Killed, they could not remove their kernels' socket folders (in the temp dir, as
+        # a socket path must be short) themselves.
+        for folder in ipc_dirs:
+            if folder and Path(folder).name.startswith(IPC_FOLDER_PREFIX):
+                shutil.rmtree(folder, ignore_errors=True)
         if proc is not None:
             try:
                 proc.wait(timeout)
