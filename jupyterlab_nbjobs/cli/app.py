@@ -147,10 +147,9 @@ class NbJobsCommand(JupyterApp):
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: 0 done (job completed), 1 job failed or was stopped, 2 bad input."""
-    # jsonschema (through nbformat) would build rfc3987_syntax's IRI grammar at import
-    # (~1.5 s of a 3 s command); it treats the module as optional and nothing here checks
-    # IRI formats.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    from ..optional_imports import skip_iri_grammar
+
+    skip_iri_grammar()  # ~1.5 s of a 3 s command; nothing here checks IRI formats
     app = NbJobsCommand()
     try:
         app.initialize(argv)

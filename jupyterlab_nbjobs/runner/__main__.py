@@ -6,15 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-
-def skip_iri_grammar() -> None:
-    """Keep jsonschema from building rfc3987_syntax's IRI grammar (~2 s of a ~3 s import).
-
-    nbformat imports jsonschema, whose format checkers load rfc3987_syntax when present;
-    jsonschema treats it as optional (ImportError is suppressed) and nbformat never checks
-    the "iri" formats. Only this runner process is affected, not the job's kernel.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+from ..optional_imports import skip_iri_grammar
 
 
 def skip_papermill_s3() -> None:

@@ -304,7 +304,7 @@ def run_remote(job_dir: Path, conf: dict[str, Any]) -> RunnerResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .__main__ import skip_iri_grammar
+    from ..optional_imports import skip_iri_grammar
 
     args = sys.argv[1:] if argv is None else argv
     raw = os.environ.pop(TARGET_ENV, "")

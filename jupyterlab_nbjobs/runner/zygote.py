@@ -348,7 +348,8 @@ def create_time(pid: int) -> float:
 
 def main(argv: list[str]) -> int:
     """argv: POOL_DIR SIZE[,BURST[,BURST_HOLD]] [KERNEL ...]"""
-    from .__main__ import skip_iri_grammar, skip_papermill_s3
+    from ..optional_imports import skip_iri_grammar
+    from .__main__ import skip_papermill_s3
 
     skip_iri_grammar()
     skip_papermill_s3()

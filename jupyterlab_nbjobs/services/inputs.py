@@ -195,10 +195,9 @@ def export_formats() -> dict[str, str]:
 
     from ..paths import PACKAGE_PARENT
 
-    # rfc3987_syntax: jsonschema's optional IRI checker (nbformat imports jsonschema), whose
-    # grammar takes seconds to build and is never used here (as in the runner).
     code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
-            "sys.modules.setdefault('rfc3987_syntax', None); "
+            "from jupyterlab_nbjobs.optional_imports import skip_iri_grammar; "
+            "skip_iri_grammar(); "
             "from jupyterlab_nbjobs.services.inputs import export_formats_here as f; "
             "print(json.dumps(f()))")
     try:
