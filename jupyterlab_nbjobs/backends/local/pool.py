@@ -132,9 +132,7 @@ class WarmPool:
                 self._ready.set()
                 self._changed()
             elif op in ("started", "error"):
-                self.ready_spares.pop(msg.get("pid"), None)
-                self.spare_kernels.pop(msg.get("pid"), None)
-                self.spare_ipc_dirs.pop(msg.get("pid"), None)
+                self._forget_spare(msg.get("pid"))
                 self._answer(msg.get("id"), msg)
             elif op == "spare_ready":
                 self.ready_spares[msg["pid"]] = msg.get("kernel")
@@ -142,9 +140,7 @@ class WarmPool:
                 if isinstance(msg.get("ipc_dir"), str):
                     self.spare_ipc_dirs[msg["pid"]] = msg["ipc_dir"]
             elif op == "spare_gone":
-                self.ready_spares.pop(msg["pid"], None)
-                self.spare_kernels.pop(msg["pid"], None)
-                self.spare_ipc_dirs.pop(msg["pid"], None)
+                self._forget_spare(msg["pid"])
             elif op == "exit" and self.on_exit is not None:
                 self._job_pids.discard(int(msg["pid"]))
                 try:
@@ -227,6 +223,12 @@ class WarmPool:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
+
+    def _forget_spare(self, pid: Any) -> None:
+        """A spare handed a job, or gone: no longer the pool's."""
+        self.ready_spares.pop(pid, None)
+        self.spare_kernels.pop(pid, None)
+        self.spare_ipc_dirs.pop(pid, None)
 
     def close(self, timeout: float = 10.0) -> None:
         """End the zygote, its kernel server and its idle spares; running jobs go on."""
